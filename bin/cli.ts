@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DEFAULT_PORT_BASE, DEFAULT_SEED, startEmulator } from '../servers/index.js';
+
+const HELP = `audit-emulator: local emulator of five vendors' audit-log APIs
+
+Usage: audit-emulator start [options]
+
+  --seed N            seed for the company, credentials and history (default ${DEFAULT_SEED})
+  --now ISO           start the clock frozen at this instant (default: real time)
+  --running           with --now: let the clock run from that instant
+  --port-base N       control port; vendors take N+1..N+5 (default ${DEFAULT_PORT_BASE})
+  --host H            address to bind (default 127.0.0.1)
+  --config FILE       JSON config: { "<vendor>": { "<setting>": value, "credentials": {...} } }
+  --set V.K=VALUE     one config switch, e.g. --set crusoe.strictQueryOrder=true (repeatable)
+  --only ID[,ID]      serve only these vendors
+  --json              print the manifest as JSON instead of a table
+`;
+
+function fail(msg: string): never {
+  process.stderr.write(`audit-emulator: ${msg}\n\n${HELP}`);
+  process.exit(2);
+}
+
+function parseValue(v: string): unknown {
+  if (v === 'true' || v === 'false') return v === 'true';
+  if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
+  return v;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const command = argv[0] && !argv[0].startsWith('-') ? argv.shift() : 'start';
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        seed: { type: 'string' },
+        now: { type: 'string' },
+        running: { type: 'boolean' },
+        'port-base': { type: 'string' },
+        host: { type: 'string' },
+        config: { type: 'string' },
+        set: { type: 'string', multiple: true },
+        only: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (values.help || command === 'help') {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (command !== 'start') fail(`unknown command '${command}'`);
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !Number.isInteger(seed)) fail('--seed must be an integer');
+  const portBase = values['port-base'] === undefined ? DEFAULT_PORT_BASE : Number(values['port-base']);
+  if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65530) fail('--port-base must be a port number');
+  if (values.now !== undefined && !Number.isFinite(Date.parse(values.now as string))) fail('--now must be an ISO-8601 instant');
+  let config: Record<string, Record<string, unknown>> = {};
+  if (values.config) {
+    try {
+      config = JSON.parse(readFileSync(values.config as string, 'utf8'));
+    } catch (err) {
+      fail(`cannot read --config: ${(err as Error).message}`);
+    }
+  }
+  for (const s of (values.set as string[] | undefined) ?? []) {
+    const m = /^([a-z0-9]+)\.([A-Za-z0-9_.]+)=(.*)$/.exec(s);
+    if (!m) fail(`--set takes vendor.setting=value, got '${s}'`);
+    (config[m[1]] ??= {})[m[2]] = parseValue(m[3]);
+  }
+  const emu = await startEmulator({
+    seed,
+    now: values.now as string | undefined,
+    running: values.running as boolean | undefined,
+    portBase,
+    host: values.host as string | undefined,
+    config,
+    only: values.only ? (values.only as string).split(',') : undefined,
+  });
+  const manifest = emu.manifest();
+  if (values.json) {
+    process.stdout.write(JSON.stringify(manifest, null, 2) + '\n');
+  } else {
+    const lines = [
+      `audit-emulator ready (seed ${manifest.seed}, clock ${manifest.now}${manifest.frozen ? ', frozen' : ''})`,
+      `  control     ${manifest.controlUrl}  (manifest: ${manifest.controlUrl}/_emulator/manifest)`,
+    ];
+    for (const [id, p] of Object.entries(manifest.providers)) {
+      lines.push(`  ${id.padEnd(11)} ${p.baseUrl}  ${p.title}`);
+      for (const [k, v] of Object.entries(p.credentials)) {
+        lines.push(`      ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+      }
+    }
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  const stop = () => {
+    emu.close().finally(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  process.stderr.write(`audit-emulator: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,75 @@
+import { Hono } from 'hono';
+import type { Emulator } from './emulator.js';
+
+function problem(status: number, message: string): Response {
+  return new Response(JSON.stringify({ error: message }), { status, headers: { 'content-type': 'application/json' } });
+}
+
+async function jsonBody(req: Request): Promise<{ ok: true; value: unknown } | { ok: false; res: Response }> {
+  const text = await req.text();
+  if (text.length > 10_000_000) return { ok: false, res: problem(413, 'body too large (10 MB at most)') };
+  try {
+    return { ok: true, value: text.trim() === '' ? {} : JSON.parse(text) };
+  } catch {
+    return { ok: false, res: problem(400, 'body is not valid JSON') };
+  }
+}
+
+/** The `/_emulator/*` API on the control port. */
+export function createControlApp(emu: Emulator): Hono {
+  const app = new Hono();
+
+  app.get('/_emulator/health', (c) => c.json({ status: 'ok', now: new Date(emu.clock.now()).toISOString() }));
+  app.get('/_emulator/manifest', (c) => c.json(emu.manifest()));
+  app.post('/_emulator/reset', (c) => {
+    emu.reset();
+    return c.json({ reset: true, now: new Date(emu.clock.now()).toISOString() });
+  });
+  app.get('/_emulator/clock', (c) => c.json(emu.clock.state()));
+  app.post('/_emulator/clock', async (c) => {
+    const body = await jsonBody(c.req.raw);
+    if (!body.ok) return body.res;
+    const b = body.value as Record<string, unknown>;
+    if (!b || typeof b !== 'object' || Array.isArray(b)) return problem(400, 'body must be a JSON object');
+    const unknown = Object.keys(b).filter((k) => !['set', 'advance', 'frozen'].includes(k));
+    if (unknown.length) return problem(400, `unknown field '${unknown[0]}': expected set, advance or frozen`);
+    if (b.frozen !== undefined && typeof b.frozen !== 'boolean') return problem(400, "field 'frozen' must be true or false");
+    if (b.set !== undefined && (typeof b.set !== 'string' || !Number.isFinite(Date.parse(b.set)))) {
+      return problem(400, "field 'set' must be an ISO-8601 instant");
+    }
+    if (b.advance !== undefined && typeof b.advance !== 'string' && typeof b.advance !== 'number') {
+      return problem(400, "field 'advance' must be an ISO-8601 duration or a number of seconds");
+    }
+    try {
+      emu.setClock(b as { set?: string; advance?: string | number; frozen?: boolean });
+    } catch (err) {
+      return problem(400, `field 'advance': ${(err as Error).message}`);
+    }
+    return c.json(emu.clock.state());
+  });
+  app.post('/_emulator/providers/:id/events', async (c) => {
+    const rt = emu.runtimes.get(c.req.param('id'));
+    if (!rt) return problem(404, `unknown provider '${c.req.param('id')}'`);
+    const body = await jsonBody(c.req.raw);
+    if (!body.ok) return body.res;
+    const result = rt.inject(body.value);
+    if (!result.ok) return problem(400, result.message);
+    return c.json({ accepted: result.ids.length, ids: result.ids }, 201);
+  });
+  app.get('/_emulator/requests', (c) => {
+    const status = c.req.query('status');
+    const limit = c.req.query('limit');
+    if (status !== undefined && !/^\d{3}$/.test(status)) return problem(400, "query 'status' must be a 3-digit HTTP status");
+    if (limit !== undefined && !/^\d{1,4}$/.test(limit)) return problem(400, "query 'limit' must be a number up to 9999");
+    return c.json({
+      requests: emu.log.list({ vendor: c.req.query('vendor'), status: status ? Number(status) : undefined, limit: limit ? Number(limit) : undefined }),
+    });
+  });
+
+  app.notFound(() => problem(404, 'no such control route'));
+  app.onError((err) => {
+    console.error('[control] unhandled error:', err);
+    return problem(500, 'internal error');
+  });
+  return app;
+}

@@ -1,0 +1,162 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { buildCompany, type Company } from '../../fixtures/company.js';
+import { Clock, parseDuration } from './clock.js';
+import { createControlApp } from './control.js';
+import { ProviderRuntime, type Provider } from './provider.js';
+import { RequestLog } from './requestlog.js';
+
+export const DEFAULT_SEED = 20240721;
+export const DEFAULT_PORT_BASE = 4100;
+
+export interface StartOptions {
+  /** Seed for the company, credentials and history (default fixed, so runs are identical). */
+  seed?: number;
+  /** Start the clock frozen at this instant (ISO string or ms). */
+  now?: string | number;
+  /** With `now`: keep the clock running from that instant instead of frozen. */
+  running?: boolean;
+  /** Control port; vendors take the next ones. 0 (the programmatic default) picks free ports. */
+  portBase?: number;
+  host?: string;
+  /** Per-vendor settings: `{ crusoe: { strictQueryOrder: true, credentials: {...} } }`. */
+  config?: Record<string, Record<string, unknown>>;
+  /** Serve only these vendor ids. */
+  only?: string[];
+  /** Prune expired events every this many ms (real time). */
+  pruneEveryMs?: number;
+}
+
+export interface ProviderHandle {
+  id: string;
+  title: string;
+  baseUrl: string;
+  credentials: Record<string, unknown>;
+  [k: string]: unknown;
+}
+
+export interface Emulator {
+  controlUrl: string;
+  seed: number;
+  clock: Clock;
+  company: Company;
+  providers: Record<string, ProviderHandle>;
+  runtimes: Map<string, ProviderRuntime>;
+  log: RequestLog;
+  manifest(): Manifest;
+  /** Same as POST /_emulator/reset. */
+  reset(): void;
+  /** Set the emulator clock: an ISO instant, or advance by an ISO duration / seconds. */
+  setClock(change: { set?: string | number; advance?: string | number; frozen?: boolean }): void;
+  close(): Promise<void>;
+}
+
+export interface Manifest {
+  now: string;
+  seed: number;
+  frozen: boolean;
+  controlUrl: string;
+  providers: Record<string, { title: string; baseUrl: string; credentials: Record<string, unknown>; [k: string]: unknown }>;
+}
+
+export function parseInstant(v: string | number): number {
+  const ms = typeof v === 'number' ? v : Date.parse(v);
+  if (!Number.isFinite(ms)) throw new RangeError(`not a valid instant: ${v}`);
+  return ms;
+}
+
+/** Start the control API and every given vendor, each on its own port. */
+export async function startCore(providers: Provider[], opts: StartOptions = {}): Promise<Emulator> {
+  const seed = opts.seed ?? DEFAULT_SEED;
+  const host = opts.host ?? '127.0.0.1';
+  const portBase = opts.portBase ?? 0;
+  const clock = new Clock(opts.now !== undefined ? { now: parseInstant(opts.now), frozen: !opts.running } : {});
+  const company = buildCompany(seed);
+  const log = new RequestLog();
+  const selected = opts.only ? providers.filter((p) => opts.only!.includes(p.id)) : providers;
+  const runtimes = new Map<string, ProviderRuntime>();
+  for (const p of selected) runtimes.set(p.id, new ProviderRuntime(p, { seed, clock, company, config: opts.config ?? {}, log }));
+
+  const servers: Server[] = [];
+  const listen = async (fetch: (req: Request) => Response | Promise<Response>, port: number): Promise<string> => {
+    const server = serve({ fetch, port, hostname: host }) as unknown as Server;
+    servers.push(server);
+    await new Promise<void>((resolve, reject) => {
+      if (server.listening) return resolve();
+      server.once('listening', () => resolve());
+      server.once('error', reject);
+    });
+    const addr = server.address() as AddressInfo;
+    const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    return `http://${shownHost}:${addr.port}`;
+  };
+
+  const emu: Emulator = {
+    controlUrl: '',
+    seed,
+    clock,
+    company,
+    providers: {},
+    runtimes,
+    log,
+    manifest: () => ({
+      now: new Date(clock.now()).toISOString(),
+      seed,
+      frozen: clock.frozen,
+      controlUrl: emu.controlUrl,
+      providers: Object.fromEntries(
+        [...runtimes.values()].map((rt) => [
+          rt.provider.id,
+          { title: rt.provider.title, baseUrl: rt.ctx.baseUrl(), credentials: rt.instance.credentials, ...(rt.instance.manifest?.() ?? {}) },
+        ]),
+      ),
+    }),
+    reset: () => {
+      clock.restore();
+      log.clear();
+      for (const rt of runtimes.values()) {
+        const url = rt.ctx.baseUrl();
+        rt.build();
+        rt.setBaseUrl(url);
+      }
+    },
+    setClock: (change) => {
+      if (change.frozen !== undefined) clock.freeze(change.frozen);
+      if (change.set !== undefined) clock.set(parseInstant(change.set));
+      if (change.advance !== undefined) {
+        const ms = parseDuration(change.advance);
+        if (ms === null) throw new RangeError(`not a duration: ${change.advance}`);
+        clock.advance(ms);
+      }
+    },
+    close: async () => {
+      clearInterval(pruner);
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              s.closeAllConnections?.();
+            }),
+        ),
+      );
+    },
+  };
+
+  const control = createControlApp(emu);
+  emu.controlUrl = await listen((req) => control.fetch(req), portBase);
+  for (const rt of runtimes.values()) {
+    // The handler looks the app up per request so that a reset swaps in the fresh one.
+    const url = await listen((req) => rt.app.fetch(req), portBase === 0 ? 0 : portBase + rt.provider.portOffset);
+    rt.setBaseUrl(url);
+  }
+  for (const rt of runtimes.values()) {
+    emu.providers[rt.provider.id] = { id: rt.provider.id, title: rt.provider.title, baseUrl: rt.ctx.baseUrl(), get credentials() { return rt.instance.credentials; } };
+  }
+  const pruner = setInterval(() => {
+    for (const rt of runtimes.values()) rt.ctx.store.prune();
+  }, opts.pruneEveryMs ?? 60_000);
+  pruner.unref();
+  return emu;
+}

@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import type { Company } from '../../fixtures/company.js';
+import type { Clock } from './clock.js';
+import type { RequestLog } from './requestlog.js';
+import { Rng, hashSeed } from './rng.js';
+import { describeAjvError, loadSpec, type Spec } from './spec.js';
+import { EventStore, type Entry } from './store.js';
+
+export interface AuthInfo {
+  outcome: 'ok' | 'refused';
+  reason?: string;
+  /** The string a signature was computed over, for diagnostics (never a secret). */
+  canonical?: string;
+}
+
+/** Hono environment shared by every vendor app: auth middleware reports its outcome here. */
+export type CoreEnv = { Variables: { auth?: AuthInfo } };
+
+export function reportAuth(c: Context<CoreEnv>, info: AuthInfo): void {
+  c.set('auth', info);
+}
+
+export interface ProviderContext<R> {
+  id: string;
+  seed: number;
+  clock: Clock;
+  store: EventStore<R>;
+  company: Company;
+  /** This vendor's config section (`<vendor>.<setting>` switches, credential overrides). */
+  config: Record<string, unknown>;
+  /** Secret for this vendor's opaque tokens; derived from the seed, never shown to clients. */
+  secret: Buffer;
+  spec: Spec;
+  log: RequestLog;
+  /** A PRNG seeded from (seed, vendor, name): stable identities and credentials. */
+  rng(name: string): Rng;
+  /** This vendor's own base URL once it listens. */
+  baseUrl(): string;
+}
+
+export interface VendorInstance<R> {
+  app: Hono<CoreEnv>;
+  /** Working credentials under the vendor's own names, as printed and put in the manifest. */
+  credentials: Record<string, unknown>;
+  /** More manifest fields for this vendor (e.g. K2's buckets). */
+  manifest?(): Record<string, unknown>;
+  /** History for one bucket [from, to); a function of its arguments and the seed only. */
+  generate?(from: number, to: number, bucket: number): R[];
+  /** Fill defaults into an injected record that passed schema validation. */
+  normalize?(input: Record<string, unknown>): R;
+  /** The vendor's own error body for failures the core answers (unknown route, fault, crash). */
+  error(status: number, message: string): Response;
+}
+
+/** The one object a vendor exports; servers/registry.ts lists them. */
+export interface Provider<R = any> {
+  id: string;
+  title: string;
+  /** Port = port base + offset (control is offset 0). */
+  portOffset: number;
+  retentionDays: number;
+  bucketMs?: number;
+  /** Path of the vendor's OpenAPI document, relative to the package root. */
+  specFile: string;
+  /** Schema (in the spec's components) that injected records must satisfy. */
+  recordSchema: string;
+  timeOf(rec: R): number;
+  /** Public JSON for a record; identity when absent. */
+  render?(rec: R): unknown;
+  /** The vendor's own id of a record, when it has one. */
+  idOf?(rec: R): string;
+  create(ctx: ProviderContext<R>): VendorInstance<R>;
+}
+
+export function defineProvider<R>(p: Provider<R>): Provider<R> {
+  return p;
+}
+
+/** A running vendor: its context, instance and HTTP handler (rebuilt on reset). */
+export class ProviderRuntime<R = any> {
+  ctx!: ProviderContext<R>;
+  instance!: VendorInstance<R>;
+  app!: Hono<CoreEnv>;
+  private url = '';
+
+  constructor(
+    readonly provider: Provider<R>,
+    private readonly deps: { seed: number; clock: Clock; company: Company; config: Record<string, unknown>; log: RequestLog },
+  ) {
+    this.build();
+  }
+
+  setBaseUrl(url: string): void {
+    this.url = url;
+  }
+
+  /** Fresh state and history: the same as at start for the same seed. */
+  build(): void {
+    const p = this.provider;
+    const { seed, clock, company, config, log } = this.deps;
+    let instance: VendorInstance<R> | undefined;
+    const store = new EventStore<R>({
+      timeOf: p.timeOf,
+      render: p.render ?? ((r) => r),
+      retentionMs: p.retentionDays * 86_400_000,
+      bucketMs: p.bucketMs,
+      now: () => clock.now(),
+      generate: (from, to, bucket) => instance?.generate?.(from, to, bucket) ?? [],
+    });
+    this.ctx = {
+      id: p.id,
+      seed,
+      clock,
+      store,
+      company,
+      config: (config[p.id] as Record<string, unknown>) ?? {},
+      secret: createHash('sha256').update(`${seed}:${p.id}:token-secret`).digest(),
+      spec: loadSpec(p.specFile),
+      log,
+      rng: (name) => new Rng(hashSeed(seed, p.id, name)),
+      baseUrl: () => this.url,
+    };
+    instance = p.create(this.ctx);
+    this.instance = instance;
+    this.app = wrapVendorApp(p.id, instance, log);
+  }
+
+  /** Validate and add records in the vendor's own shape; the first bad one rejects the batch. */
+  inject(input: unknown): { ok: true; ids: string[] } | { ok: false; message: string } {
+    const items = Array.isArray(input) ? input : [input];
+    if (items.length === 0) return { ok: false, message: 'no records given' };
+    const validate = this.ctx.spec.schemaValidator(this.provider.recordSchema);
+    const recs: R[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (!validate(item)) {
+        const where = Array.isArray(input) ? `record ${i}: ` : '';
+        return { ok: false, message: where + describeAjvError(validate.errors) };
+      }
+      const rec = this.instance.normalize ? this.instance.normalize(item as Record<string, unknown>) : (item as R);
+      if (!Number.isFinite(this.provider.timeOf(rec))) {
+        return { ok: false, message: `${Array.isArray(input) ? `record ${i}: ` : ''}the record's time is not a valid instant` };
+      }
+      recs.push(rec);
+    }
+    const ids = recs.map((r) => this.idOf(this.ctx.store.insert(r, true)));
+    return { ok: true, ids };
+  }
+
+  idOf(e: Entry<R>): string {
+    return this.provider.idOf?.(e.rec) ?? `${this.provider.id}:${e.seq}`;
+  }
+}
+
+/** Outer app for a vendor: request log, the vendor's 404 and error shapes around its routes. */
+function wrapVendorApp<R>(id: string, instance: VendorInstance<R>, log: RequestLog): Hono<CoreEnv> {
+  const app = new Hono<CoreEnv>();
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    const auth = c.get('auth');
+    log.add({
+      time: new Date().toISOString(),
+      vendor: id,
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      status: c.res.status,
+      latencyMs: Math.round((performance.now() - started) * 100) / 100,
+      ...(auth ? { auth } : {}),
+    });
+  });
+  app.route('/', instance.app);
+  app.notFound(() => instance.error(404, 'route not found'));
+  app.onError((err) => {
+    console.error(`[${id}] unhandled error:`, err);
+    return instance.error(500, 'internal error');
+  });
+  return app;
+}

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+
+/** A 32-bit seed from any parts, stable across runs and platforms. */
+export function hashSeed(...parts: Array<string | number>): number {
+  return createHash('sha256').update(parts.join('\u0000')).digest().readUInt32LE(0);
+}
+
+/**
+ * Small, fast, seeded PRNG (sfc32). Faker is used for identities; event volume needs something
+ * cheaper per draw, and per-bucket seeding keeps every bucket reproducible on its own.
+ */
+export class Rng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+
+  constructor(seed: number) {
+    this.a = 0x9e3779b9;
+    this.b = 0x243f6a88;
+    this.c = 0xb7e15162;
+    this.d = seed >>> 0;
+    for (let i = 0; i < 12; i++) this.next();
+  }
+
+  next(): number {
+    this.a >>>= 0; this.b >>>= 0; this.c >>>= 0; this.d >>>= 0;
+    let t = (this.a + this.b) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.d = (this.d + 1) | 0;
+    t = (t + this.d) | 0;
+    this.c = (this.c + t) | 0;
+    return (t >>> 0) / 4294967296;
+  }
+
+  /** Integer in [min, max], both inclusive. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)];
+  }
+
+  /** Pick by weight: items carry a numeric `weight`. */
+  weighted<T extends { weight: number }>(items: readonly T[]): T {
+    let total = 0;
+    for (const it of items) total += it.weight;
+    let r = this.next() * total;
+    for (const it of items) {
+      r -= it.weight;
+      if (r < 0) return it;
+    }
+    return items[items.length - 1];
+  }
+
+  /** Poisson-distributed count (Knuth; fine for the small means used here). */
+  poisson(mean: number): number {
+    if (mean <= 0) return 0;
+    if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * this.normal()));
+    const limit = Math.exp(-mean);
+    let k = 0;
+    let p = this.next();
+    while (p > limit) { k++; p *= this.next(); }
+    return k;
+  }
+
+  normal(): number {
+    const u = Math.max(this.next(), 1e-12);
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+  }
+
+  hex(len: number): string {
+    let s = '';
+    for (let i = 0; i < len; i++) s += Math.floor(this.next() * 16).toString(16);
+    return s;
+  }
+
+  uuid(): string {
+    const h = this.hex(32);
+    const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  }
+
+  /** Upper-case letters and digits, as access key ids use. */
+  alnum(len: number): string {
+    const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+    let s = '';
+    for (let i = 0; i < len; i++) s += abc[Math.floor(this.next() * abc.length)];
+    return s;
+  }
+
+  bytes(n: number): Buffer {
+    const b = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) b[i] = Math.floor(this.next() * 256);
+    return b;
+  }
+}

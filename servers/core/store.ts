@@ -1,0 +1,264 @@
+/**
+ * Per-vendor event store.
+ *
+ * Events live in time buckets (a day by default), each sorted by (ts, seq). A bucket of generated
+ * history is produced on first touch from (seed, vendor, bucket index) alone, so history is the same
+ * whatever order buckets are touched in, start-up only pays for what is read, and inserting an
+ * event costs a binary search plus a splice inside one bucket. A window query binary-searches its
+ * first bucket and walks outward: O(log n + page) before filtering.
+ */
+export interface Entry<R> {
+  readonly ts: number;
+  readonly seq: number;
+  readonly rec: R;
+  /** Rendered JSON, cached for recently served entries only (bounded memory). */
+  json?: string;
+  /** Set on events that were injected (scenarios, control API) rather than generated or recorded. */
+  injected?: boolean;
+}
+
+export interface Position {
+  ts: number;
+  seq: number;
+}
+
+export interface StoreOptions<R> {
+  timeOf(rec: R): number;
+  render(rec: R): unknown;
+  /** History for [from, to); must depend only on its arguments. */
+  generate?(from: number, to: number, bucket: number): R[];
+  bucketMs?: number;
+  retentionMs: number;
+  now(): number;
+  jsonCacheSize?: number;
+}
+
+export interface ScanOptions<R> {
+  from: number;
+  to: number;
+  /** 'desc' = newest first (default). */
+  order?: 'desc' | 'asc';
+  /** Exclusive start position (keyset paging). */
+  after?: Position;
+  filter?: (rec: R) => boolean;
+}
+
+interface Bucket<R> {
+  index: number;
+  entries: Entry<R>[];
+}
+
+const DAY = 86_400_000;
+
+export function comparePos(a: Position, b: Position): number {
+  return a.ts - b.ts || a.seq - b.seq;
+}
+
+export class EventStore<R> {
+  readonly bucketMs: number;
+  readonly retentionMs: number;
+  private buckets = new Map<number, Bucket<R>>();
+  /** Bucket indices in ascending order. */
+  private order: number[] = [];
+  private seq = 0;
+  private count = 0;
+  private cache: Array<Entry<R> | undefined>;
+  private cacheAt = 0;
+  private listeners = new Set<(e: Entry<R>) => void>();
+
+  constructor(private readonly opts: StoreOptions<R>) {
+    this.bucketMs = opts.bucketMs ?? DAY;
+    this.retentionMs = opts.retentionMs;
+    this.cache = new Array(opts.jsonCacheSize ?? 20_000);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  now(): number {
+    return this.opts.now();
+  }
+
+  /** Earliest instant still retained. */
+  retentionEdge(now = this.now()): number {
+    return now - this.retentionMs;
+  }
+
+  /** Clamp a requested window to retention and to what has happened by `visibleUntil`. */
+  clamp(from: number, to: number, visibleUntil = this.now()): { from: number; to: number } {
+    return { from: Math.max(from, this.retentionEdge()), to: Math.min(to, visibleUntil) };
+  }
+
+  onInsert(fn: (e: Entry<R>) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Add one event (recorded or injected). Its bucket's history is generated first. */
+  insert(rec: R, injected = false): Entry<R> {
+    const ts = this.opts.timeOf(rec);
+    if (!Number.isFinite(ts)) throw new RangeError('event time is not a valid instant');
+    const bucket = this.bucket(Math.floor(ts / this.bucketMs));
+    const entry: Entry<R> = { ts, seq: ++this.seq, rec };
+    if (injected) entry.injected = true;
+    const list = bucket.entries;
+    if (list.length === 0 || list[list.length - 1].ts <= ts) list.push(entry);
+    else list.splice(upperBound(list, { ts, seq: entry.seq }), 0, entry);
+    this.count++;
+    for (const fn of this.listeners) fn(entry);
+    return entry;
+  }
+
+  /** Bulk load pre-sorted or unsorted records without per-event bucket lookups (benchmarks, restores). */
+  insertMany(recs: R[], injected = false): void {
+    for (const r of recs) this.insert(r, injected);
+  }
+
+  /** Entries in the window, in order, honouring the keyset position and filter. */
+  *scan(q: ScanOptions<R>): Generator<Entry<R>> {
+    const { from, to } = q;
+    if (!(from <= to)) return;
+    const desc = (q.order ?? 'desc') === 'desc';
+    const first = Math.floor(from / this.bucketMs);
+    const last = Math.floor(to / this.bucketMs);
+    this.ensure(first, last);
+    const filter = q.filter;
+    // Bucket indices intersecting the window, in walk order.
+    const lo = lowerBoundNum(this.order, first);
+    const hi = upperBoundNum(this.order, last);
+    for (let k = desc ? hi - 1 : lo; desc ? k >= lo : k < hi; k += desc ? -1 : 1) {
+      const list = this.buckets.get(this.order[k])!.entries;
+      if (desc) {
+        let i = upperBound(list, { ts: to, seq: Infinity }) - 1;
+        if (q.after && comparePos(q.after, { ts: to, seq: Infinity }) <= 0) i = Math.min(i, lowerBound(list, q.after) - 1);
+        for (; i >= 0; i--) {
+          const e = list[i];
+          if (e.ts < from) return;
+          if (!filter || filter(e.rec)) yield e;
+        }
+      } else {
+        let i = lowerBound(list, { ts: from, seq: -Infinity });
+        if (q.after) i = Math.max(i, upperBound(list, q.after));
+        for (; i < list.length; i++) {
+          const e = list[i];
+          if (e.ts > to) return;
+          if (!filter || filter(e.rec)) yield e;
+        }
+      }
+    }
+  }
+
+  /** Up to `limit` entries plus whether more remain after them. */
+  page(q: ScanOptions<R>, limit: number): { entries: Entry<R>[]; more: boolean } {
+    const entries: Entry<R>[] = [];
+    for (const e of this.scan(q)) {
+      if (entries.length === limit) return { entries, more: true };
+      entries.push(e);
+    }
+    return { entries, more: false };
+  }
+
+  /** The event's vendor JSON, rendered once and kept while it stays among the recently served. */
+  json(e: Entry<R>): string {
+    if (e.json !== undefined) return e.json;
+    const s = JSON.stringify(this.opts.render(e.rec));
+    const slot = this.cacheAt;
+    const old = this.cache[slot];
+    if (old) old.json = undefined;
+    this.cache[slot] = e;
+    this.cacheAt = (slot + 1) % this.cache.length;
+    e.json = s;
+    return s;
+  }
+
+  /** Drop whole buckets that lie before the retention edge. */
+  prune(now = this.now()): number {
+    const edgeBucket = Math.floor(this.retentionEdge(now) / this.bucketMs);
+    let dropped = 0;
+    while (this.order.length && this.order[0] < edgeBucket) {
+      const idx = this.order.shift()!;
+      dropped += this.buckets.get(idx)!.entries.length;
+      this.buckets.delete(idx);
+    }
+    this.count -= dropped;
+    return dropped;
+  }
+
+  /** Every entry of every bucket touched so far (persistence, diagnostics). */
+  *all(): Generator<Entry<R>> {
+    for (const idx of this.order) yield* this.buckets.get(idx)!.entries;
+  }
+
+  /** Generate any missing buckets in [first, last], never further back than retention. */
+  ensure(first: number, last: number): void {
+    const edge = Math.floor(this.retentionEdge() / this.bucketMs);
+    for (let b = Math.max(first, edge); b <= last; b++) this.bucket(b);
+  }
+
+  private bucket(index: number): Bucket<R> {
+    let b = this.buckets.get(index);
+    if (b) return b;
+    b = { index, entries: [] };
+    this.buckets.set(index, b);
+    this.order.splice(upperBoundNum(this.order, index), 0, index);
+    if (this.opts.generate) {
+      const from = index * this.bucketMs;
+      const recs = this.opts.generate(from, from + this.bucketMs, index);
+      const withTs = recs.map((rec) => ({ rec, ts: this.opts.timeOf(rec) }));
+      withTs.sort((x, y) => x.ts - y.ts);
+      for (const { rec, ts } of withTs) {
+        if (ts < from || ts >= from + this.bucketMs || !Number.isFinite(ts)) continue;
+        b.entries.push({ ts, seq: ++this.seq, rec });
+      }
+      this.count += b.entries.length;
+    }
+    return b;
+  }
+}
+
+/** First index whose entry is >= pos. */
+function lowerBound<R>(list: Entry<R>[], pos: Position): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (comparePos(list[mid], pos) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index whose entry is > pos. */
+function upperBound<R>(list: Entry<R>[], pos: Position): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (comparePos(list[mid], pos) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function lowerBoundNum(list: number[], v: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function upperBoundNum(list: number[], v: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid] <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,72 @@
+import type { MiddlewareHandler } from 'hono';
+import { safeEqual } from '../core/auth.js';
+import { reportAuth, type CoreEnv } from '../core/provider.js';
+import { parseTime } from '../core/time.js';
+import type { CrusoeWorld } from './events.js';
+import { canonicalQuery, parseRawQuery, signMessage, signingMessage } from './signature.js';
+import { crusoeError } from './errors.js';
+
+export interface CrusoeAuthOptions {
+  world: CrusoeWorld;
+  skewSeconds: number;
+  strictQueryOrder: boolean;
+}
+
+/** Decoded path as received; the raw path when it does not decode. */
+function decodedPath(url: string): string {
+  const raw = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0].split('#')[0];
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+export function rawQueryOf(url: string): string {
+  const i = url.indexOf('?');
+  return i < 0 ? '' : url.slice(i + 1).split('#')[0];
+}
+
+/** The failure ladder of crusoe.md section 3.4, in order; the first failing check answers. */
+export function crusoeAuth(opts: CrusoeAuthOptions): MiddlewareHandler<CoreEnv> {
+  const { world } = opts;
+  return async (c, next) => {
+    const refuse = (status: 401 | 403, code: string, message: string, canonical?: string) => {
+      reportAuth(c, { outcome: 'refused', reason: message, ...(canonical ? { canonical } : {}) });
+      return crusoeError(status, code, message);
+    };
+    const header = c.req.header('authorization') ?? '';
+    if (!header.startsWith('Bearer ')) return refuse(401, 'bad_credential', 'missing or malformed authorization header');
+    const parts = header.slice(7).trim().split(':');
+    if (parts.length !== 3 || parts.some((p) => p === '')) return refuse(401, 'bad_credential', 'missing or malformed authorization header');
+    const [version, keyId, signature] = parts;
+    if (version !== '1.0') return refuse(401, 'bad_credential', 'unsupported signature version');
+    const member = world.byKey.get(keyId);
+    if (!member) return refuse(401, 'bad_credential', 'invalid access key');
+    const timestamp = c.req.header('x-crusoe-timestamp');
+    const signedAt = timestamp === undefined ? null : parseTime(timestamp);
+    if (timestamp === undefined || signedAt === null) return refuse(401, 'bad_credential', 'missing or invalid X-Crusoe-Timestamp header');
+    // Freshness against the machine's real clock: clients sign with theirs, whatever the emulator clock says.
+    if (Math.abs(Date.now() - signedAt) > opts.skewSeconds * 1000) {
+      return refuse(401, 'bad_credential', 'request timestamp outside the allowed window');
+    }
+    const raw = rawQueryOf(c.req.url);
+    const pairs = parseRawQuery(raw);
+    if (pairs === null) return refuse(401, 'bad_credential', 'malformed query string');
+    if (opts.strictQueryOrder) {
+      const keys = pairs.map(([k]) => k);
+      if (keys.some((k, i) => i > 0 && Buffer.compare(Buffer.from(keys[i - 1]), Buffer.from(k)) > 0)) {
+        return refuse(401, 'bad_credential', 'query parameters must be sorted');
+      }
+    }
+    const message = signingMessage(decodedPath(c.req.url), canonicalQuery(pairs), c.req.method, timestamp);
+    const expected = signMessage(member.secretKey, message);
+    if (!safeEqual(expected, signature.replace(/=+$/, ''))) return refuse(401, 'bad_credential', 'signature mismatch', message);
+    const org = c.req.param('organization_id') ?? '';
+    if (!member.admin || org.toLowerCase() !== world.organizationId.toLowerCase()) {
+      return refuse(403, 'unauthorized', `user is not an admin of organization ${org}`);
+    }
+    reportAuth(c, { outcome: 'ok' });
+    await next();
+  };
+}

@@ -1,0 +1,67 @@
+import { Hono } from 'hono';
+import { sealToken } from '../core/cursor.js';
+import type { CoreEnv, ProviderContext } from '../core/provider.js';
+import type { Entry, Position } from '../core/store.js';
+import { crusoeAuth, rawQueryOf } from './auth.js';
+import { crusoeError } from './errors.js';
+import type { CrusoeWorld, LogEntry } from './events.js';
+import { parseQuery, type PageToken } from './query.js';
+import { parseRawQuery } from './signature.js';
+
+export function crusoeRoutes(ctx: ProviderContext<LogEntry>, world: CrusoeWorld): Hono<CoreEnv> {
+  const app = new Hono<CoreEnv>();
+  const cfg = ctx.config;
+  const auth = crusoeAuth({
+    world,
+    skewSeconds: typeof cfg.timestampSkewSeconds === 'number' ? cfg.timestampSkewSeconds : 300,
+    strictQueryOrder: cfg.strictQueryOrder === true,
+  });
+  const rateLimit = typeof cfg.rateLimitPerMinute === 'number' ? cfg.rateLimitPerMinute : 0;
+  const windows = new Map<string, { minute: number; n: number }>();
+
+  const handler = (c: import('hono').Context<CoreEnv>) => {
+    if (rateLimit > 0) {
+      const key = (c.req.header('authorization') ?? '').split(':')[1] ?? '';
+      const minute = Math.floor(Date.now() / 60_000);
+      const w = windows.get(key);
+      if (!w || w.minute !== minute) windows.set(key, { minute, n: 1 });
+      else if (++w.n > rateLimit) return crusoeError(429, 'too_many_requests', 'rate limit exceeded', { 'retry-after': String(60 - (Math.floor(Date.now() / 1000) % 60)) });
+    }
+    const pairs = parseRawQuery(rawQueryOf(c.req.url)) ?? [];
+    const now = ctx.clock.now();
+    const parsed = parseQuery(pairs, now, ctx.store.retentionMs, ctx.secret);
+    if (!parsed.ok) return crusoeError(400, 'bad_request', `bad request, check request parameters: ${parsed.detail}`);
+    const q = parsed.query;
+    const { from, to } = ctx.store.clamp(q.from, q.to, now);
+    const token = (d: 'n' | 'p', pos: Position) =>
+      sealToken(ctx.secret, { v: 1, d, ts: pos.ts, seq: pos.seq, from: q.from, to: q.to, f: q.filterHash } satisfies PageToken);
+
+    let items: Entry<LogEntry>[];
+    let next = '';
+    let prev = '';
+    const cur = q.cursor;
+    if (!cur || cur.d === 'n') {
+      const after = cur ? { ts: cur.ts, seq: cur.seq } : undefined;
+      const page = ctx.store.page({ from, to, order: 'desc', after, filter: q.filter }, q.limit);
+      items = page.entries;
+      const last = items[items.length - 1];
+      if (page.more && last) next = token('n', last);
+      // Back from a later page: the page just newer than this one starts above its first entry.
+      if (cur) prev = token('p', items[0] ?? { ts: cur.ts, seq: cur.seq - 0.5 });
+    } else {
+      const page = ctx.store.page({ from, to, order: 'asc', after: { ts: cur.ts, seq: cur.seq }, filter: q.filter }, q.limit);
+      items = page.entries.reverse();
+      if (page.more && items[0]) prev = token('p', items[0]);
+      next = token('n', items[items.length - 1] ?? { ts: cur.ts, seq: cur.seq + 0.5 });
+    }
+    let body = '{"items":[';
+    for (let i = 0; i < items.length; i++) body += (i ? ',' : '') + ctx.store.json(items[i]);
+    body += `],"next_page_token":"${next}","prev_page_token":"${prev}"}`;
+    return c.body(body, 200, { 'content-type': 'application/json' });
+  };
+
+  for (const version of ['v1alpha5', 'v1']) {
+    app.get(`/${version}/organizations/:organization_id/audit-logs`, auth, handler);
+  }
+  return app;
+}

@@ -1,0 +1,7 @@
+import type { Provider } from './core/provider.js';
+import { crusoe } from './crusoe/index.js';
+
+/** Every vendor the emulator serves. A new vendor is one folder and one line here. */
+export const providers: Provider[] = [
+  crusoe,
+];
