@@ -51,7 +51,10 @@ export interface components {
             /** @description Token for the previous (newer) page; empty on the first page. */
             prev_page_token: string;
         };
-        LogEntry: {
+        /** @description One audit log entry. The emulator always emits all 19 keys, with "" or [] where a value does not apply. */
+        LogEntry: WithRequired<components["schemas"]["LogEntryInput"], "action" | "action_detail" | "actor_id" | "actor_email" | "actor_type" | "client_ip" | "end_time" | "error_message" | "locations" | "organization_id" | "organization_name" | "project_id" | "project_name" | "result" | "start_time" | "surface" | "target_ids" | "target_names" | "target_type">;
+        /** @description An entry as injected through the control API; fields the real spec marks optional may be left out. */
+        LogEntryInput: {
             /** @example Create */
             action: string;
             /** @example Attach Disk */
@@ -318,3 +321,6 @@ export interface operations {
         };
     };
 }
+type WithRequired<T, K extends keyof T> = T & {
+    [P in K]-?: T[P];
+};

@@ -26,6 +26,8 @@ export interface StartOptions {
   only?: string[];
   /** Prune expired events every this many ms (real time). */
   pruneEveryMs?: number;
+  /** Check every vendor response against its spec; violations collect in `emulator.violations`. */
+  validateResponses?: boolean;
 }
 
 export interface ProviderHandle {
@@ -44,6 +46,8 @@ export interface Emulator {
   providers: Record<string, ProviderHandle>;
   runtimes: Map<string, ProviderRuntime>;
   log: RequestLog;
+  /** Responses that did not conform to their spec (only with `validateResponses`). */
+  violations: string[];
   manifest(): Manifest;
   /** Same as POST /_emulator/reset. */
   reset(): void;
@@ -76,7 +80,9 @@ export async function startCore(providers: Provider[], opts: StartOptions = {}):
   const log = new RequestLog();
   const selected = opts.only ? providers.filter((p) => opts.only!.includes(p.id)) : providers;
   const runtimes = new Map<string, ProviderRuntime>();
-  for (const p of selected) runtimes.set(p.id, new ProviderRuntime(p, { seed, clock, company, config: opts.config ?? {}, log }));
+  const violations: string[] = [];
+  const onViolation = opts.validateResponses ? (v: string) => violations.push(v) : undefined;
+  for (const p of selected) runtimes.set(p.id, new ProviderRuntime(p, { seed, clock, company, config: opts.config ?? {}, log, onViolation }));
 
   const servers: Server[] = [];
   const listen = async (fetch: (req: Request) => Response | Promise<Response>, port: number): Promise<string> => {
@@ -100,6 +106,7 @@ export async function startCore(providers: Provider[], opts: StartOptions = {}):
     providers: {},
     runtimes,
     log,
+    violations,
     manifest: () => ({
       now: new Date(clock.now()).toISOString(),
       seed,

@@ -4,6 +4,7 @@ import type { Company } from '../../fixtures/company.js';
 import type { Clock } from './clock.js';
 import type { RequestLog } from './requestlog.js';
 import { Rng, hashSeed } from './rng.js';
+import { checkResponse } from './conformance.js';
 import { describeAjvError, loadSpec, type Spec } from './spec.js';
 import { EventStore, type Entry } from './store.js';
 
@@ -39,6 +40,19 @@ export interface ProviderContext<R> {
   baseUrl(): string;
 }
 
+/** A vendor-neutral view of one event, for the cross-vendor timeline and person pages. */
+export interface EventSummary {
+  /** Who acted: an email where the vendor has one, else a user name or id. */
+  actor: string;
+  /** The vendor's own action name (e.g. `Create`, `DELETE_CLUSTER`, `RunInstances`). */
+  action: string;
+  /** 'success' or 'failure'. */
+  outcome: 'success' | 'failure';
+  /** What was acted on, as a short label. */
+  target?: string;
+  sourceIp?: string;
+}
+
 export interface VendorInstance<R> {
   app: Hono<CoreEnv>;
   /** Working credentials under the vendor's own names, as printed and put in the manifest. */
@@ -49,8 +63,14 @@ export interface VendorInstance<R> {
   generate?(from: number, to: number, bucket: number): R[];
   /** Fill defaults into an injected record that passed schema validation. */
   normalize?(input: Record<string, unknown>): R;
-  /** The vendor's own error body for failures the core answers (unknown route, fault, crash). */
+  /**
+   * The vendor's own error body for failures the core answers: 400 (strict request validation),
+   * 404 (unknown route), 413, 429 (throttling faults, with Retry-After where the vendor sends one),
+   * 500 and 503 (injected faults, crashes).
+   */
   error(status: number, message: string): Response;
+  /** Mutable state that cannot be regenerated (trails, reports, revoked tokens), as plain JSON. */
+  persist?: { save(): unknown; load(data: unknown): void };
 }
 
 /** The one object a vendor exports; servers/registry.ts lists them. */
@@ -70,6 +90,8 @@ export interface Provider<R = any> {
   render?(rec: R): unknown;
   /** The vendor's own id of a record, when it has one. */
   idOf?(rec: R): string;
+  /** Vendor-neutral summary of a record, for the dashboard timeline. */
+  summarize(rec: R): EventSummary;
   create(ctx: ProviderContext<R>): VendorInstance<R>;
 }
 
@@ -86,7 +108,15 @@ export class ProviderRuntime<R = any> {
 
   constructor(
     readonly provider: Provider<R>,
-    private readonly deps: { seed: number; clock: Clock; company: Company; config: Record<string, unknown>; log: RequestLog },
+    private readonly deps: {
+      seed: number;
+      clock: Clock;
+      company: Company;
+      config: Record<string, unknown>;
+      log: RequestLog;
+      /** When set, every response is checked against the vendor's spec and violations reported here. */
+      onViolation?: (v: string) => void;
+    },
   ) {
     this.build();
   }
@@ -123,7 +153,7 @@ export class ProviderRuntime<R = any> {
     };
     instance = p.create(this.ctx);
     this.instance = instance;
-    this.app = wrapVendorApp(p.id, instance, log);
+    this.app = wrapVendorApp(p.id, instance, log, this.ctx.spec, this.deps.onViolation);
   }
 
   /** Validate and add records in the vendor's own shape; the first bad one rejects the batch. */
@@ -154,11 +184,23 @@ export class ProviderRuntime<R = any> {
 }
 
 /** Outer app for a vendor: request log, the vendor's 404 and error shapes around its routes. */
-function wrapVendorApp<R>(id: string, instance: VendorInstance<R>, log: RequestLog): Hono<CoreEnv> {
+function wrapVendorApp<R>(id: string, instance: VendorInstance<R>, log: RequestLog, spec: Spec, onViolation?: (v: string) => void): Hono<CoreEnv> {
   const app = new Hono<CoreEnv>();
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
+    if (onViolation) {
+      const path = new URL(c.req.url).pathname;
+      const res = c.res.clone();
+      const ct = res.headers.get('content-type');
+      const text = await res.text();
+      let body: unknown = text;
+      if (ct && /json/.test(ct)) {
+        try { body = JSON.parse(text); } catch { onViolation(`${id} ${c.req.method} ${path} ${res.status}: body is not JSON`); }
+      }
+      const r = checkResponse(spec, { method: c.req.method, path, status: res.status, contentType: ct, body });
+      if (!r.ok) onViolation(`${id} ${c.req.method} ${path} ${res.status}: ${r.errors.join('; ')}`);
+    }
     const auth = c.get('auth');
     log.add({
       time: new Date().toISOString(),

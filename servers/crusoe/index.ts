@@ -10,8 +10,15 @@ export const crusoe = defineProvider<LogEntry>({
   portOffset: 2,
   retentionDays: 90,
   specFile: 'openapi/crusoe.yaml',
-  recordSchema: 'LogEntry',
+  recordSchema: 'LogEntryInput',
   timeOf: (e) => Date.parse(e.start_time),
+  summarize: (e) => ({
+    actor: e.actor_email || e.actor_id,
+    action: e.action_detail ? `${e.action} (${e.action_detail})` : e.action,
+    outcome: e.result === 'OK' ? 'success' : 'failure',
+    target: e.target_type ? `${e.target_type} ${e.target_names.join(', ')}`.trim() : undefined,
+    sourceIp: e.client_ip.replace(/:\d+$/, ''),
+  }),
   create(ctx) {
     const overrides = (ctx.config.credentials as Record<string, unknown>) ?? {};
     const world = buildWorld(ctx.seed, ctx.company, ctx.rng('world'), overrides);

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { CrusoeClient, encodeQuery } from '../../contracts/crusoe/client.js';
+import { CrusoeClient, encodeQuery, type AuditLogQuery, type ErrorBody, type LogEntry } from '../../contracts/crusoe/client.js';
 import { assertConforms } from '../../contracts/validator.js';
 import { signRequest } from '../../servers/crusoe/signature.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
@@ -27,11 +27,12 @@ function signed(query: string, opts: { path?: string; sign?: Partial<Parameters<
 }
 
 async function expectError(res: request.Response, status: number, code: string, message: string | RegExp) {
+  const reqPath = (res as unknown as { req: { path: string } }).req.path;
   expect(res.status).toBe(status);
   expect(res.body.code).toBe(code);
   if (typeof message === 'string') expect(res.body.message).toBe(message);
   else expect(res.body.message).toMatch(message);
-  assertConforms(SPEC, { method: 'GET', path: res.req.path.split('?')[0], status: res.status, contentType: res.headers['content-type'], body: res.body });
+  assertConforms(SPEC, { method: 'GET', path: reqPath.split('?')[0], status: res.status, contentType: res.headers['content-type'], body: res.body });
 }
 
 describe('Crusoe audit logs: reads', () => {
@@ -82,11 +83,11 @@ describe('Crusoe audit logs: reads', () => {
   });
 
   it('applies every filter: AND across, OR within, comma lists and repeated keys', async () => {
-    const all = [];
+    const all: LogEntry[] = [];
     for await (const e of client().entries({ start_time: '2026-02-01T00:00:00Z', limit: '1000' })) all.push(e);
     expect(all.length).toBeGreaterThan(500);
     const pick = all.find((e) => e.project_id && e.locations.length && e.target_ids.length)!;
-    const cases: Array<[Record<string, string>, (e: (typeof all)[number]) => boolean]> = [
+    const cases: Array<[Record<string, string>, (e: LogEntry) => boolean]> = [
       [{ actions: 'Create,Delete' }, (e) => ['Create', 'Delete'].includes(e.action)],
       [{ project_ids: pick.project_id.toUpperCase() }, (e) => e.project_id === pick.project_id],
       [{ actor_ids: pick.actor_id }, (e) => e.actor_id === pick.actor_id],
@@ -102,8 +103,8 @@ describe('Crusoe audit logs: reads', () => {
       [{ actions: 'Create', target_types: 'VM' }, (e) => e.action === 'Create' && e.target_type === 'VM'],
     ];
     for (const [filter, pred] of cases) {
-      const got = [];
-      for await (const e of client().entries({ start_time: '2026-02-01T00:00:00Z', limit: '1000', ...filter })) got.push(e);
+      const got: LogEntry[] = [];
+      for await (const e of client().entries({ start_time: '2026-02-01T00:00:00Z', limit: '1000', ...filter } as AuditLogQuery)) got.push(e);
       const want = all.filter(pred);
       expect(want.length, JSON.stringify(filter)).toBeGreaterThan(0);
       expect(got, JSON.stringify(filter)).toEqual(want);
@@ -126,8 +127,8 @@ describe('Crusoe audit logs: reads', () => {
       expect(Date.parse(e.start_time)).toBeLessThanOrEqual(Date.parse(end));
       expect(Date.parse(e.start_time)).toBeGreaterThanOrEqual(Date.parse(end) - 86_400_000);
     }
-    const oldest = [];
-    for await (const e of client().entries({ start_time: '2020-01-01T00:00:00Z', limit: '1000', actor_types: 'System' })) oldest.push(e);
+    const oldest: LogEntry[] = [];
+    for await (const e of client().entries({ start_time: '2020-01-01T00:00:00Z', limit: '1000', actor_types: ['System'] })) oldest.push(e);
     const edge = Date.parse(FROZEN_NOW) - 90 * 86_400_000;
     expect(Math.min(...oldest.map((e) => Date.parse(e.start_time)))).toBeGreaterThanOrEqual(edge);
   });
@@ -183,7 +184,7 @@ describe('Crusoe audit logs: the failure ladder', () => {
     const other = '11111111-2222-4333-8444-555555555555';
     const fo = await client().getAuditLogs({}, { organizationId: other });
     expect(fo.status).toBe(403);
-    expect(fo.body.message).toBe(`user is not an admin of organization ${other}`);
+    expect((fo.body as ErrorBody).message).toBe(`user is not an admin of organization ${other}`);
   });
   it('10: every parameter with garbage gets a 400 naming it, never a 5xx', async () => {
     const bad: Array<[string, string]> = [
@@ -211,9 +212,9 @@ describe('Crusoe audit logs: the failure ladder', () => {
     const tok = p1.body.next_page_token;
     const r = await client().getAuditLogs({ limit: '2', actions: ['Create'], next_token: tok });
     expect(r.status).toBe(400);
-    expect(r.body.message).toBe('bad request, check request parameters: page token does not match the request filters');
+    expect((r.body as ErrorBody).message).toBe('bad request, check request parameters: page token does not match the request filters');
     const swapped = await client().getAuditLogs({ limit: '2', prev_token: tok });
-    expect(swapped.body.message).toBe('bad request, check request parameters: invalid prev_token');
+    expect((swapped.body as ErrorBody).message).toBe('bad request, check request parameters: invalid prev_token');
   });
   it('unknown routes and methods get 404 in Crusoe shape', async () => {
     const base = request(env.get().providers.crusoe.baseUrl);

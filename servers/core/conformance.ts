@@ -1,0 +1,88 @@
+import { describeAjvError, loadSpec, type Spec } from './spec.js';
+
+export interface ConformanceResult {
+  ok: boolean;
+  /** Operation matched in the spec, e.g. `GET /v1/organizations/{organization_id}/audit-logs`. */
+  operation?: string;
+  errors: string[];
+}
+
+export interface ObservedResponse {
+  method: string;
+  /** Request path without the query string. */
+  path: string;
+  status: number;
+  contentType?: string | null;
+  body: unknown;
+}
+
+/**
+ * Does a response conform to the vendor's spec? One validator (ajv over the spec's schemas)
+ * serves every vendor: the operation is found by method and path template, the response by
+ * status (or `default`), and the body is checked against that response's JSON schema.
+ */
+export function checkResponse(specOrFile: Spec | string, res: ObservedResponse): ConformanceResult {
+  const spec = typeof specOrFile === 'string' ? loadSpec(specOrFile) : specOrFile;
+  const match = spec.matchOperation(res.method, res.path);
+  if (!match) {
+    // Unknown routes answer with the vendor's NotFound response (components.responses.NotFound).
+    const notFound = spec.doc.components?.responses?.NotFound;
+    if ((res.status === 404 || res.status === 405) && notFound) {
+      const media = Object.keys(notFound.content ?? {})[0];
+      if (!media) return { ok: true, operation: 'unknown route', errors: [] };
+      const v = spec.validator(`/components/responses/NotFound/content/${media.replace(/\//g, '~1')}/schema`);
+      return v(res.body) ? { ok: true, operation: 'unknown route', errors: [] } : { ok: false, operation: 'unknown route', errors: (v.errors ?? []).map((e) => describeAjvError([e], 'body')) };
+    }
+    return { ok: false, errors: [`no operation for ${res.method} ${res.path} in ${spec.file}`] };
+  }
+  const operation = `${res.method.toUpperCase()} ${match.template}`;
+  const responses = match.operation.responses ?? {};
+  const key = String(res.status) in responses ? String(res.status) : `${String(res.status)[0]}XX` in responses ? `${String(res.status)[0]}XX` : 'default';
+  const declared = spec.deref(responses[key]);
+  if (!declared) return { ok: false, operation, errors: [`status ${res.status} is not declared for ${operation}`] };
+  const content = declared.content as Record<string, { schema?: unknown }> | undefined;
+  if (!content) {
+    return res.body === undefined || res.body === '' || res.body === null
+      ? { ok: true, operation, errors: [] }
+      : { ok: false, operation, errors: [`${operation} ${res.status} declares no body`] };
+  }
+  const mediaTypes = Object.keys(content);
+  const ct = (res.contentType ?? '').split(';')[0].trim().toLowerCase();
+  const media = mediaTypes.find((m) => m.toLowerCase() === ct) ?? (ct === '' ? mediaTypes[0] : undefined);
+  if (!media) return { ok: false, operation, errors: [`content type '${ct}' is not declared for ${operation} ${res.status} (${mediaTypes.join(', ')})`] };
+  if (!content[media].schema) return { ok: true, operation, errors: [] };
+  const pointer = findPointer(spec, match.template, res.method.toLowerCase(), key, media, declared);
+  const validate = spec.validator(pointer);
+  if (validate(res.body)) return { ok: true, operation, errors: [] };
+  return { ok: false, operation, errors: (validate.errors ?? []).map((e) => describeAjvError([e], 'body')) };
+}
+
+/** JSON pointer of the response schema, through a `$ref`'d response object when there is one. */
+function findPointer(spec: Spec, template: string, method: string, status: string, media: string, declared: any): string {
+  const esc = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+  const raw = spec.doc.paths[template][method].responses[status];
+  const base = raw?.$ref ? String(raw.$ref).replace(/^#/, '') : `/paths/${esc(template)}/${method}/responses/${esc(status)}`;
+  void declared;
+  return `${base}/content/${esc(media)}/schema`;
+}
+
+/** Throws with every schema error when the response does not conform (for tests). */
+export function assertConforms(specOrFile: Spec | string, res: ObservedResponse): void {
+  const r = checkResponse(specOrFile, res);
+  if (!r.ok) throw new Error(`response does not conform to ${r.operation ?? 'the spec'} (${res.status}):\n  ${r.errors.join('\n  ')}`);
+}
+
+/** Validate a fetch Response (reads a clone of its body). */
+export async function checkFetchResponse(specOrFile: Spec | string, method: string, url: string, res: Response): Promise<ConformanceResult> {
+  const text = await res.clone().text();
+  let body: unknown = text;
+  const ct = res.headers.get('content-type');
+  if (ct && /json/.test(ct)) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return { ok: false, errors: ['body is not valid JSON'] };
+    }
+  }
+  return checkResponse(specOrFile, { method, path: new URL(url).pathname, status: res.status, contentType: ct, body });
+}
