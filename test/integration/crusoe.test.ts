@@ -118,7 +118,7 @@ describe('Crusoe audit logs: reads', () => {
   });
 
   it('clamps to 90 days of retention and honours end_time alone as [end-1d, end]', async () => {
-    const old = await client().getAuditLogs({ start_time: '2020-01-01T00:00:00Z', results: 'OK', limit: '1000' });
+    const old = await client().getAuditLogs({ start_time: '2020-01-01T00:00:00Z', results: ['OK'], limit: '1000' });
     expect(old.ok).toBe(true);
     const end = '2026-03-05T12:00:00Z';
     const r = await client().getAuditLogs({ end_time: end, limit: '1000' });
