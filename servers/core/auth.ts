@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { sign, verify } from 'hono/jwt';
 
 /** Constant-time string comparison (lengths are hashed first so length leaks nothing either). */
@@ -43,6 +43,13 @@ export class JwtIssuer {
     const payload: Record<string, unknown> = { iat, ...claims };
     if (ttlSeconds !== null) payload.exp = iat + ttlSeconds;
     return sign(payload, this.secret, 'HS256');
+  }
+
+  /** Sign exactly these claims (no iat added), synchronously: for credentials computed in a getter. */
+  signSync(claims: Record<string, unknown>): string {
+    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const head = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}`;
+    return `${head}.${createHmac('sha256', this.secret).update(head).digest('base64url')}`;
   }
 
   /** Verify signature with hono/jwt, then check time claims against the emulator clock. */

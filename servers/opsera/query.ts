@@ -1,0 +1,53 @@
+import type { Params } from '../core/params.js';
+import { parseTime } from '../core/time.js';
+
+const DAY = 86_400_000;
+export const MAX_COUNT = 1000;
+
+export interface OpseraQuery {
+  from: number;
+  to: number;
+  limit: number;
+  /** Values of `type` (actions) or `scope` (tokens), ORed; null = no filter. */
+  values: Set<string> | null;
+}
+
+export interface QueryOptions {
+  now: number;
+  /** `type` on /actions, `scope` on /tokens. */
+  filterName: 'type' | 'scope';
+  /** `opsera.dateMode`: "from" (default, that day up to now) or "day" (that UTC day only). */
+  dateMode: 'from' | 'day';
+}
+
+/** The first value given for a key (a repeated key uses its first value, as section 4 says). */
+function first(params: Params, name: string): string | undefined {
+  return params.all(name)[0];
+}
+
+/** Parameters of section 4, in the order they are checked; the first bad one answers. */
+export function parseQuery(params: Params, opts: QueryOptions): { ok: true; query: OpseraQuery } | { ok: false; message: string } {
+  const date = first(params, 'date');
+  let from: number;
+  let to = opts.now;
+  if (date === undefined) {
+    from = opts.now - 7 * DAY;
+  } else {
+    const day = /^\d{4}-\d{2}-\d{2}$/.test(date) ? parseTime(date, { dateOnly: true }) : null;
+    if (day === null) return { ok: false, message: 'Invalid date, expected YYYY-MM-DD' };
+    from = day;
+    if (opts.dateMode === 'day') to = Math.min(to, day + DAY - 1);
+  }
+
+  const countRaw = first(params, 'count');
+  let limit = MAX_COUNT;
+  if (countRaw !== undefined) {
+    if (!/^\d+$/.test(countRaw) || /^0+$/.test(countRaw)) return { ok: false, message: 'Invalid count, expected a positive integer' };
+    // Clamp long digit strings before converting, so 1e400-sized values stay exact.
+    limit = countRaw.replace(/^0+/, '').length > 4 ? MAX_COUNT : Math.min(MAX_COUNT, Number(countRaw));
+  }
+
+  const raw = first(params, opts.filterName);
+  const pieces = raw === undefined ? [] : raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return { ok: true, query: { from, to, limit, values: pieces.length ? new Set(pieces) : null } };
+}
