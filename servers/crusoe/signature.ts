@@ -8,29 +8,33 @@ import { createHmac } from 'node:crypto';
 
 /** Go's url.QueryEscape: keeps A-Z a-z 0-9 - _ . ~, space to '+', every other byte %XX upper-case. */
 export function queryEscape(s: string): string {
-  let out = '';
-  for (const byte of Buffer.from(s, 'utf8')) {
-    const ch = String.fromCharCode(byte);
-    if (/[A-Za-z0-9\-_.~]/.test(ch)) out += ch;
-    else if (byte === 0x20) out += '+';
-    else out += '%' + byte.toString(16).toUpperCase().padStart(2, '0');
-  }
-  return out;
+  // encodeURIComponent already escapes UTF-8 bytes in upper-case hex; it leaves ! ' ( ) * alone, Go does not.
+  return encodeURIComponent(s).replace(/%20/g, '+').replace(/[!'()*]/g, (ch) => '%' + ch.charCodeAt(0).toString(16).toUpperCase());
 }
 
 /** Form decoding ('+' is a space, %XX a byte); null when an escape is malformed, as Go's QueryUnescape errs. */
 export function formDecode(s: string): string | null {
-  if (!s.includes('%') && !s.includes('+')) return s;
+  if (!s.includes('%')) return s.includes('+') ? s.replace(/\+/g, ' ') : s;
+  if (/%(?![0-9A-Fa-f]{2})/.test(s)) return null;
+  const bytes = Buffer.from(s.replace(/\+/g, ' ').replace(/%([0-9A-Fa-f]{2})/g, (_m, h) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+  // Non-ASCII characters sent raw (not escaped) must keep their UTF-8 bytes.
+  if (/[^\x00-\x7f]/.test(s)) return decodeMixed(s);
+  return bytes.toString('utf8');
+}
+
+function decodeMixed(s: string): string {
   const bytes: number[] = [];
   for (let i = 0; i < s.length; i++) {
     const ch = s[i];
     if (ch === '+') bytes.push(0x20);
     else if (ch === '%') {
-      const hex = s.slice(i + 1, i + 3);
-      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return null;
-      bytes.push(parseInt(hex, 16));
+      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
       i += 2;
-    } else bytes.push(...Buffer.from(ch, 'utf8'));
+    } else {
+      const cp = String.fromCodePoint(s.codePointAt(i)!);
+      for (const b of Buffer.from(cp, 'utf8')) bytes.push(b);
+      i += cp.length - 1;
+    }
   }
   return Buffer.from(bytes).toString('utf8');
 }

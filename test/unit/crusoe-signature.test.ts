@@ -39,3 +39,13 @@ describe('Crusoe signature v1.0', () => {
     expect(parseRawQuery('a=%zz')).toBeNull();
   });
 });
+
+describe('form decoding', () => {
+  it('decodes escapes, plus signs and raw non-ASCII like Go', async () => {
+    const { formDecode } = await import('../../servers/crusoe/signature.js');
+    expect(formDecode('a+b%2Bc')).toBe('a b+c');
+    expect(formDecode('%E2%9C%93')).toBe('✓');
+    expect(formDecode('caf%C3%A9 ✓ 😀%21')).toBe('café ✓ 😀!');
+    expect(formDecode('bad%2')).toBeNull();
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * npm run bench: figures for the Crusoe reference vendor, each measured side by side in one run
+ * and reported as ratios where a ratio is the target.
+ *  1. throughput of a typical signed query (page of 50, two filters) vs a bare Hono route serving
+ *     a precomputed body of the same size, both driven by autocannon;
+ *  2. query latency at 10,000 and at 1,000,000 stored events;
+ *  3. resident memory at 1,000,000 events (in a child process);
+ *  4. time from starting the CLI to a ready manifest with the default history.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { startEmulator } from '../servers/index.js';
+import { signRequest } from '../servers/crusoe/signature.js';
+import { fillCrusoe, typicalQuery } from './fill.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const NOW = '2026-03-10T10:00:00.000Z';
+
+async function cannon(url: string, headers: Record<string, string>): Promise<number> {
+  const r = await autocannon({ url, connections: 16, duration: seconds, headers, pipelining: 1 });
+  if (r.non2xx || r.errors) throw new Error(`bench: ${r.non2xx} non-2xx, ${r.errors} errors against ${url}`);
+  return r.requests.average;
+}
+
+async function throughput(): Promise<void> {
+  const script = fileURLToPath(new URL('./servers.js', import.meta.url));
+  const p = spawn(process.execPath, [script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const info = await new Promise<{ url: string; headers: Record<string, string>; bareUrl: string; bytes: number }>((resolve, reject) => {
+    let out = '';
+    p.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]));
+    });
+    p.once('exit', (code) => reject(new Error(`bench servers exited ${code}`)));
+  });
+  // Warm both, then alternate so neither gets the quieter half of the run. The signature stays
+  // fresh for 5 minutes, longer than the whole run.
+  await cannon(info.url, info.headers);
+  await cannon(info.bareUrl, {});
+  const emuRuns: number[] = [];
+  const bareRuns: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    bareRuns.push(await cannon(info.bareUrl, {}));
+    emuRuns.push(await cannon(info.url, info.headers));
+  }
+  const e = emuRuns.reduce((a, b) => a + b) / emuRuns.length;
+  const b = bareRuns.reduce((a, b) => a + b) / bareRuns.length;
+  console.log(`throughput: signed Crusoe query ${e.toFixed(0)} req/s, bare route with the same ${info.bytes}-byte body ${b.toFixed(0)} req/s, ratio ${(e / b).toFixed(2)} (target >= 0.6)`);
+  p.stdin.end();
+}
+
+async function latency(): Promise<void> {
+  const measure = async (count: number): Promise<number> => {
+    const emu = await startEmulator({ portBase: 0, now: NOW, only: ['crusoe'] });
+    fillCrusoe(emu, count);
+    const rt = emu.runtimes.get('crusoe')!;
+    const c = emu.providers.crusoe.credentials as { accessKeyId: string; secretKey: string; organizationId: string };
+    const path = `/v1alpha5/organizations/${c.organizationId}/audit-logs`;
+    const query = typicalQuery();
+    const headers = signRequest({ accessKeyId: c.accessKeyId, secretKey: c.secretKey, method: 'GET', path, query });
+    const req = () => rt.app.fetch(new Request(`http://bench${path}?${query}`, { headers }));
+    for (let i = 0; i < 300; i++) await (await req()).text();
+    const n = 2000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await (await req()).text();
+    const ms = (performance.now() - t0) / n;
+    await emu.close();
+    return ms;
+  };
+  const small = await measure(10_000);
+  const large = await measure(1_000_000);
+  console.log(`latency: ${small.toFixed(3)} ms at 10,000 events, ${large.toFixed(3)} ms at 1,000,000, ratio ${(large / small).toFixed(2)} (target <= 1.5)`);
+}
+
+function child(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`child exited ${code}`))));
+  });
+}
+
+async function memory(): Promise<void> {
+  const script = fileURLToPath(new URL('./memory.js', import.meta.url));
+  const out = JSON.parse(await child(['--expose-gc', script, '1000000']));
+  console.log(
+    `memory: ${(out.rss / 1e6).toFixed(0)} MB resident with ${out.count.toLocaleString('en')} Crusoe events ` +
+      `(${(out.base / 1e6).toFixed(0)} MB before loading; target <= 600 MB)`,
+  );
+}
+
+async function startup(): Promise<void> {
+  const cli = fileURLToPath(new URL('../bin/cli.js', import.meta.url));
+  const runs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const port = 47100 + i * 10;
+    const t0 = performance.now();
+    const p = spawn(process.execPath, [cli, 'start', '--port-base', String(port)], { stdio: 'ignore' });
+    for (;;) {
+      try {
+        const r = await fetch(`http://127.0.0.1:${port}/_emulator/manifest`);
+        if (r.ok) {
+          const m = await r.json();
+          if (Object.keys(m.providers).length) break;
+        }
+      } catch {
+        /* not listening yet */
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    runs.push(performance.now() - t0);
+    p.kill('SIGTERM');
+    await new Promise((r) => p.once('exit', r));
+  }
+  const best = Math.min(...runs);
+  console.log(`startup: ${runs.map((r) => r.toFixed(0)).join(', ')} ms from spawning the CLI to a ready manifest (best ${best.toFixed(0)} ms; target <= 1000)`);
+}
+
+const only = process.argv[2];
+if (!only || only === 'throughput') await throughput();
+if (!only || only === 'latency') await latency();
+if (!only || only === 'memory') await memory();
+if (!only || only === 'startup') await startup();
+process.exit(0);
