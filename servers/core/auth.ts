@@ -53,7 +53,7 @@ export class JwtIssuer {
   }
 
   /** Verify signature with hono/jwt, then check time claims against the emulator clock. */
-  async check(token: string): Promise<{ ok: true; claims: Record<string, unknown> } | { ok: false; why: JwtFailure }> {
+  async check(token: string, opts: { skewSeconds?: number } = {}): Promise<{ ok: true; claims: Record<string, unknown> } | { ok: false; why: JwtFailure }> {
     if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) return { ok: false, why: 'malformed' };
     let claims: Record<string, unknown>;
     try {
@@ -64,8 +64,9 @@ export class JwtIssuer {
       return { ok: false, why: /Invalid|Signature/i.test(name) && !/Format|Header|Payload/i.test(name) ? 'signature' : 'malformed' };
     }
     const nowS = Math.floor(this.now() / 1000);
-    if (typeof claims.exp === 'number' && nowS >= claims.exp) return { ok: false, why: 'expired' };
-    if (typeof claims.nbf === 'number' && nowS < claims.nbf) return { ok: false, why: 'not_yet_valid' };
+    const skew = opts.skewSeconds ?? 0;
+    if (typeof claims.exp === 'number' && nowS >= claims.exp + skew) return { ok: false, why: 'expired' };
+    if (typeof claims.nbf === 'number' && nowS < claims.nbf - skew) return { ok: false, why: 'not_yet_valid' };
     return { ok: true, claims };
   }
 }

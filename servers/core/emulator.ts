@@ -85,7 +85,7 @@ export async function startCore(providers: Provider[], opts: StartOptions = {}):
   for (const p of selected) runtimes.set(p.id, new ProviderRuntime(p, { seed, clock, company, config: opts.config ?? {}, log, onViolation }));
 
   const servers: Server[] = [];
-  const listen = async (fetch: (req: Request) => Response | Promise<Response>, port: number): Promise<string> => {
+  const listen = async (fetch: (req: Request, env?: unknown) => Response | Promise<Response>, port: number): Promise<string> => {
     const server = serve({ fetch, port, hostname: host }) as unknown as Server;
     servers.push(server);
     await new Promise<void>((resolve, reject) => {
@@ -155,7 +155,8 @@ export async function startCore(providers: Provider[], opts: StartOptions = {}):
   emu.controlUrl = await listen((req) => control.fetch(req), portBase);
   for (const rt of runtimes.values()) {
     // The handler looks the app up per request so that a reset swaps in the fresh one.
-    const url = await listen((req) => rt.app.fetch(req), portBase === 0 ? 0 : portBase + rt.provider.portOffset);
+    // The node-server env ({incoming, outgoing}) goes along so vendors can read the peer address.
+    const url = await listen((req, env) => rt.app.fetch(req, env), portBase === 0 ? 0 : portBase + rt.provider.portOffset);
     rt.setBaseUrl(url);
   }
   for (const rt of runtimes.values()) {

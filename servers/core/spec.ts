@@ -78,10 +78,13 @@ export class Spec {
   /** Find the spec path template and operation matching a concrete request path. */
   matchOperation(method: string, path: string): { template: string; operation: any; params: Record<string, string> } | null {
     const m = method.toLowerCase();
+    // Opt-in for servers with case-insensitive routing that accept a trailing slash (ASP.NET).
+    const loose = (this.doc['x-emulator-path-matching'] as { caseInsensitive?: boolean; trailingSlash?: boolean } | undefined) ?? {};
+    if (loose.trailingSlash && path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
     for (const [template, item] of Object.entries(this.doc.paths ?? {})) {
       const op = item?.[m];
       if (!op) continue;
-      const params = matchTemplate(template, path);
+      const params = matchTemplate(template, path, loose.caseInsensitive === true);
       if (params) return { template, operation: op, params };
     }
     return null;
@@ -92,10 +95,11 @@ export function escapePointer(s: string): string {
   return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-export function matchTemplate(template: string, path: string): Record<string, string> | null {
+export function matchTemplate(template: string, path: string, caseInsensitive = false): Record<string, string> | null {
   const names: string[] = [];
   const re = new RegExp(
     '^' + template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{([^}]+)\\?\}/g, (_m, n) => (names.push(n), '([^/]+)')) + '$',
+    caseInsensitive ? 'i' : '',
   );
   const m = re.exec(path);
   if (!m) return null;

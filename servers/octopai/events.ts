@@ -1,0 +1,184 @@
+import { createHmac } from 'node:crypto';
+import type { Company, Person } from '../../fixtures/company.js';
+import { EXPORTS, FAILURE_REASON, MODULES, PAGES, SCRIPT_AGENTS, SEARCH_TERMS, type OctopaiEventType } from '../../fixtures/catalogues/octopai.js';
+import { daySessions, sessionTimes } from '../core/rhythm.js';
+import { Rng, hashSeed } from '../core/rng.js';
+
+const DAY = 86_400_000;
+/** Event ids count per tenant from 2020-01-01, 100 000 slots per day. */
+const ID_EPOCH_DAY = 18_262;
+const ID_DAY_SLOTS = 100_000;
+/** Recorded and injected events take the upper half of a day's id slots. */
+export const RECORDED_ID_OFFSET = 50_000;
+
+/** One UserEvent as served (octopai.md section 5.3). */
+export interface UserEvent {
+  id: number;
+  userName: string | null;
+  userEmail: string | null;
+  eventType: OctopaiEventType | string;
+  eventDate: string;
+  ipAddress: string;
+  userAgent: string | null;
+  details: string | null;
+}
+
+/** Stored record: the served event plus its tenant (absent = `default`), which is never served. */
+export interface OctopaiEvent extends UserEvent {
+  tenant?: string;
+}
+
+export interface OctopaiUser {
+  person: Person;
+  /** The login name, which is the e-mail. */
+  userName: string;
+  displayName: string;
+  password: string;
+  isAdmin: boolean;
+  enabled: boolean;
+  groups: string[];
+  /** `userEmail` of the Login response: null unless the user record sets it (as in the vendor sample). */
+  userEmail: string | null;
+  /** Works from home (varied addresses) rather than the office egress. */
+  remote: boolean;
+}
+
+export interface Tenant {
+  name: string;
+  /** HS256 secret for this tenant's tokens. */
+  secret: string;
+  users: OctopaiUser[];
+  byName: Map<string, OctopaiUser>;
+  byPerson: Map<string, OctopaiUser>;
+}
+
+export interface OctopaiWorld {
+  tenants: Map<string, Tenant>;
+  displayModules: string;
+}
+
+export const DEFAULT_TENANT = 'default';
+
+/** .NET round-trip format: 7 fractional digits and `Z`. Times are kept to the millisecond. */
+export function netIso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
+}
+
+export function eventId(ts: number, slot: number): number {
+  return (Math.floor(ts / DAY) - ID_EPOCH_DAY) * ID_DAY_SLOTS + slot;
+}
+
+/** The Octopai users: people who work with data, about 15 % of them admins. */
+const ROLES = new Set(['admin', 'security', 'data', 'analyst', 'engineer']);
+
+export function buildWorld(company: Company, secret: Buffer, rngFor: (name: string) => Rng, tenantNames: string[], overrides: Record<string, unknown>): OctopaiWorld {
+  const tenants = new Map<string, Tenant>();
+  for (const name of [DEFAULT_TENANT, ...tenantNames.filter((t) => t !== DEFAULT_TENANT)]) {
+    const rng = rngFor(`users:${name}`);
+    let firstSecurity = true;
+    const users: OctopaiUser[] = company.people
+      .filter((p) => ROLES.has(p.role))
+      .map((person) => {
+        const isAdmin = person.role === 'admin' || (person.role === 'security' && firstSecurity && !(firstSecurity = false));
+        return {
+          person,
+          userName: person.email,
+          displayName: person.name,
+          password: `${rng.alnum(4)}-${rng.bytes(9).toString('base64url')}`,
+          isAdmin,
+          enabled: true,
+          groups: [],
+          userEmail: null,
+          remote: rng.chance(0.1),
+        };
+      });
+    if (name === DEFAULT_TENANT) applyOverrides(users, overrides);
+    tenants.set(name, {
+      name,
+      secret: createHmac('sha256', secret).update(`octopai-jwt:${name}`).digest('base64url'),
+      users,
+      byName: new Map(users.map((u) => [u.userName.toLowerCase(), u])),
+      byPerson: new Map(users.map((u) => [u.person.id, u])),
+    });
+  }
+  return { tenants, displayModules: MODULES.join(';') };
+}
+
+/** Credential overrides from the config replace the first admin's and the first non-admin's. */
+function applyOverrides(users: OctopaiUser[], o: Record<string, unknown>): void {
+  const set = (u: OctopaiUser | undefined, v: unknown) => {
+    if (!u || !v || typeof v !== 'object') return;
+    const r = v as Record<string, unknown>;
+    if (typeof r.userName === 'string' && r.userName) u.userName = r.userName;
+    if (typeof r.password === 'string' && r.password) u.password = r.password;
+  };
+  set(users.find((u) => u.isAdmin), o);
+  set(users.find((u) => !u.isAdmin), o.nonAdmin);
+}
+
+export function adminOf(t: Tenant): OctopaiUser {
+  return t.users.find((u) => u.isAdmin)!;
+}
+export function nonAdminOf(t: Tenant): OctopaiUser {
+  return t.users.find((u) => !u.isAdmin && u.person.role === 'data') ?? t.users.find((u) => !u.isAdmin)!;
+}
+
+function ipv6(p: Person): string {
+  return `2001:db8:${(0x1000 + p.index).toString(16)}::${(p.index * 7 + 1).toString(16)}`;
+}
+
+/** A mistyped user name: a dropped or doubled letter in the local part. */
+function typo(rng: Rng, name: string): string {
+  const at = name.indexOf('@');
+  const i = rng.int(0, Math.max(0, at - 1));
+  return rng.chance(0.5) ? name.slice(0, i) + name.slice(i + 1) : name.slice(0, i) + name[i] + name.slice(i);
+}
+
+/** One day of a tenant's history, derived from (seed, tenant, day) only. */
+export function generateDay(seed: number, tenant: Tenant, from: number, to: number, bucket: number): OctopaiEvent[] {
+  const rng = new Rng(hashSeed(seed, 'octopai', tenant.name, bucket));
+  type Draft = Omit<OctopaiEvent, 'id' | 'eventDate'> & { t: number };
+  const out: Draft[] = [];
+  const tenantField = tenant.name === DEFAULT_TENANT ? {} : { tenant: tenant.name };
+  const people = tenant.users.filter((u) => u.enabled).map((u) => u.person);
+  for (const s of daySessions(rng, people, from, 1.1)) {
+    const user = tenant.byPerson.get(s.person.id)!;
+    const ipAddress = rng.chance(0.05) ? ipv6(s.person) : user.remote || s.offHours ? s.person.homeIp : s.person.officeIp;
+    const base = { ...tenantField, ipAddress, userAgent: s.person.userAgent };
+    const ev = (t: number, eventType: OctopaiEventType, details: string | null, userName = user.userName, userEmail: string | null = user.userName): Draft =>
+      ({ ...base, t, eventType, details, userName, userEmail });
+    // Failed logins come in short bursts just before a successful one: a mistyped password or name.
+    if (rng.chance(0.12)) {
+      const k = rng.int(1, 3);
+      let t = s.start;
+      const fails: Draft[] = [];
+      for (let i = 0; i < k; i++) {
+        t -= rng.int(4_000, 40_000);
+        const wrongName = rng.chance(0.25);
+        fails.push(ev(t, 'LoginFailed', FAILURE_REASON, wrongName ? typo(rng, user.userName) : user.userName, wrongName ? null : user.userName));
+      }
+      out.push(...fails.reverse());
+    }
+    out.push(ev(s.start, 'Login', null));
+    const actions: Array<[OctopaiEventType, string]> = [['PageLoad', '/home']];
+    const pages = rng.int(8, 60);
+    for (let i = 0; i < pages; i++) actions.push(['PageLoad', rng.weighted(PAGES).value]);
+    const searches = rng.int(0, 6);
+    for (let i = 0; i < searches; i++) actions.splice(rng.int(1, actions.length), 0, ['Search', rng.pick(SEARCH_TERMS)]);
+    if (rng.chance(0.3)) actions.splice(rng.int(2, actions.length), 0, ['Export', rng.weighted(EXPORTS).value]);
+    const times = sessionTimes(rng, s.start + rng.int(1_500, 8_000), actions.length, [3_000, 150_000]);
+    actions.forEach(([type, details], i) => out.push(ev(times[i], type, details)));
+    if (rng.chance(0.5)) out.push(ev(times[times.length - 1] + rng.int(10_000, 600_000), 'Logout', null));
+  }
+  // Scripted logins: admins pulling the audit trail early on weekdays, from the office egress.
+  const weekday = new Date(from).getUTCDay();
+  if (weekday !== 0 && weekday !== 6) {
+    for (const u of tenant.users.filter((x) => x.isAdmin && x.enabled)) {
+      if (!rng.chance(0.35)) continue;
+      const t = from + 6 * 3_600_000 + rng.int(0, 3_599_999);
+      out.push({ ...tenantField, t, eventType: 'Login', details: null, userName: u.userName, userEmail: u.userName, ipAddress: u.person.officeIp, userAgent: rng.pick(SCRIPT_AGENTS) });
+    }
+  }
+  const inDay = out.filter((d) => d.t >= from && d.t < to).sort((a, b) => a.t - b.t);
+  return inDay.map(({ t, ...d }, i) => ({ id: eventId(t, i + 1), ...d, eventDate: netIso(t) }) as OctopaiEvent);
+}
