@@ -166,7 +166,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description Emulator fault. */
+        /** @description Emulator fault, or a 5xx switched on through the control API's faults. */
         InternalError: {
             headers: {
                 [name: string]: unknown;
@@ -263,6 +263,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            "5XX": components["responses"]["InternalError"];
         };
     };
     getAuditLogsV1: {
@@ -318,6 +319,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            "5XX": components["responses"]["InternalError"];
         };
     };
 }

@@ -5,6 +5,7 @@ import type { Clock } from './clock.js';
 import type { RequestLog } from './requestlog.js';
 import { Rng, hashSeed } from './rng.js';
 import { checkResponse } from './conformance.js';
+import { FaultSet } from './faults.js';
 import { describeAjvError, loadSpec, type Spec } from './spec.js';
 import { EventStore, type Entry } from './store.js';
 
@@ -104,6 +105,8 @@ export class ProviderRuntime<R = any> {
   ctx!: ProviderContext<R>;
   instance!: VendorInstance<R>;
   app!: Hono<CoreEnv>;
+  /** Latency, errors, drops and throttling switched on through the control API or config. */
+  readonly faults = new FaultSet();
   private url = '';
 
   constructor(
@@ -153,7 +156,9 @@ export class ProviderRuntime<R = any> {
     };
     instance = p.create(this.ctx);
     this.instance = instance;
-    this.app = wrapVendorApp(p.id, instance, log, this.ctx.spec, this.deps.onViolation);
+    const configured = FaultSet.parse(this.ctx.config.faults ?? []);
+    this.faults.set(configured.ok ? configured.faults : []);
+    this.app = wrapVendorApp(p.id, instance, log, this.ctx.spec, this.faults, this.deps.onViolation);
   }
 
   /** Validate and add records in the vendor's own shape; the first bad one rejects the batch. */
@@ -184,7 +189,14 @@ export class ProviderRuntime<R = any> {
 }
 
 /** Outer app for a vendor: request log, the vendor's 404 and error shapes around its routes. */
-function wrapVendorApp<R>(id: string, instance: VendorInstance<R>, log: RequestLog, spec: Spec, onViolation?: (v: string) => void): Hono<CoreEnv> {
+function wrapVendorApp<R>(
+  id: string,
+  instance: VendorInstance<R>,
+  log: RequestLog,
+  spec: Spec,
+  faults: FaultSet,
+  onViolation?: (v: string) => void,
+): Hono<CoreEnv> {
   const app = new Hono<CoreEnv>();
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -212,6 +224,7 @@ function wrapVendorApp<R>(id: string, instance: VendorInstance<R>, log: RequestL
       ...(auth ? { auth } : {}),
     });
   });
+  app.use('*', faults.middleware((status, message) => instance.error(status, message)));
   app.route('/', instance.app);
   app.notFound(() => instance.error(404, 'route not found'));
   app.onError((err) => {
