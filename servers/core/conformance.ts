@@ -28,7 +28,10 @@ export function checkResponse(specOrFile: Spec | string, res: ObservedResponse):
     // Unknown routes answer with the vendor's NotFound response (components.responses.NotFound).
     const notFound = spec.doc.components?.responses?.NotFound;
     if ((res.status === 404 || res.status === 405) && notFound) {
-      const media = Object.keys(notFound.content ?? {})[0];
+      // The media type the response was sent as when declared (a vendor may answer JSON or text), else the first.
+      const declaredTypes = Object.keys(notFound.content ?? {});
+      const sentType = (res.contentType ?? '').split(';')[0].trim().toLowerCase();
+      const media = declaredTypes.find((m) => m.toLowerCase() === sentType) ?? declaredTypes[0];
       if (!media) return { ok: true, operation: 'unknown route', errors: [] };
       const v = spec.validator(`/components/responses/NotFound/content/${media.replace(/\//g, '~1')}/schema`);
       return v(res.body) ? { ok: true, operation: 'unknown route', errors: [] } : { ok: false, operation: 'unknown route', errors: (v.errors ?? []).map((e) => describeAjvError([e], 'body')) };

@@ -4,7 +4,7 @@ import { OpseraClient, type ActionRecord, type TokenRecord } from '../../contrac
 import { JwtIssuer } from '../../servers/core/auth.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
 
-const env = useEmulator({ now: FROZEN_NOW });
+const env = useEmulator({ now: FROZEN_NOW, only: ['opsera'] });
 const NOW = Date.parse(FROZEN_NOW);
 const DAY = 86_400_000;
 const ACTIONS = '/api/v1/logs/user/actions';
@@ -227,6 +227,22 @@ describe('Opsera: the failure ladder', () => {
     // Auth is checked before parameters.
     expectStatus(await http().get(`${ACTIONS}?date=bad`).set('Authorization', `Bearer ${creds().tokens.readOnly}`), 403, 'Forbidden');
     expectStatus(await http().get(`${ACTIONS}?date=bad`), 401, 'Unauthorized');
+  });
+
+  it('6: a token deactivated in persisted state is refused; save/load round-trips the state', async () => {
+    const inst = env.get().runtimes.get('opsera')!.instance;
+    const before = inst.persist!.save();
+    try {
+      inst.persist!.load({ deactivated: [creds().tokenIds.securityLogs], counter: 500 });
+      expect(inst.persist!.save()).toEqual({ deactivated: [creds().tokenIds.securityLogs], counter: 500 });
+      expectStatus(await http().get(ACTIONS).set('Authorization', `Bearer ${creds().tokens.securityLogs}`), 401, 'Unauthorized');
+      expect((await http().get(ACTIONS + '?count=1').set('Authorization', `Bearer ${creds().tokens.api}`)).status).toBe(200);
+      inst.persist!.load('garbage');
+      expect(inst.persist!.save()).toEqual({ deactivated: [], counter: 0 });
+    } finally {
+      inst.persist!.load(before);
+    }
+    expect((await http().get(ACTIONS + '?count=1').set('Authorization', `Bearer ${creds().tokens.securityLogs}`)).status).toBe(200);
   });
 
   it('tokens expire when the emulator clock passes exp; the manifest then hands out fresh ones', async () => {
