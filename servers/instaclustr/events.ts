@@ -239,7 +239,23 @@ export interface Cluster {
   nodes: Array<{ id: string; name: string }>;
 }
 
+// Incarnations are pure functions of (seed, slot, k); many day buckets ask for the same ones.
+const clusterMemo = new WeakMap<ClusterSlot, Map<number, Cluster>>();
+const keyMemo = new WeakMap<KeySlot, Map<number, KeyIncarnation>>();
+
+function memo<S extends object, T>(store: WeakMap<S, Map<number, T>>, s: S, k: number, make: () => T): T {
+  let m = store.get(s);
+  if (!m) store.set(s, (m = new Map()));
+  let v = m.get(k);
+  if (v === undefined) m.set(k, (v = make()));
+  return v;
+}
+
 function clusterIncarnation(seed: number, s: ClusterSlot, k: number): Cluster {
+  return memo(clusterMemo, s, k, () => makeCluster(seed, s, k));
+}
+
+function makeCluster(seed: number, s: ClusterSlot, k: number): Cluster {
   const r = new Rng(hashSeed(seed, 'instaclustr', 'cluster', s.account.accountId, s.slot, k));
   const createdDay = s.offset + k * s.period;
   // Long-lived clusters run for years and are deleted just before their slot's next incarnation.
@@ -275,6 +291,10 @@ export interface KeyIncarnation {
 }
 
 function keyIncarnation(seed: number, s: KeySlot, k: number): KeyIncarnation {
+  return memo(keyMemo, s, k, () => makeKey(seed, s, k));
+}
+
+function makeKey(seed: number, s: KeySlot, k: number): KeyIncarnation {
   const r = new Rng(hashSeed(seed, 'instaclustr', 'key', s.user.userId, s.account?.accountId ?? 'org', k));
   const generatedDay = s.offset + k * s.period;
   // Service keys are rotated: the next key is generated a few days before the old one is revoked.
