@@ -15,6 +15,7 @@ Usage: audit-emulator start [options]
   --config FILE       JSON config: { "<vendor>": { "<setting>": value, "credentials": {...} } }
   --set V.K=VALUE     one config switch, e.g. --set crusoe.strictQueryOrder=true (repeatable)
   --only ID[,ID]      serve only these vendors
+  --state-file PATH   keep recorded/injected events, vendor state and clock settings across restarts
   --json              print the manifest as JSON instead of a table
 `;
 
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
         config: { type: 'string' },
         set: { type: 'string', multiple: true },
         only: { type: 'string' },
+        'state-file': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
     host: values.host as string | undefined,
     config,
     only: values.only ? (values.only as string).split(',') : undefined,
+    stateFile: values['state-file'] as string | undefined,
   });
   const manifest = emu.manifest();
   if (values.json) {

@@ -59,6 +59,17 @@ export class Clock {
     return { now: new Date(this.now()).toISOString(), frozen: this.frozen, offsetMs: this.frozen ? 0 : this.offset };
   }
 
+  /** Settings that survive a restart: a frozen instant, or the offset from real time. */
+  snapshot(): { frozenAt: number | null; offset: number } {
+    return { frozenAt: this.frozenAt, offset: this.offset };
+  }
+
+  load(s: { frozenAt: number | null; offset: number }): void {
+    this.frozenAt = s.frozenAt;
+    this.offset = s.offset;
+    this.emit();
+  }
+
   onChange(fn: (now: number) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Emulator } from './emulator.js';
+import { FaultSet } from './faults.js';
 
 function problem(status: number, message: string): Response {
   return new Response(JSON.stringify({ error: message }), { status, headers: { 'content-type': 'application/json' } });
@@ -45,6 +46,7 @@ export function createControlApp(emu: Emulator): Hono {
     } catch (err) {
       return problem(400, `field 'advance': ${(err as Error).message}`);
     }
+    emu.changed();
     return c.json(emu.clock.state());
   });
   app.post('/_emulator/providers/:id/events', async (c) => {
@@ -54,7 +56,32 @@ export function createControlApp(emu: Emulator): Hono {
     if (!body.ok) return body.res;
     const result = rt.inject(body.value);
     if (!result.ok) return problem(400, result.message);
+    emu.changed();
     return c.json({ accepted: result.ids.length, ids: result.ids }, 201);
+  });
+  app.get('/_emulator/faults', (c) =>
+    c.json({ faults: Object.fromEntries([...emu.runtimes].map(([id, rt]) => [id, rt.faults.list()])) }),
+  );
+  app.put('/_emulator/faults/:id', async (c) => {
+    const rt = emu.runtimes.get(c.req.param('id'));
+    if (!rt) return problem(404, `unknown provider '${c.req.param('id')}'`);
+    const body = await jsonBody(c.req.raw);
+    if (!body.ok) return body.res;
+    const v = body.value as { faults?: unknown };
+    const parsed = FaultSet.parse(v && typeof v === 'object' && 'faults' in v ? v.faults : v);
+    if (!parsed.ok) return problem(400, parsed.message);
+    rt.faults.set(parsed.faults);
+    return c.json({ faults: rt.faults.list() });
+  });
+  app.delete('/_emulator/faults/:id', (c) => {
+    const rt = emu.runtimes.get(c.req.param('id'));
+    if (!rt) return problem(404, `unknown provider '${c.req.param('id')}'`);
+    rt.faults.clear();
+    return c.json({ faults: [] });
+  });
+  app.delete('/_emulator/faults', (c) => {
+    for (const rt of emu.runtimes.values()) rt.faults.clear();
+    return c.json({ faults: {} });
   });
   app.get('/_emulator/requests', (c) => {
     const status = c.req.query('status');

@@ -5,6 +5,7 @@ import { buildCompany, type Company } from '../../fixtures/company.js';
 import { Clock, parseDuration } from './clock.js';
 import { createControlApp } from './control.js';
 import { ProviderRuntime, type Provider } from './provider.js';
+import { Persistence } from './persist.js';
 import { RequestLog } from './requestlog.js';
 
 export const DEFAULT_SEED = 20240721;
@@ -28,6 +29,8 @@ export interface StartOptions {
   pruneEveryMs?: number;
   /** Check every vendor response against its spec; violations collect in `emulator.violations`. */
   validateResponses?: boolean;
+  /** Keep recorded/injected events, vendor state and clock settings in this file across restarts. */
+  stateFile?: string;
 }
 
 export interface ProviderHandle {
@@ -51,6 +54,11 @@ export interface Emulator {
   manifest(): Manifest;
   /** Same as POST /_emulator/reset. */
   reset(): void;
+  /** Run after every reset (parts that subscribe to stores re-subscribe here). */
+  onReset(fn: () => void): void;
+  /** Save state now (with a state file); the control API calls it after each acknowledged change. */
+  changed(): void;
+  persistence?: Persistence;
   /** Set the emulator clock: an ISO instant, or advance by an ISO duration / seconds. */
   setClock(change: { set?: string | number; advance?: string | number; frozen?: boolean }): void;
   close(): Promise<void>;
@@ -82,8 +90,14 @@ export async function startCore(providers: Provider[], opts: StartOptions = {}):
   const runtimes = new Map<string, ProviderRuntime>();
   const violations: string[] = [];
   const onViolation = opts.validateResponses ? (v: string) => violations.push(v) : undefined;
-  for (const p of selected) runtimes.set(p.id, new ProviderRuntime(p, { seed, clock, company, config: opts.config ?? {}, log, onViolation }));
+  let persistence: Persistence | undefined;
+  const onChange = opts.stateFile ? () => persistence?.save() : undefined;
+  for (const p of selected) runtimes.set(p.id, new ProviderRuntime(p, { seed, clock, company, config: opts.config ?? {}, log, onViolation, onChange }));
+  if (opts.stateFile) {
+    persistence = new Persistence(opts.stateFile, seed, clock, runtimes);
+  }
 
+  const resetHooks = new Set<() => void>();
   const servers: Server[] = [];
   const listen = async (fetch: (req: Request, env?: unknown) => Response | Promise<Response>, port: number): Promise<string> => {
     const server = serve({ fetch, port, hostname: host }) as unknown as Server;
@@ -127,7 +141,12 @@ export async function startCore(providers: Provider[], opts: StartOptions = {}):
         rt.build();
         rt.setBaseUrl(url);
       }
+      for (const fn of resetHooks) fn();
+      persistence?.save();
     },
+    onReset: (fn) => void resetHooks.add(fn),
+    changed: () => persistence?.save(),
+    persistence,
     setClock: (change) => {
       if (change.frozen !== undefined) clock.freeze(change.frozen);
       if (change.set !== undefined) clock.set(parseInstant(change.set));
@@ -151,7 +170,9 @@ export async function startCore(providers: Provider[], opts: StartOptions = {}):
     },
   };
 
+  // Load after the control app exists so parts it registers (scenarios) are restored too.
   const control = createControlApp(emu);
+  if (persistence && !persistence.load()) persistence.save();
   emu.controlUrl = await listen((req) => control.fetch(req), portBase);
   for (const rt of runtimes.values()) {
     // The handler looks the app up per request so that a reset swaps in the fresh one.

@@ -119,6 +119,8 @@ export class ProviderRuntime<R = any> {
       log: RequestLog;
       /** When set, every response is checked against the vendor's spec and violations reported here. */
       onViolation?: (v: string) => void;
+      /** Called before the response goes out when a request may have changed state (persistence). */
+      onChange?: () => void;
     },
   ) {
     this.build();
@@ -158,7 +160,7 @@ export class ProviderRuntime<R = any> {
     this.instance = instance;
     const configured = FaultSet.parse(this.ctx.config.faults ?? []);
     this.faults.set(configured.ok ? configured.faults : []);
-    this.app = wrapVendorApp(p.id, instance, log, this.ctx.spec, this.faults, this.deps.onViolation);
+    this.app = wrapVendorApp(p.id, instance, log, this.ctx.spec, this.faults, this.deps.onViolation, this.deps.onChange && (() => store.version), this.deps.onChange);
   }
 
   /** Validate and add records in the vendor's own shape; the first bad one rejects the batch. */
@@ -196,11 +198,16 @@ function wrapVendorApp<R>(
   spec: Spec,
   faults: FaultSet,
   onViolation?: (v: string) => void,
+  storeVersion?: () => number,
+  onChange?: () => void,
 ): Hono<CoreEnv> {
   const app = new Hono<CoreEnv>();
   app.use('*', async (c, next) => {
     const started = performance.now();
+    const before = storeVersion?.();
     await next();
+    // Recorded events and vendor state changes are saved before the answer acknowledges them.
+    if (onChange && (storeVersion!() !== before || !['GET', 'HEAD'].includes(c.req.method))) onChange();
     if (onViolation) {
       const path = new URL(c.req.url).pathname;
       const res = c.res.clone();

@@ -15,6 +15,8 @@ export interface Entry<R> {
   json?: string;
   /** Set on events that were injected (scenarios, control API) rather than generated or recorded. */
   injected?: boolean;
+  /** Set on every event not generated from the seed (recorded or injected): what persistence keeps. */
+  inserted?: boolean;
 }
 
 export interface Position {
@@ -62,6 +64,8 @@ export class EventStore<R> {
   private order: number[] = [];
   private seq = 0;
   private count = 0;
+  /** Bumped by every insert, so callers can tell whether a request added events. */
+  version = 0;
   private cache: Array<Entry<R> | undefined>;
   private cacheAt = 0;
   private listeners = new Set<(e: Entry<R>) => void>();
@@ -96,16 +100,18 @@ export class EventStore<R> {
   }
 
   /** Add one event (recorded or injected). Its bucket's history is generated first. */
-  insert(rec: R, injected = false): Entry<R> {
+  insert(rec: R, injected = false, seq?: number): Entry<R> {
     const ts = this.opts.timeOf(rec);
     if (!Number.isFinite(ts)) throw new RangeError('event time is not a valid instant');
+    if (seq !== undefined && seq > this.seq) this.seq = seq;
     const bucket = this.bucket(Math.floor(ts / this.bucketMs));
-    const entry: Entry<R> = { ts, seq: ++this.seq, rec };
+    const entry: Entry<R> = { ts, seq: seq ?? ++this.seq, rec, inserted: true };
     if (injected) entry.injected = true;
     const list = bucket.entries;
     if (list.length === 0 || list[list.length - 1].ts <= ts) list.push(entry);
     else list.splice(upperBound(list, { ts, seq: entry.seq }), 0, entry);
     this.count++;
+    this.version++;
     for (const fn of this.listeners) fn(entry);
     return entry;
   }
@@ -183,6 +189,16 @@ export class EventStore<R> {
     }
     this.count -= dropped;
     return dropped;
+  }
+
+  /** Events that were recorded or injected rather than generated, oldest first (persistence). */
+  *insertedEntries(): Generator<Entry<R>> {
+    for (const idx of this.order) for (const e of this.buckets.get(idx)!.entries) if (e.inserted) yield e;
+  }
+
+  /** Make room for restored sequence numbers before anything else is generated. */
+  reserveSeq(upTo: number): void {
+    if (upTo > this.seq) this.seq = upTo;
   }
 
   /** Every entry of every bucket touched so far (persistence, diagnostics). */
