@@ -161,7 +161,7 @@ export interface components {
              */
             eventType: string;
             eventDate: components["schemas"]["NetDateTime"];
-            /** @description IPv4 or IPv6 */
+            /** @description IPv4 or IPv6, no port. */
             ipAddress: string;
             userAgent: string | null;
             /** @description Page path, query text, export description or failure reason. */

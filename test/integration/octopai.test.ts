@@ -18,7 +18,7 @@ const client = (c: { userName: string; password: string } = creds()) => new Octo
 async function login(body: unknown = { Username: creds().userName, Password: creds().password }, ua = 'octopai-test/1.0') {
   return base().post('/api/UserAccount/Login').set('User-Agent', ua).send(body as object);
 }
-async function token(c = creds()): Promise<string> {
+async function token(c: { userName: string; password: string } = creds()): Promise<string> {
   const r = await login({ Username: c.userName, Password: c.password });
   expect(r.status).toBe(200);
   return r.body.accessToken;
@@ -72,7 +72,7 @@ describe('Octopai Login', () => {
       isAdmin: false, error, groupMember: [], authLevel: null, displayModules: null,
     });
     const { userName } = creds();
-    const cases: Array<[request.Test, number, ReturnType<typeof envelope>]> = [
+    const cases: Array<[PromiseLike<request.Response>, number, ReturnType<typeof envelope>]> = [
       [base().post('/api/UserAccount/Login').set('Content-Type', 'application/json').send('{"Username":'), 400, envelope(null, 'Invalid request body')],
       [base().post('/api/UserAccount/Login').set('Content-Type', 'application/json').send('[1,2]'), 400, envelope(null, 'Invalid request body')],
       [base().post('/api/UserAccount/Login').set('Content-Type', 'text/plain').send(`Username=${userName}`), 400, envelope(null, 'Invalid request body')],
