@@ -208,7 +208,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorResponseV2"];
             };
         };
-        /** @description Emulator fault. */
+        /** @description Injected fault (502, 503 or 504 through the emulator's fault control). */
         ServiceUnavailable: {
             headers: {
                 [name: string]: unknown;
@@ -297,7 +297,9 @@ export interface operations {
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            502: components["responses"]["ServiceUnavailable"];
             503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["ServiceUnavailable"];
         };
     };
     getOrganisationUserActions: {
@@ -353,7 +355,9 @@ export interface operations {
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            502: components["responses"]["ServiceUnavailable"];
             503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["ServiceUnavailable"];
         };
     };
 }

@@ -83,4 +83,24 @@ describe('response and data switches', () => {
       e.setClock({ set: now });
     }
   });
+  it('injected faults answer in Instaclustr\'s error shape', async () => {
+    const e = emu.emu();
+    const c = emu.c();
+    const put = (faults: unknown) => fetch(`${e.controlUrl}/_emulator/faults/instaclustr`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults }) });
+    try {
+      for (const status of [500, 502, 503, 504]) {
+        expect((await put([{ errorRate: 1, errorStatus: status }])).status).toBe(200);
+        const r = await emu.get(ACCOUNT_USER_ACTIONS_PATH, RECENT, c.provisioningApiKey);
+        expect(r.status).toBe(status);
+        expect(Object.keys(await r.json()).sort()).toEqual(['message', 'name']);
+      }
+      await put([{ throttle: { perSecond: 1, burst: 1 } }]);
+      const rs = await Promise.all([0, 1, 2].map(() => emu.get(ACCOUNT_USER_ACTIONS_PATH, RECENT, c.provisioningApiKey)));
+      const limited = rs.find((r) => r.status === 429)!;
+      expect(limited.headers.get('retry-after')).toBe('1');
+      expect(await limited.json()).toEqual({ name: 'Too Many Requests', message: 'Rate Limit Exceeded' });
+    } finally {
+      await fetch(`${e.controlUrl}/_emulator/faults/instaclustr`, { method: 'DELETE' });
+    }
+  });
 });
