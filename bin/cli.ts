@@ -16,6 +16,7 @@ Usage: audit-emulator start [options]
   --set V.K=VALUE     one config switch, e.g. --set crusoe.strictQueryOrder=true (repeatable)
   --only ID[,ID]      serve only these vendors
   --state-file PATH   keep recorded/injected events, vendor state and clock settings across restarts
+  --validate-requests check each request against the vendor's OpenAPI spec; violations get the vendor's 400
   --json              print the manifest as JSON instead of a table
 `;
 
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
         set: { type: 'string', multiple: true },
         only: { type: 'string' },
         'state-file': { type: 'string' },
+        'validate-requests': { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -86,6 +88,7 @@ async function main(): Promise<void> {
     config,
     only: values.only ? (values.only as string).split(',') : undefined,
     stateFile: values['state-file'] as string | undefined,
+    validateRequests: values['validate-requests'] as boolean | undefined,
   });
   const manifest = emu.manifest();
   if (values.json) {

@@ -89,3 +89,113 @@ export async function checkFetchResponse(specOrFile: Spec | string, method: stri
   }
   return checkResponse(specOrFile, { method, path: new URL(url).pathname, status: res.status, contentType: ct, body });
 }
+
+export interface ObservedRequest {
+  method: string;
+  /** Absolute URL or path with query. */
+  url: string;
+  headers?: Record<string, string> | Headers;
+  body?: string;
+}
+
+export interface RequestProblem {
+  /** `query.limit`, `header.X-Crusoe-Timestamp`, `body`, `body.MaxResults`. */
+  where: string;
+  message: string;
+}
+
+const IGNORED_HEADERS = new Set(['authorization', 'content-type', 'accept']);
+
+/** Coerce a raw query/header/path value to what its schema expects, so ajv can check it. */
+function coerce(schema: any, raw: string[]): unknown {
+  const type = Array.isArray(schema?.type) ? schema.type.find((t: string) => t !== 'null') : schema?.type;
+  if (type === 'array') {
+    const parts = raw.flatMap((v) => v.split(','));
+    return parts.map((p) => coerce(schema.items ?? {}, [p]));
+  }
+  const v = raw[raw.length - 1];
+  if ((type === 'integer' || type === 'number') && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  if (type === 'boolean' && (v === 'true' || v === 'false')) return v === 'true';
+  return v;
+}
+
+/**
+ * Does a request conform to the vendor's spec (path, query and header parameters, body)? Used by
+ * the emulator's strict mode (`--validate-requests`) and by users' own tests of their clients.
+ * Requests to routes the spec does not have are left to the vendor (its 404).
+ */
+export function checkRequest(specOrFile: Spec | string, req: ObservedRequest): { ok: boolean; operation?: string; problems: RequestProblem[] } {
+  const spec = typeof specOrFile === 'string' ? loadSpec(specOrFile) : specOrFile;
+  const url = new URL(req.url, 'http://emulator.invalid');
+  const match = spec.matchOperation(req.method, url.pathname);
+  if (!match) return { ok: true, problems: [] };
+  const operation = `${req.method.toUpperCase()} ${match.template}`;
+  const problems: RequestProblem[] = [];
+  const headers = new Headers(req.headers as HeadersInit | undefined);
+  const esc = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+  const opPointer = `/paths/${esc(match.template)}/${req.method.toLowerCase()}`;
+  const pathItem = spec.doc.paths[match.template];
+  const params: Array<{ p: any; pointer: string }> = [];
+  const collect = (list: any[] | undefined, base: string) =>
+    (list ?? []).forEach((raw, i) => {
+      const p = spec.deref(raw);
+      const pointer = raw?.$ref ? `${String(raw.$ref).replace(/^#/, '')}/schema` : `${base}/parameters/${i}/schema`;
+      if (!params.some((q) => q.p.name === p.name && q.p.in === p.in)) params.push({ p, pointer });
+    });
+  collect(match.operation.parameters, opPointer);
+  collect(pathItem.parameters, `/paths/${esc(match.template)}`);
+
+  const known = new Set<string>();
+  for (const { p, pointer } of params) {
+    let raw: string[] = [];
+    if (p.in === 'query') {
+      known.add(p.name);
+      raw = url.searchParams.getAll(p.name);
+    } else if (p.in === 'header') {
+      if (IGNORED_HEADERS.has(String(p.name).toLowerCase())) continue;
+      const h = headers.get(p.name);
+      raw = h === null ? [] : [h];
+    } else if (p.in === 'path') {
+      const v = match.params[p.name];
+      raw = v === undefined ? [] : [decodeURIComponent(v)];
+    } else continue;
+    const where = `${p.in}.${p.name}`;
+    if (raw.length === 0) {
+      if (p.required) problems.push({ where, message: `missing required ${p.in} parameter '${p.name}'` });
+      continue;
+    }
+    if (!p.schema) continue;
+    const validate = spec.validator(pointer);
+    if (!validate(coerce(p.schema, raw))) problems.push({ where, message: `${p.in} parameter '${p.name}' ${describeAjvError(validate.errors, 'value').replace(/^value /, '')}` });
+  }
+  for (const key of new Set(url.searchParams.keys())) {
+    if (!known.has(key)) problems.push({ where: `query.${key}`, message: `unknown query parameter '${key}'` });
+  }
+
+  const rb = spec.deref(match.operation.requestBody);
+  const body = req.body ?? '';
+  if (rb) {
+    const ct = (headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+    const media = Object.keys(rb.content ?? {});
+    if (body === '') {
+      if (rb.required) problems.push({ where: 'body', message: 'a request body is required' });
+    } else if (!media.some((m) => m.toLowerCase() === ct)) {
+      problems.push({ where: 'header.Content-Type', message: `content type '${ct}' is not one of ${media.join(', ')}` });
+    } else {
+      const m = media.find((x) => x.toLowerCase() === ct)!;
+      if (/json/.test(m) && rb.content[m].schema) {
+        let value: unknown;
+        try {
+          value = JSON.parse(body);
+        } catch {
+          problems.push({ where: 'body', message: 'the body is not valid JSON' });
+          return { ok: false, operation, problems };
+        }
+        const base = match.operation.requestBody?.$ref ? String(match.operation.requestBody.$ref).replace(/^#/, '') : `${opPointer}/requestBody`;
+        const validate = spec.validator(`${base}/content/${esc(m)}/schema`);
+        if (!validate(value)) problems.push({ where: 'body', message: describeAjvError(validate.errors, 'body') });
+      }
+    }
+  }
+  return { ok: problems.length === 0, operation, problems };
+}

@@ -31,6 +31,8 @@ export interface StartOptions {
   validateResponses?: boolean;
   /** Keep recorded/injected events, vendor state and clock settings in this file across restarts. */
   stateFile?: string;
+  /** Strict mode: check each incoming request against the vendor's spec; violations get the vendor's 400. */
+  validateRequests?: boolean;
 }
 
 export interface ProviderHandle {
@@ -92,7 +94,7 @@ export async function startCore(providers: Provider[], opts: StartOptions = {}):
   const onViolation = opts.validateResponses ? (v: string) => violations.push(v) : undefined;
   let persistence: Persistence | undefined;
   const onChange = opts.stateFile ? () => persistence?.save() : undefined;
-  for (const p of selected) runtimes.set(p.id, new ProviderRuntime(p, { seed, clock, company, config: opts.config ?? {}, log, onViolation, onChange }));
+  for (const p of selected) runtimes.set(p.id, new ProviderRuntime(p, { seed, clock, company, config: opts.config ?? {}, log, onViolation, onChange, validateRequests: opts.validateRequests }));
   if (opts.stateFile) {
     persistence = new Persistence(opts.stateFile, seed, clock, runtimes);
   }

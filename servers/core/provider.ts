@@ -4,7 +4,7 @@ import type { Company } from '../../fixtures/company.js';
 import type { Clock } from './clock.js';
 import type { RequestLog } from './requestlog.js';
 import { Rng, hashSeed } from './rng.js';
-import { checkResponse } from './conformance.js';
+import { checkRequest, checkResponse } from './conformance.js';
 import { FaultSet } from './faults.js';
 import { describeAjvError, loadSpec, type Spec } from './spec.js';
 import { EventStore, type Entry } from './store.js';
@@ -17,7 +17,7 @@ export interface AuthInfo {
 }
 
 /** Hono environment shared by every vendor app: auth middleware reports its outcome here. */
-export type CoreEnv = { Variables: { auth?: AuthInfo } };
+export type CoreEnv = { Variables: { auth?: AuthInfo; problem?: string } };
 
 export function reportAuth(c: Context<CoreEnv>, info: AuthInfo): void {
   c.set('auth', info);
@@ -121,6 +121,8 @@ export class ProviderRuntime<R = any> {
       onViolation?: (v: string) => void;
       /** Called before the response goes out when a request may have changed state (persistence). */
       onChange?: () => void;
+      /** Strict mode: refuse requests that do not conform to the vendor's spec with its 400. */
+      validateRequests?: boolean;
     },
   ) {
     this.build();
@@ -160,7 +162,7 @@ export class ProviderRuntime<R = any> {
     this.instance = instance;
     const configured = FaultSet.parse(this.ctx.config.faults ?? []);
     this.faults.set(configured.ok ? configured.faults : []);
-    this.app = wrapVendorApp(p.id, instance, log, this.ctx.spec, this.faults, this.deps.onViolation, this.deps.onChange && (() => store.version), this.deps.onChange);
+    this.app = wrapVendorApp(p.id, instance, log, this.ctx.spec, this.faults, this.deps.onViolation, this.deps.onChange && (() => store.version), this.deps.onChange, this.deps.validateRequests);
   }
 
   /** Validate and add records in the vendor's own shape; the first bad one rejects the batch. */
@@ -200,6 +202,7 @@ function wrapVendorApp<R>(
   onViolation?: (v: string) => void,
   storeVersion?: () => number,
   onChange?: () => void,
+  validateRequests?: boolean,
 ): Hono<CoreEnv> {
   const app = new Hono<CoreEnv>();
   app.use('*', async (c, next) => {
@@ -221,6 +224,7 @@ function wrapVendorApp<R>(
       if (!r.ok) onViolation(`${id} ${c.req.method} ${path} ${res.status}: ${r.errors.join('; ')}`);
     }
     const auth = c.get('auth');
+    const problem = c.get('problem');
     log.add({
       time: new Date().toISOString(),
       vendor: id,
@@ -229,9 +233,20 @@ function wrapVendorApp<R>(
       status: c.res.status,
       latencyMs: Math.round((performance.now() - started) * 100) / 100,
       ...(auth ? { auth } : {}),
+      ...(problem ? { problem } : {}),
     });
   });
   app.use('*', faults.middleware((status, message) => instance.error(status, message)));
+  if (validateRequests) {
+    app.use('*', async (c, next) => {
+      const body = ['GET', 'HEAD'].includes(c.req.method) ? '' : await c.req.raw.clone().text();
+      const r = checkRequest(spec, { method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body });
+      if (r.ok) return next();
+      const message = r.problems.map((p) => p.message).join('; ');
+      c.set('problem', `strict mode: ${message}`);
+      return instance.error(400, `request does not conform to ${r.operation}: ${message}`);
+    });
+  }
   app.route('/', instance.app);
   app.notFound(() => instance.error(404, 'route not found'));
   app.onError((err) => {

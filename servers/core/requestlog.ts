@@ -8,6 +8,8 @@ export interface RequestRecord {
   status: number;
   latencyMs: number;
   auth?: { outcome: 'ok' | 'refused'; reason?: string; canonical?: string };
+  /** Why strict mode (--validate-requests) refused the request. */
+  problem?: string;
 }
 
 export class RequestLog {
