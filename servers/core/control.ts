@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Emulator } from './emulator.js';
+import { registerDocs } from './docs.js';
 import { FaultSet } from './faults.js';
 
 function problem(status: number, message: string): Response {
@@ -93,6 +94,7 @@ export function createControlApp(emu: Emulator): Hono {
     });
   });
 
+  registerDocs(app, emu);
   app.notFound(() => problem(404, 'no such control route'));
   app.onError((err) => {
     console.error('[control] unhandled error:', err);

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Hono } from 'hono';
+import type { Emulator } from './emulator.js';
+
+const require = createRequire(import.meta.url);
+// Swagger UI's assets come from the installed package: nothing is fetched from the network.
+const uiDir = dirname(require.resolve('swagger-ui-dist/package.json'));
+const ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
+};
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** `/docs`: one interactive page per vendor spec, its "try it" pointed at the running vendor. */
+export function registerDocs(app: Hono, emu: Emulator): void {
+  const cache = new Map<string, string>();
+  app.get('/docs/assets/:file', (c) => {
+    const file = c.req.param('file');
+    const type = ASSETS[file];
+    if (!type) return c.json({ error: 'no such asset' }, 404);
+    let body = cache.get(file);
+    if (body === undefined) cache.set(file, (body = readFileSync(join(uiDir, file), 'utf8')));
+    return c.body(body, 200, { 'content-type': type, 'cache-control': 'max-age=3600' });
+  });
+  app.get('/docs', (c) => {
+    const items = [...emu.runtimes.values()]
+      .map((rt) => `<li><a href="/docs/${esc(rt.provider.id)}">${esc(rt.provider.title)}</a> <code>${esc(rt.ctx.baseUrl())}</code></li>`)
+      .join('');
+    return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>audit-emulator API docs</title></head><body><h1>audit-emulator: vendor APIs</h1><ul>${items}</ul><p><a href="/">Dashboard</a></p></body></html>`);
+  });
+  app.get('/docs/:id/openapi.json', (c) => {
+    const rt = emu.runtimes.get(c.req.param('id'));
+    if (!rt) return c.json({ error: `unknown provider '${c.req.param('id')}'` }, 404);
+    // The running vendor's address first, so "Try it out" reaches this emulator.
+    return c.json({ ...rt.ctx.spec.doc, servers: [{ url: rt.ctx.baseUrl(), description: 'this emulator' }] });
+  });
+  app.get('/docs/:id', (c) => {
+    const rt = emu.runtimes.get(c.req.param('id'));
+    if (!rt) return c.json({ error: `unknown provider '${c.req.param('id')}'` }, 404);
+    const id = esc(rt.provider.id);
+    return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${esc(rt.provider.title)}: API docs</title><link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+<body><div id="ui"></div><script src="/docs/assets/swagger-ui-bundle.js"></script><script src="/docs/assets/swagger-ui-standalone-preset.js"></script>
+<script>window.ui = SwaggerUIBundle({ url: '/docs/${id}/openapi.json', dom_id: '#ui', deepLinking: true, presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout' });</script></body></html>`);
+  });
+}

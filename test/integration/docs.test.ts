@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { providers } from '../../servers/registry.js';
+import { useEmulator } from '../support/emulator.js';
+
+const env = useEmulator();
+
+describe('interactive API docs on the control port', () => {
+  it('lists every vendor and serves a page and the spec for each, with local assets only', async () => {
+    const base = env.get().controlUrl;
+    const index = await (await fetch(`${base}/docs`)).text();
+    for (const p of providers) {
+      expect(index).toContain(`/docs/${p.id}`);
+      const page = await (await fetch(`${base}/docs/${p.id}`)).text();
+      expect(page).toContain(`/docs/${p.id}/openapi.json`);
+      expect(page).not.toMatch(/https?:\/\//);
+      const spec = await (await fetch(`${base}/docs/${p.id}/openapi.json`)).json();
+      expect(spec.openapi).toMatch(/^3\.1/);
+      expect(spec.servers[0].url).toBe(env.get().providers[p.id].baseUrl);
+    }
+    const js = await fetch(`${base}/docs/assets/swagger-ui-bundle.js`);
+    expect(js.status).toBe(200);
+    expect((await js.text()).length).toBeGreaterThan(100_000);
+    expect((await fetch(`${base}/docs/assets/../../package.json`)).status).toBe(404);
+    expect((await fetch(`${base}/docs/nosuch`)).status).toBe(404);
+  });
+});
