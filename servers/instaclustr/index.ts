@@ -43,6 +43,9 @@ export const instaclustr = defineProvider<UserAction>({
         revokedApiKey: world.keys.find((k) => k.userName === p.userName && !k.active)!.apiKey,
         restrictedApiKey: world.keys.find((k) => k.userName === p.userName && !k.allowedCidrs.includes('0.0.0.0/0'))!.apiKey,
         foreignOrganisationId: world.foreignOrganisationId,
+      },
+      // The whole organisation (accounts, users and every per-user key) goes in the manifest, not the printed credentials.
+      manifest: () => ({
         accounts: world.accounts.map((a) => ({ accountId: a.accountId, name: a.name, organisationId: a.organisationId })),
         users: world.users.map((u) => ({
           userName: u.userName,
@@ -52,7 +55,7 @@ export const instaclustr = defineProvider<UserAction>({
           accounts: u.memberships.map((m) => ({ accountId: m.account.accountId, role: m.role })),
         })),
         keys: world.keys.map((k) => ({ ...k })),
-      },
+      }),
       generate: (from, to, bucket) => generateDay(world, from, to, bucket),
       normalize: (input) => {
         const r = input as Partial<UserAction> & { action: string; timestamp: string; userName: string };

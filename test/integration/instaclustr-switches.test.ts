@@ -5,7 +5,7 @@ import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
 interface Creds { username: string; provisioningApiKey: string; organisationManagementApiKey: string; organisationId: string; accountId: string; keys: Array<{ userName: string; apiKey: string; keyType: string; active: boolean }> }
 
 function handle(e: ReturnType<typeof useEmulator>) {
-  const c = () => e.get().providers.instaclustr.credentials as unknown as Creds;
+  const c = (): Creds => ({ ...e.get().providers.instaclustr.credentials, ...e.get().manifest().providers.instaclustr } as unknown as Creds);
   const get = (path: string, query = '', key = c().provisioningApiKey, user = c().username) =>
     fetch(`${e.get().providers.instaclustr.baseUrl}${path}${query ? `?${query}` : ''}`, { headers: { Authorization: basicAuth(user, key) } });
   return { c, get, emu: () => e.get() };

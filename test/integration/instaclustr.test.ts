@@ -19,7 +19,7 @@ interface Creds {
   users: Array<{ userName: string; serviceUser: boolean; organisationAdmin: boolean; accounts: Array<{ accountId: string; role: string }> }>;
   keys: Key[];
 }
-const creds = () => env.get().providers.instaclustr.credentials as unknown as Creds;
+const creds = (): Creds => ({ ...env.get().providers.instaclustr.credentials, ...env.get().manifest().providers.instaclustr } as unknown as Creds);
 const base = () => env.get().providers.instaclustr.baseUrl;
 const client = (apiKey?: string) => new InstaclustrClient({ baseUrl: base(), username: creds().username, apiKey: apiKey ?? creds().provisioningApiKey, organisationApiKey: creds().organisationManagementApiKey });
 const orgPath = () => organisationUserActionsPath(creds().organisationId);
