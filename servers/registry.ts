@@ -1,5 +1,6 @@
 import type { Provider } from './core/provider.js';
 import { crusoe } from './crusoe/index.js';
+import { k2 } from './k2/index.js';
 import { instaclustr } from './instaclustr/index.js';
 import { octopai } from './octopai/index.js';
 import { opsera } from './opsera/index.js';
@@ -8,6 +9,7 @@ import { opsera } from './opsera/index.js';
 export const providers: Provider[] = [
   crusoe,
   instaclustr,
+  k2,
   octopai,
   opsera,
 ];

@@ -98,7 +98,12 @@ export function escapePointer(s: string): string {
 export function matchTemplate(template: string, path: string, caseInsensitive = false): Record<string, string> | null {
   const names: string[] = [];
   const re = new RegExp(
-    '^' + template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{([^}]+)\\?\}/g, (_m, n) => (names.push(n), '([^/]+)')) + '$',
+    '^' +
+      template
+        .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+        // `{name+}` (the Smithy/API Gateway greedy label, e.g. an S3 object key) spans several segments.
+        .replace(/\\?\{([^}]+?)(\\\+)?\\?\}/g, (_m, n, greedy) => (names.push(n), greedy ? '(.+)' : '([^/]+)')) +
+      '$',
     caseInsensitive ? 'i' : '',
   );
   const m = re.exec(path);
