@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { Emulator } from './emulator.js';
 import { registerDocs } from './docs.js';
 import { FaultSet } from './faults.js';
+import { registerDashboard } from '../dashboard/index.js';
 
 function problem(status: number, message: string): Response {
   return new Response(JSON.stringify({ error: message }), { status, headers: { 'content-type': 'application/json' } });
@@ -94,6 +95,7 @@ export function createControlApp(emu: Emulator): Hono {
     });
   });
 
+  registerDashboard(app, emu);
   registerDocs(app, emu);
   app.notFound(() => problem(404, 'no such control route'));
   app.onError((err) => {
