@@ -159,6 +159,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/{bucket}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same ListObjectsV2, as the AWS SDKs send it (trailing slash). */
+        get: operations["listObjectsV2Slash"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/{bucket}/{key+}": {
         parameters: {
             query?: never;
@@ -842,6 +859,42 @@ export interface operations {
         };
     };
     listObjectsV2: {
+        parameters: {
+            query: {
+                "list-type": "2";
+                prefix?: string;
+                delimiter?: string;
+                "max-keys"?: number;
+                "continuation-token"?: string;
+                "start-after"?: string;
+                "encoding-type"?: "url";
+            };
+            header?: never;
+            path: {
+                bucket: components["parameters"]["Bucket"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `ListBucketResult` XML (namespace http://s3.amazonaws.com/doc/2006-03-01/), keys in ascending byte order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            400: components["responses"]["S3Error"];
+            403: components["responses"]["S3Error"];
+            404: components["responses"]["S3Error"];
+            429: components["responses"]["Throttled"];
+            501: components["responses"]["S3Error"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    listObjectsV2Slash: {
         parameters: {
             query: {
                 "list-type": "2";

@@ -207,7 +207,7 @@ export function k2Routes(ctx: ProviderContext<K2Event>, world: K2World, st: () =
   const s3Record = (c: Context<CoreEnv>, arrival: number, caller: Caller, name: string, params: Record<string, unknown>, resources: Resource[], error?: { code: string; message: string }) =>
     record(c, arrival, caller, { source: 's3.amazonaws.com', name, readOnly: true, requestParameters: params, resources, requestId: randomUUID(), error });
 
-  app.get('/:bucket', async (c) => {
+  const listObjects = async (c: Context<CoreEnv, '/:bucket'>) => {
     const arrival = ctx.clock.now();
     const a = await s3Auth(c, false);
     if ('res' in a) return a.res;
@@ -273,7 +273,10 @@ export function k2Routes(ctx: ProviderContext<K2Event>, world: K2World, st: () =
     xml += contents + prefixes.map((p) => `<CommonPrefixes><Prefix>${enc(p)}</Prefix></CommonPrefixes>`).join('') + '</ListBucketResult>';
     s3Record(c, arrival, a.caller, 'ListObjects', params, resources);
     return c.body(xml, 200, { 'content-type': 'application/xml' });
-  });
+  };
+  // The AWS SDKs ask for `/{bucket}/`, the CLI for `/{bucket}`.
+  app.get('/:bucket', listObjects);
+  app.get('/:bucket/', listObjects);
 
   // GET and HEAD (Hono answers HEAD with the GET route; the raw method tells them apart).
   app.get('/:bucket/:key{.+}', async (c) => {
