@@ -16,6 +16,7 @@ Usage: audit-emulator start [options]
   --set V.K=VALUE     one config switch, e.g. --set crusoe.strictQueryOrder=true (repeatable)
   --only ID[,ID]      serve only these vendors
   --state-file PATH   keep recorded/injected events, vendor state and clock settings across restarts
+  --scenario N[,N]    apply these anomaly scenarios at start (see GET /_emulator/scenarios)
   --validate-requests check each request against the vendor's OpenAPI spec; violations get the vendor's 400
   --json              print the manifest as JSON instead of a table
 `;
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
         only: { type: 'string' },
         'state-file': { type: 'string' },
         'validate-requests': { type: 'boolean' },
+        scenario: { type: 'string', multiple: true },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -89,6 +91,7 @@ async function main(): Promise<void> {
     only: values.only ? (values.only as string).split(',') : undefined,
     stateFile: values['state-file'] as string | undefined,
     validateRequests: values['validate-requests'] as boolean | undefined,
+    scenarios: ((values.scenario as string[] | undefined) ?? []).flatMap((s) => s.split(',')).filter(Boolean),
   });
   const manifest = emu.manifest();
   if (values.json) {

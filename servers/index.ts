@@ -1,5 +1,6 @@
 import { startCore, type Emulator, type StartOptions } from './core/emulator.js';
 import { providers } from './registry.js';
+import { scenarios } from '../fixtures/scenarios.js';
 
 export type { Emulator, Manifest, ProviderHandle, StartOptions } from './core/emulator.js';
 export { DEFAULT_PORT_BASE, DEFAULT_SEED } from './core/emulator.js';
@@ -7,5 +8,5 @@ export { providers } from './registry.js';
 
 /** Start the control API and every registered vendor. Programmatic default: free ports. */
 export function startEmulator(opts: StartOptions = {}): Promise<Emulator> {
-  return startCore(providers, opts);
+  return startCore(providers, opts, scenarios);
 }

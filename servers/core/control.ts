@@ -61,6 +61,18 @@ export function createControlApp(emu: Emulator): Hono {
     emu.changed();
     return c.json({ accepted: result.ids.length, ids: result.ids }, 201);
   });
+  app.get('/_emulator/scenarios', (c) => c.json({ scenarios: emu.scenarios.list() }));
+  app.get('/_emulator/scenarios/applied', (c) => c.json({ applied: emu.scenarios.history() }));
+  app.post('/_emulator/scenarios/:name', async (c) => {
+    const body = await jsonBody(c.req.raw);
+    if (!body.ok) return body.res;
+    const v = body.value;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return problem(400, 'body must be a JSON object of parameters');
+    const r = emu.scenarios.apply(c.req.param('name'), v as Record<string, unknown>);
+    if (!r.ok) return problem(r.status, r.message);
+    emu.changed();
+    return c.json({ scenario: r.result.name, ...r.result }, 201);
+  });
   app.get('/_emulator/faults', (c) =>
     c.json({ faults: Object.fromEntries([...emu.runtimes].map(([id, rt]) => [id, rt.faults.list()])) }),
   );

@@ -6,6 +6,7 @@ import { Clock, parseDuration } from './clock.js';
 import { createControlApp } from './control.js';
 import { ProviderRuntime, type Provider } from './provider.js';
 import { Persistence } from './persist.js';
+import { ScenarioEngine, type ScenarioDef } from './scenarios.js';
 import { RequestLog } from './requestlog.js';
 
 export const DEFAULT_SEED = 20240721;
@@ -33,6 +34,8 @@ export interface StartOptions {
   stateFile?: string;
   /** Strict mode: check each incoming request against the vendor's spec; violations get the vendor's 400. */
   validateRequests?: boolean;
+  /** Scenarios to apply at start, by name (each with its default parameters, ending now). */
+  scenarios?: string[];
 }
 
 export interface ProviderHandle {
@@ -61,6 +64,7 @@ export interface Emulator {
   /** Save state now (with a state file); the control API calls it after each acknowledged change. */
   changed(): void;
   persistence?: Persistence;
+  scenarios: ScenarioEngine;
   /** Set the emulator clock: an ISO instant, or advance by an ISO duration / seconds. */
   setClock(change: { set?: string | number; advance?: string | number; frozen?: boolean }): void;
   close(): Promise<void>;
@@ -81,7 +85,7 @@ export function parseInstant(v: string | number): number {
 }
 
 /** Start the control API and every given vendor, each on its own port. */
-export async function startCore(providers: Provider[], opts: StartOptions = {}): Promise<Emulator> {
+export async function startCore(providers: Provider[], opts: StartOptions = {}, scenarioDefs: ScenarioDef[] = []): Promise<Emulator> {
   const seed = opts.seed ?? DEFAULT_SEED;
   const host = opts.host ?? '127.0.0.1';
   const portBase = opts.portBase ?? 0;
@@ -143,12 +147,14 @@ export async function startCore(providers: Provider[], opts: StartOptions = {}):
         rt.build();
         rt.setBaseUrl(url);
       }
+      emu.scenarios.clear();
       for (const fn of resetHooks) fn();
       persistence?.save();
     },
     onReset: (fn) => void resetHooks.add(fn),
     changed: () => persistence?.save(),
     persistence,
+    scenarios: undefined as unknown as ScenarioEngine,
     setClock: (change) => {
       if (change.frozen !== undefined) clock.freeze(change.frozen);
       if (change.set !== undefined) clock.set(parseInstant(change.set));
@@ -172,9 +178,15 @@ export async function startCore(providers: Provider[], opts: StartOptions = {}):
     },
   };
 
-  // Load after the control app exists so parts it registers (scenarios) are restored too.
+  emu.scenarios = new ScenarioEngine(emu, scenarioDefs);
+  persistence?.register('scenarios', emu.scenarios.persistPart());
   const control = createControlApp(emu);
   if (persistence && !persistence.load()) persistence.save();
+  for (const name of opts.scenarios ?? []) {
+    const r = emu.scenarios.apply(name, {});
+    if (!r.ok) throw new Error(`--scenario ${name}: ${r.message}`);
+  }
+  if (opts.scenarios?.length) persistence?.save();
   emu.controlUrl = await listen((req) => control.fetch(req), portBase);
   for (const rt of runtimes.values()) {
     // The handler looks the app up per request so that a reset swaps in the fresh one.

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import type { Company } from '../../fixtures/company.js';
+import type { Company, Person } from '../../fixtures/company.js';
 import type { Clock } from './clock.js';
 import type { RequestLog } from './requestlog.js';
 import { Rng, hashSeed } from './rng.js';
@@ -72,6 +72,8 @@ export interface VendorInstance<R> {
   error(status: number, message: string): Response;
   /** Mutable state that cannot be regenerated (trails, reports, revoked tokens), as plain JSON. */
   persist?: { save(): unknown; load(data: unknown): void };
+  /** The vendor's identity fields for a company person (user name, ids), so scenarios can act as them. */
+  actorFor?(person: Person): Record<string, unknown> | undefined;
 }
 
 /** The one object a vendor exports; servers/registry.ts lists them. */

@@ -50,6 +50,7 @@ export const crusoe = defineProvider<LogEntry>({
         end_time: iso(Date.parse(r.end_time as string)),
       }) as LogEntry,
       error: (status, message) => crusoeStatusError(status, message),
+      actorFor: (person) => ({ actor_id: person.id, actor_email: person.email }),
     };
   },
 });

@@ -102,6 +102,10 @@ export const opsera = defineProvider<OpseraRecord>({
         return { _id: liveId(Date.parse(at)), account: world.main.key, __v: 0, ...r, createdAt: at, updatedAt: r.updatedAt ? iso(Date.parse(r.updatedAt)) : at } as OpseraRecord;
       },
       error: (status, message) => opseraStatusError(status, message, format),
+      actorFor: (person) => {
+        const u = world.main.byPerson.get(person.id);
+        return u && { user_id: u._id, user_email: u.email };
+      },
       persist: {
         save: () => ({ deactivated: [...state.deactivated], counter: state.counter }),
         load: (data) => {

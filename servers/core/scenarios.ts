@@ -1,0 +1,141 @@
+import type { Company, Person } from '../../fixtures/company.js';
+import type { Emulator } from './emulator.js';
+import { Rng, hashSeed } from './rng.js';
+
+/**
+ * Named, parameterised stories injected into one or more vendors' logs, each event in the vendor's
+ * own record shape and validated like any injection. A story ends at `at` (default: now on the
+ * emulator clock) so all of it is visible through the vendors' APIs at once.
+ */
+export interface ScenarioParam {
+  name: string;
+  type: 'string' | 'integer' | 'person' | 'instant';
+  default?: string | number;
+  description: string;
+  min?: number;
+  max?: number;
+}
+
+export interface ScenarioContext {
+  /** End of the story, ms since epoch. */
+  at: number;
+  params: Record<string, any>;
+  company: Company;
+  rng: Rng;
+  /** A company person by email (case-insensitive), or undefined. */
+  person(email: string): Person | undefined;
+  /** The vendor's own identity fields for a person (user names, ids), from the vendor itself. */
+  actor(vendor: string, person: Person): Record<string, any>;
+}
+
+export interface ScenarioEvent {
+  vendor: string;
+  record: Record<string, unknown>;
+}
+
+export interface ScenarioDef {
+  name: string;
+  title: string;
+  description: string;
+  vendors: string[];
+  params: ScenarioParam[];
+  /** Default end instant when `at` is not given (default: now). */
+  defaultAt?(ctx: { now: number; params: Record<string, any>; person(email: string): Person | undefined }): number;
+  build(ctx: ScenarioContext): ScenarioEvent[];
+}
+
+export interface AppliedScenario {
+  name: string;
+  at: string;
+  appliedAt: string;
+  params: Record<string, unknown>;
+  vendors: string[];
+  ids: string[];
+  events: Array<{ vendor: string; id: string }>;
+}
+
+export class ScenarioEngine {
+  private applied: AppliedScenario[] = [];
+
+  constructor(
+    private readonly emu: Emulator,
+    readonly defs: ScenarioDef[],
+  ) {}
+
+  list(): Array<Omit<ScenarioDef, 'build' | 'defaultAt'>> {
+    return this.defs.map(({ name, title, description, vendors, params }) => ({ name, title, description, vendors, params }));
+  }
+
+  history(): AppliedScenario[] {
+    return this.applied;
+  }
+
+  clear(): void {
+    this.applied = [];
+  }
+
+  persistPart(): { save(): unknown; load(v: unknown): void } {
+    return { save: () => this.applied, load: (v) => (this.applied = Array.isArray(v) ? (v as AppliedScenario[]) : []) };
+  }
+
+  apply(name: string, input: Record<string, unknown>): { ok: true; result: AppliedScenario } | { ok: false; status: 400 | 404; message: string } {
+    const def = this.defs.find((d) => d.name === name);
+    if (!def) return { ok: false, status: 404, message: `unknown scenario '${name}' (${this.defs.map((d) => d.name).join(', ')})` };
+    const { company } = this.emu;
+    const person = (email: string) => company.byEmail.get(email.toLowerCase()) ?? company.people.find((p) => p.email.toLowerCase() === email.toLowerCase());
+    const params: Record<string, any> = {};
+    const known = new Set(['at', ...def.params.map((p) => p.name)]);
+    for (const key of Object.keys(input)) if (!known.has(key)) return { ok: false, status: 400, message: `unknown parameter '${key}' for ${name} (${[...known].join(', ')})` };
+    for (const p of def.params) {
+      const v = input[p.name] ?? p.default;
+      if (v === undefined) continue;
+      if (p.type === 'integer') {
+        if (typeof v !== 'number' || !Number.isInteger(v) || (p.min !== undefined && v < p.min) || (p.max !== undefined && v > p.max)) {
+          return { ok: false, status: 400, message: `parameter '${p.name}' must be an integer from ${p.min ?? '-'} to ${p.max ?? '-'}` };
+        }
+      } else if (typeof v !== 'string' || v === '') return { ok: false, status: 400, message: `parameter '${p.name}' must be a non-empty string` };
+      if (p.type === 'person' && !person(v as string)) return { ok: false, status: 400, message: `parameter '${p.name}': no person with email '${v}' in the company` };
+      params[p.name] = v;
+    }
+    const now = this.emu.clock.now();
+    let at: number;
+    if (input.at !== undefined) {
+      at = typeof input.at === 'string' ? Date.parse(input.at) : NaN;
+      if (!Number.isFinite(at)) return { ok: false, status: 400, message: "parameter 'at' must be an ISO-8601 instant" };
+    } else at = def.defaultAt?.({ now, params, person }) ?? now;
+    const rng = new Rng(hashSeed(this.emu.seed, 'scenario', name, at, this.applied.length));
+    const events = def.build({
+      at,
+      params,
+      company,
+      rng,
+      person,
+      actor: (vendor, p) => this.emu.runtimes.get(vendor)?.instance.actorFor?.(p) ?? {},
+    });
+    const byVendor = new Map<string, Record<string, unknown>[]>();
+    for (const e of events) {
+      if (!this.emu.runtimes.has(e.vendor)) continue; // vendor not served in this run
+      const list = byVendor.get(e.vendor) ?? [];
+      list.push(e.record);
+      byVendor.set(e.vendor, list);
+    }
+    const out: Array<{ vendor: string; id: string }> = [];
+    for (const [vendor, records] of byVendor) {
+      const r = this.emu.runtimes.get(vendor)!.inject(records);
+      if (!r.ok) return { ok: false, status: 400, message: `scenario ${name} produced a record ${vendor} refused: ${r.message}` };
+      for (const id of r.ids) out.push({ vendor, id });
+    }
+    const result: AppliedScenario = {
+      name,
+      at: new Date(at).toISOString(),
+      appliedAt: new Date(now).toISOString(),
+      params,
+      vendors: [...byVendor.keys()],
+      ids: out.map((e) => e.id),
+      events: out,
+    };
+    this.applied.push(result);
+    if (this.applied.length > 1000) this.applied.shift();
+    return { ok: true, result };
+  }
+}
