@@ -202,15 +202,21 @@ export function octopaiRoutes(ctx: ProviderContext<OctopaiEvent>, opts: RouteOpt
   };
 
   // ASP.NET-style routing: paths match case-insensitively, with or without a trailing slash.
+  // The canonical spellings are registered as ordinary routes (so the route table and the spec can
+  // be compared); the catch-all serves every other casing from the same table.
   const routes: Record<string, Record<string, (c: C) => Promise<Response>>> = {
-    '/api/useraccount/login': { POST: login },
-    '/api/useraccount/userevents': { GET: events, POST: events },
-    '/api/useraccount/refreshtoken': { POST: refresh },
+    '/api/UserAccount/Login': { POST: login },
+    '/api/UserAccount/UserEvents': { GET: events, POST: events },
+    '/api/UserAccount/RefreshToken': { POST: refresh },
   };
+  const byLower = new Map(Object.entries(routes).map(([path, methods]) => [path.toLowerCase(), methods]));
+  for (const [path, methods] of Object.entries(routes)) {
+    for (const [method, handler] of Object.entries(methods)) app.on(method, path, (c) => handler(c as C));
+  }
   app.all('*', (c) => {
     let path = new URL(c.req.url).pathname.toLowerCase();
     if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
-    const route = routes[path];
+    const route = byLower.get(path);
     if (!route) return empty(404);
     const handler = route[c.req.method];
     if (!handler) return empty(405, { allow: Object.keys(route).join(', ') });
