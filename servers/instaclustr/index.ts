@@ -79,6 +79,10 @@ export const instaclustr = defineProvider<UserAction>({
         };
       },
       error: (status, message) => icStatusError(status, message, settings.legacy429),
+      actorFor: (person) => {
+        const u = world.byUserName.get(person.email.toLowerCase());
+        return u && { userName: u.userName, userId: u.userId, accountId: u.memberships[0]?.account.accountId };
+      },
     };
   },
 });
