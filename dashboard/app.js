@@ -129,7 +129,7 @@ function renderEvent(ev) {
     },
     h('time', { datetime: ev.time }, fmtTime(ev.time)),
     h('span', { class: 'vendor', style: `--c:${state.colors[ev.vendor] || '#666'}` }, ev.vendor),
-    h('button', { type: 'button', class: 'actor linkish', title: 'Show this person across all vendors', onclick: () => showPerson(ev.actor) }, ev.actor),
+    h('button', { type: 'button', class: 'actor linkish', title: `${personFor(ev.actor)?.name ?? ev.actor}: show across all vendors`, onclick: () => showPerson(ev.actor) }, ev.actor),
     h('span', { class: 'action' }, ev.action),
     h('span', { class: 'target' }, ev.target || ''),
     h('span', { class: `outcome ${ev.outcome}` }, ev.outcome === 'success' ? 'success' : 'failure'),
@@ -298,8 +298,11 @@ function drawChart(hist, applied) {
 // ---------- people ----------
 function personFor(actor) {
   const a = String(actor).toLowerCase();
+  const local = a.includes('@') ? a.slice(0, a.indexOf('@')) : null;
+  // Same rule as the server's actor filter: any identifier, the email inside, or `user@tenant`.
   return state.people.find((p) => [p.email, p.username, p.name, p.id].some((k) => k && k.toLowerCase() === a)) ||
-    state.people.find((p) => a.includes(p.email.toLowerCase()));
+    state.people.find((p) => a.includes(p.email.toLowerCase())) ||
+    (local ? state.people.find((p) => p.username.toLowerCase() === local || p.email.toLowerCase().split('@')[0] === local) : undefined);
 }
 
 function showPerson(actor) {

@@ -66,9 +66,11 @@ function actorMatcher(emu: Emulator, actor: string): (a: string) => boolean {
   if (!person) return (a) => a.toLowerCase().includes(needle);
   const exact = new Set([person.email, person.username, person.name, person.id].map((k) => k.toLowerCase()));
   const email = person.email.toLowerCase();
+  // Vendors that qualify a user by tenant (`user@customer`) keep the person's user name before the '@'.
+  const local = new Set([person.username.toLowerCase(), email.split('@')[0]]);
   return (a) => {
     const l = a.toLowerCase();
-    return exact.has(l) || l.includes(email);
+    return exact.has(l) || l.includes(email) || (l.includes('@') && local.has(l.slice(0, l.indexOf('@'))));
   };
 }
 
