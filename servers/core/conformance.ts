@@ -24,6 +24,10 @@ export interface ObservedResponse {
 export function checkResponse(specOrFile: Spec | string, res: ObservedResponse): ConformanceResult {
   const spec = typeof specOrFile === 'string' ? loadSpec(specOrFile) : specOrFile;
   const match = spec.matchOperation(res.method, res.path);
+  // HEAD is GET without a body (HTTP semantics; Hono answers it from the GET route).
+  if (!match && res.method.toUpperCase() === 'HEAD' && spec.matchOperation('GET', res.path)) {
+    return checkResponse(spec, { ...res, method: 'GET', body: undefined, headOnly: true } as ObservedResponse);
+  }
   if (!match) {
     // Unknown routes answer with the vendor's NotFound response (components.responses.NotFound).
     const notFound = spec.doc.components?.responses?.NotFound;
@@ -44,6 +48,7 @@ export function checkResponse(specOrFile: Spec | string, res: ObservedResponse):
   const declared = spec.deref(responses[key]);
   if (!declared) return { ok: false, operation, errors: [`status ${res.status} is not declared for ${operation}`] };
   const content = declared.content as Record<string, { schema?: unknown }> | undefined;
+  if ((res as { headOnly?: boolean }).headOnly) return { ok: true, operation: `HEAD ${match.template}`, errors: [] };
   if (!content) {
     return res.body === undefined || res.body === '' || res.body === null
       ? { ok: true, operation, errors: [] }
@@ -127,13 +132,14 @@ function coerce(schema: any, raw: string[]): unknown {
 export function checkRequest(specOrFile: Spec | string, req: ObservedRequest): { ok: boolean; operation?: string; problems: RequestProblem[] } {
   const spec = typeof specOrFile === 'string' ? loadSpec(specOrFile) : specOrFile;
   const url = new URL(req.url, 'http://emulator.invalid');
-  const match = spec.matchOperation(req.method, url.pathname);
+  const method = req.method.toUpperCase() === 'HEAD' && !spec.matchOperation('HEAD', url.pathname) ? 'GET' : req.method;
+  const match = spec.matchOperation(method, url.pathname);
   if (!match) return { ok: true, problems: [] };
-  const operation = `${req.method.toUpperCase()} ${match.template}`;
+  const operation = `${method.toUpperCase()} ${match.template}`;
   const problems: RequestProblem[] = [];
   const headers = new Headers(req.headers as HeadersInit | undefined);
   const esc = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
-  const opPointer = `/paths/${esc(match.template)}/${req.method.toLowerCase()}`;
+  const opPointer = `/paths/${esc(match.template)}/${method.toLowerCase()}`;
   const pathItem = spec.doc.paths[match.template];
   const params: Array<{ p: any; pointer: string }> = [];
   const collect = (list: any[] | undefined, base: string) =>

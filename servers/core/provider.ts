@@ -72,6 +72,8 @@ export interface VendorInstance<R> {
   error(status: number, message: string): Response;
   /** Mutable state that cannot be regenerated (trails, reports, revoked tokens), as plain JSON. */
   persist?: { save(): unknown; load(data: unknown): void };
+  /** Summary using the instance's world (e.g. ids resolved to emails); the provider's otherwise. */
+  summarize?(rec: R): EventSummary;
   /** The vendor's identity fields for a company person (user name, ids), so scenarios can act as them. */
   actorFor?(person: Person): Record<string, unknown> | undefined;
 }
@@ -187,6 +189,10 @@ export class ProviderRuntime<R = any> {
     }
     const ids = recs.map((r) => this.idOf(this.ctx.store.insert(r, true)));
     return { ok: true, ids };
+  }
+
+  summarize(rec: R): EventSummary {
+    return this.instance.summarize ? this.instance.summarize(rec) : this.provider.summarize(rec);
   }
 
   idOf(e: Entry<R>): string {

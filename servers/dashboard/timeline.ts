@@ -135,7 +135,7 @@ function resumeAfter(q: TimelineQuery, rt: ProviderRuntime): Position | undefine
 function scanVendor(q: TimelineQuery, rt: ProviderRuntime): Iterator<Entry<unknown>> {
   const store = rt.ctx.store;
   const { from, to } = store.clamp(q.from, q.to);
-  const summarize = rt.provider.summarize;
+  const summarize = (rec: unknown) => rt.summarize(rec);
   const filter = q.matchAll ? undefined : (rec: unknown) => q.match(summarize(rec));
   const after = resumeAfter(q, rt);
   if (q.injectedOnly) return injectedEntries(store, from, to, after, filter)[Symbol.iterator]();
@@ -165,7 +165,7 @@ function injectedEntries<R>(store: EventStore<R>, from: number, to: number, afte
 }
 
 export function toEvent(rt: ProviderRuntime, e: Entry<unknown>): TimelineEvent {
-  const s = rt.provider.summarize(e.rec);
+  const s = rt.summarize(e.rec);
   return {
     vendor: rt.provider.id,
     id: rt.idOf(e),
@@ -230,7 +230,7 @@ export function histogram(q: TimelineQuery): Histogram {
     series[rt.provider.id] = counts;
     const store = rt.ctx.store;
     const { from, to } = store.clamp(q.from, q.to);
-    const summarize = rt.provider.summarize;
+    const summarize = (rec: unknown) => rt.summarize(rec);
     const filter = q.matchAll ? undefined : (rec: unknown) => q.match(summarize(rec));
     for (const e of store.scan({ from, to, order: 'asc', filter })) {
       if (q.injectedOnly && !e.injected) continue;

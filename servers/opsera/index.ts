@@ -1,6 +1,6 @@
 import { DEFAULT_ALLOWED_ROLES } from '../../fixtures/catalogues/opsera.js';
 import { JwtIssuer } from '../core/auth.js';
-import { defineProvider } from '../core/provider.js';
+import { defineProvider, type EventSummary } from '../core/provider.js';
 import { iso } from '../core/time.js';
 import { opseraStatusError, type ErrorFormat } from './errors.js';
 import {
@@ -25,10 +25,7 @@ export const opsera = defineProvider<OpseraRecord>({
   recordSchema: 'RecordInput',
   timeOf: (r) => Date.parse(r.createdAt),
   idOf: (r) => r._id,
-  summarize: (r) =>
-    isTokenRecord(r)
-      ? { actor: r.user_id, action: `token ${r.scope}`, outcome: 'success', target: r.target }
-      : { actor: r.user_email || r.user_id, action: `${r.type}.${r.action}`, outcome: 'success', target: r.target_name ?? `${r.type} ${r.target_id}` },
+  summarize: (r) => summarizeRecord(r),
   create(ctx) {
     const cfg = ctx.config;
     const world = buildWorld(ctx.company, ctx.rng('world'));
@@ -102,6 +99,11 @@ export const opsera = defineProvider<OpseraRecord>({
         return { _id: liveId(Date.parse(at)), account: world.main.key, __v: 0, ...r, createdAt: at, updatedAt: r.updatedAt ? iso(Date.parse(r.updatedAt)) : at } as OpseraRecord;
       },
       error: (status, message) => opseraStatusError(status, message, format),
+      // Token-usage records carry only the owner's id: show the owner's email on the timeline.
+      summarize: (r): EventSummary => {
+        const base = summarizeRecord(r);
+        return isTokenRecord(r) ? { ...base, actor: world.users.get(r.user_id)?.email ?? r.user_id } : base;
+      },
       actorFor: (person) => {
         const u = world.main.byPerson.get(person.id);
         return u && { user_id: u._id, user_email: u.email };
@@ -117,3 +119,14 @@ export const opsera = defineProvider<OpseraRecord>({
     };
   },
 });
+
+function summarizeRecord(r: OpseraRecord): EventSummary {
+  return isTokenRecord(r)
+    ? { actor: r.user_id, action: `token ${r.scope}`, outcome: 'success', target: r.target }
+    : {
+        actor: r.user_email || r.user_id,
+          action: `${r.type}.${r.action}`,
+          outcome: /fail/.test(r.action) ? 'failure' : 'success',
+          target: r.target_name ?? `${r.type} ${r.target_id}`,
+        };
+}
