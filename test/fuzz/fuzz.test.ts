@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadSpec } from '../../servers/core/spec.js';
 import { providers } from '../../servers/registry.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
-import { authorizerFor, type Authorizer } from '../support/vendor-auth.js';
+import { authorizerFor, type Authorizer } from '../../contracts/auth.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 const env = useEmulator({ now: FROZEN_NOW, config: { instaclustr: { rateLimitPerSecond: 0 } } });
@@ -142,7 +142,7 @@ async function send(base: string, auth: Authorizer, c: Case): Promise<{ status: 
 describe.each(providers.map((p) => [p.id, p.specFile] as const))('%s: bad input never gets a 5xx', (vendor, specFile) => {
   it(`${RUNS} random and adversarial requests`, async () => {
     const emu = env.get();
-    const auth = await authorizerFor(emu, vendor);
+    const auth = await authorizerFor(vendor, emu.providers[vendor]);
     const tally: Record<string, number> = {};
     await fc.assert(
       fc.asyncProperty(caseArbitrary(vendor, specFile), async (c) => {

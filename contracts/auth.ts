@@ -1,8 +1,7 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { Emulator } from '../../servers/index.js';
-import { basicAuth } from '../../contracts/instaclustr/client.js';
-import { signRequest } from '../../servers/crusoe/signature.js';
+import { basicAuth } from './instaclustr/client.js';
+import { signRequest } from '../servers/crusoe/signature.js';
 
 export interface OutgoingRequest {
   method: string;
@@ -11,7 +10,10 @@ export interface OutgoingRequest {
   body?: string;
 }
 
-/** Headers that authenticate a request as each vendor's real client would (for fuzzing and soak). */
+/**
+ * Headers that authenticate a request as each vendor's real client would, from the manifest's
+ * base URL and credentials (the fuzzer and the soak use it; so can users' own harnesses).
+ */
 export type Authorizer = (req: OutgoingRequest) => Promise<Record<string, string>>;
 
 function decodePath(p: string): string {
@@ -22,8 +24,7 @@ function decodePath(p: string): string {
   }
 }
 
-export async function authorizerFor(emu: Emulator, vendor: string): Promise<Authorizer> {
-  const p = emu.providers[vendor];
+export async function authorizerFor(vendor: string, p: { baseUrl: string; credentials: Record<string, unknown> }): Promise<Authorizer> {
   const c = p.credentials as any;
   switch (vendor) {
     case 'crusoe':
