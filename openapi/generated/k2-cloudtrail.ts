@@ -890,7 +890,6 @@ export interface operations {
             403: components["responses"]["S3Error"];
             404: components["responses"]["S3Error"];
             429: components["responses"]["Throttled"];
-            501: components["responses"]["S3Error"];
             "5XX": components["responses"]["ServerError"];
         };
     };
@@ -926,7 +925,6 @@ export interface operations {
             403: components["responses"]["S3Error"];
             404: components["responses"]["S3Error"];
             429: components["responses"]["Throttled"];
-            501: components["responses"]["S3Error"];
             "5XX": components["responses"]["ServerError"];
         };
     };

@@ -111,6 +111,10 @@ export const k2 = defineProvider<K2Event>({
         return { record, resources };
       },
       error: (status, message) => k2StatusError(status, message),
+      actorFor: (person) => {
+        const u = world.users.find((x) => x.person?.id === person.id);
+        return u && { userName: u.username, project: u.projects[0] };
+      },
       persist: {
         save: () => structuredClone(state),
         load: (data) => {

@@ -220,7 +220,8 @@ export function k2Routes(ctx: ProviderContext<K2Event>, world: K2World, st: () =
       s3Record(c, arrival, a.caller, 'ListObjects', params, resources, { code, message });
       return s3Error(status, code, message, false, code === 'NoSuchBucket' ? { BucketName: bucket } : {});
     };
-    if (q.get('list-type') !== '2') return refuse(501, 'NotImplemented', 'Only ListObjectsV2 (list-type=2) is implemented for buckets.');
+    // S3 would answer ListObjects v1 here; the emulator serves v2 only and says so with a 4xx (never a 5xx).
+    if (q.get('list-type') !== '2') return refuse(400, 'InvalidArgument', 'Only ListObjectsV2 (list-type=2) is supported by the emulator.');
     await api.delivery.catchUp();
     if (!st().buckets.some((b) => b.name === bucket)) return refuse(404, 'NoSuchBucket', 'The specified bucket does not exist');
     const maxRaw = q.get('max-keys');

@@ -126,8 +126,9 @@ describe('K2 trail delivery', () => {
     const missing = await new K2Client({ baseUrl: base(), ...creds() }).s3('GET', `/${bucket()}/k2/nope.tar.gz`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('<Code>NoSuchKey</Code>');
-    const notImpl = await new K2Client({ baseUrl: base(), ...creds() }).s3('GET', `/${bucket()}`);
-    expect(notImpl.status).toBe(501);
+    const v1 = await new K2Client({ baseUrl: base(), ...creds() }).s3('GET', `/${bucket()}`);
+    expect(v1.status).toBe(400);
+    expect(await v1.text()).toContain('<Code>InvalidArgument</Code>');
     const anon = await fetch(`${base()}/${bucket()}?list-type=2`);
     expect(anon.status).toBe(403);
   });
