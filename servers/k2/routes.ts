@@ -108,8 +108,20 @@ export function k2Routes(ctx: ProviderContext<K2Event>, world: K2World, st: () =
   // ---- emulator console (no auth, not recorded) ---------------------------------------------
 
   const consoleBase = '/_console/k2/customers/:customer';
+  // Only requests that are console operations answer NoSuchCustomer; anything else falls through
+  // to the S3 routes or the 404 (`_console` is no valid bucket), so each request has one documented answer.
+  const CONSOLE_OPS: Array<[string, RegExp]> = [
+    ['GET', /^\/activity-log\/subscription$/], ['PUT', /^\/activity-log\/subscription$/],
+    ['GET', /^\/buckets$/], ['PUT', /^\/buckets\/[^/]+$/], ['DELETE', /^\/buckets\/[^/]+$/],
+    ['POST', /^\/activity-log\/reports$/], ['GET', /^\/activity-log\/reports$/],
+    ['GET', /^\/activity-log\/reports\/[^/]+$/], ['GET', /^\/activity-log\/reports\/[^/]+\/content$/],
+  ];
   app.use(`${consoleBase}/*`, async (c, next) => {
-    if (c.req.param('customer') !== world.customer) return consoleError(404, 'NoSuchCustomer', `No customer named '${c.req.param('customer')}'.`);
+    const rest = new URL(c.req.url).pathname.replace(/^\/_console\/k2\/customers\/[^/]+/, '');
+    const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
+    if (c.req.param('customer') !== world.customer && CONSOLE_OPS.some(([m, re]) => m === method && re.test(rest))) {
+      return consoleError(404, 'NoSuchCustomer', `No customer named '${c.req.param('customer')}'.`);
+    }
     await next();
   });
   const jsonBody = async (c: Context<CoreEnv>): Promise<{ ok: true; value: unknown } | { ok: false; res: Response }> => {
