@@ -1,11 +1,11 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { sign, verify } from 'hono/jwt';
 
-/** Constant-time string comparison (lengths are hashed first so length leaks nothing either). */
+/** Constant-time comparison of secrets' derived values (signatures, keys); only the length may leak. */
 export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb) && a.length === b.length;
+  const ba = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ba.length === bb.length && timingSafeEqual(ba, bb);
 }
 
 /** `Authorization: Basic ...` to its parts, or null when absent or malformed. */

@@ -28,6 +28,10 @@ export class FaultSet {
   private faults: FaultSpec[] = [];
   private buckets = new Map<number, Bucket>();
 
+  get active(): boolean {
+    return this.faults.length > 0;
+  }
+
   list(): FaultSpec[] {
     return this.faults;
   }

@@ -1,9 +1,10 @@
 import type { MiddlewareHandler } from 'hono';
 import { safeEqual } from '../core/auth.js';
+import { Memo } from '../core/memo.js';
 import { reportAuth, type CoreEnv } from '../core/provider.js';
 import { parseTime } from '../core/time.js';
 import type { CrusoeWorld } from './events.js';
-import { canonicalQuery, parseRawQuery, signMessage, signingMessage } from './signature.js';
+import { parseQueryString, signMessage, signingMessage } from './signature.js';
 import { crusoeError } from './errors.js';
 
 export interface CrusoeAuthOptions {
@@ -12,9 +13,12 @@ export interface CrusoeAuthOptions {
   strictQueryOrder: boolean;
 }
 
+// Clients sign with whole-second timestamps: the same string arrives many times a second.
+const stamps = new Memo<number | null>(256);
+
 /** Decoded path as received; the raw path when it does not decode. */
-function decodedPath(url: string): string {
-  const raw = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0].split('#')[0];
+function decodedPath(raw: string): string {
+  if (!raw.includes('%')) return raw;
   try {
     return decodeURIComponent(raw);
   } catch {
@@ -44,22 +48,23 @@ export function crusoeAuth(opts: CrusoeAuthOptions): MiddlewareHandler<CoreEnv> 
     const member = world.byKey.get(keyId);
     if (!member) return refuse(401, 'bad_credential', 'invalid access key');
     const timestamp = c.req.header('x-crusoe-timestamp');
-    const signedAt = timestamp === undefined ? null : parseTime(timestamp);
+    const signedAt = timestamp === undefined ? null : stamps.get(timestamp, () => parseTime(timestamp));
     if (timestamp === undefined || signedAt === null) return refuse(401, 'bad_credential', 'missing or invalid X-Crusoe-Timestamp header');
     // Freshness against the machine's real clock: clients sign with theirs, whatever the emulator clock says.
     if (Math.abs(Date.now() - signedAt) > opts.skewSeconds * 1000) {
       return refuse(401, 'bad_credential', 'request timestamp outside the allowed window');
     }
     const raw = rawQueryOf(c.req.url);
-    const pairs = parseRawQuery(raw);
-    if (pairs === null) return refuse(401, 'bad_credential', 'malformed query string');
+    const q = parseQueryString(raw);
+    if (q === null) return refuse(401, 'bad_credential', 'malformed query string');
+    const { pairs } = q;
     if (opts.strictQueryOrder) {
       const keys = pairs.map(([k]) => k);
       if (keys.some((k, i) => i > 0 && Buffer.compare(Buffer.from(keys[i - 1]), Buffer.from(k)) > 0)) {
         return refuse(401, 'bad_credential', 'query parameters must be sorted');
       }
     }
-    const message = signingMessage(decodedPath(c.req.url), canonicalQuery(pairs), c.req.method, timestamp);
+    const message = signingMessage(decodedPath(c.req.path), q.canonical, c.req.method, timestamp);
     const expected = signMessage(member.secretKey, message);
     if (!safeEqual(expected, signature.replace(/=+$/, ''))) return refuse(401, 'bad_credential', 'signature mismatch', message);
     const org = c.req.param('organization_id') ?? '';

@@ -1,5 +1,6 @@
 import { hashParams, openToken } from '../core/cursor.js';
 import { Params } from '../core/params.js';
+import { Memo } from '../core/memo.js';
 import { parseTime } from '../core/time.js';
 import type { LogEntry } from './events.js';
 
@@ -33,8 +34,34 @@ export interface CrusoeQuery {
 
 export type Parsed = { ok: true; query: CrusoeQuery } | { ok: false; detail: string };
 
+type Static =
+  | { ok: true; start?: number; end?: number; limit: number; filter: (e: LogEntry) => boolean; filterHash: string; cursor: PageToken | null }
+  | { ok: false; detail: string };
+
+// Everything but the window is a pure function of the query string (and the token secret, fixed
+// per vendor instance), so repeated polls reuse it.
+const statics = new WeakMap<Buffer, Memo<Static>>();
+
 /** Validate and resolve the 17 query parameters. `now` is the emulator clock. */
-export function parseQuery(pairs: Array<[string, string]>, now: number, retentionMs: number, secret: Buffer): Parsed {
+export function parseQuery(raw: string, pairs: Array<[string, string]>, now: number, retentionMs: number, secret: Buffer): Parsed {
+  let memo = statics.get(secret);
+  if (!memo) statics.set(secret, (memo = new Memo<Static>(1000)));
+  const st = memo.get(raw, () => parseStatic(pairs, secret));
+  if (!st.ok) return st;
+  // Window resolution (section 6): a token carries the window of the first page.
+  let from: number;
+  let to: number;
+  if (st.cursor) {
+    ({ from, to } = st.cursor);
+  } else {
+    to = st.end ?? now;
+    from = st.start ?? to - DAY;
+  }
+  from = Math.max(from, now - retentionMs);
+  return { ok: true, query: { from, to, limit: st.limit, filter: st.filter, filterHash: st.filterHash, cursor: st.cursor } };
+}
+
+function parseStatic(pairs: Array<[string, string]>, secret: Buffer): Static {
   const p = new Params(pairs);
   const startRaw = p.one('start_time');
   const endRaw = p.one('end_time');
@@ -70,19 +97,7 @@ export function parseQuery(pairs: Array<[string, string]>, now: number, retentio
     if (tok.f !== filterHash) return { ok: false, detail: 'page token does not match the request filters' };
     cursor = tok;
   }
-
-  // Window resolution (section 6): a token carries the window of the first page.
-  let from: number;
-  let to: number;
-  if (cursor) {
-    ({ from, to } = cursor);
-  } else {
-    to = end ?? now;
-    from = start ?? to - DAY;
-  }
-  from = Math.max(from, now - retentionMs);
-
-  return { ok: true, query: { from, to, limit, filter: buildFilter(lists), filterHash, cursor } };
+  return { ok: true, start, end, limit, filter: buildFilter(lists), filterHash, cursor };
 }
 
 function set(values: string[] | undefined, lower = false): Set<string> | null {

@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
 import { sealToken } from '../core/cursor.js';
+import { Memo } from '../core/memo.js';
 import type { CoreEnv, ProviderContext } from '../core/provider.js';
 import type { Entry, Position } from '../core/store.js';
 import { crusoeAuth, rawQueryOf } from './auth.js';
 import { crusoeError } from './errors.js';
 import type { CrusoeWorld, LogEntry } from './events.js';
 import { parseQuery, type PageToken } from './query.js';
-import { parseRawQuery } from './signature.js';
+import { parseQueryString } from './signature.js';
 
 export function crusoeRoutes(ctx: ProviderContext<LogEntry>, world: CrusoeWorld): Hono<CoreEnv> {
   const app = new Hono<CoreEnv>();
@@ -18,6 +19,8 @@ export function crusoeRoutes(ctx: ProviderContext<LogEntry>, world: CrusoeWorld)
   });
   const rateLimit = typeof cfg.rateLimitPerMinute === 'number' ? cfg.rateLimitPerMinute : 0;
   const windows = new Map<string, { minute: number; n: number }>();
+  // Sealing is a pure function of the payload; pollers ask for the same page boundaries again.
+  const tokens = new Memo<string>(2000);
 
   const handler = (c: import('hono').Context<CoreEnv>) => {
     if (rateLimit > 0) {
@@ -27,14 +30,17 @@ export function crusoeRoutes(ctx: ProviderContext<LogEntry>, world: CrusoeWorld)
       if (!w || w.minute !== minute) windows.set(key, { minute, n: 1 });
       else if (++w.n > rateLimit) return crusoeError(429, 'too_many_requests', 'rate limit exceeded', { 'retry-after': String(60 - (Math.floor(Date.now() / 1000) % 60)) });
     }
-    const pairs = parseRawQuery(rawQueryOf(c.req.url)) ?? [];
+    const raw = rawQueryOf(c.req.url);
+    const pairs = parseQueryString(raw)?.pairs ?? [];
     const now = ctx.clock.now();
-    const parsed = parseQuery(pairs, now, ctx.store.retentionMs, ctx.secret);
+    const parsed = parseQuery(raw, pairs, now, ctx.store.retentionMs, ctx.secret);
     if (!parsed.ok) return crusoeError(400, 'bad_request', `bad request, check request parameters: ${parsed.detail}`);
     const q = parsed.query;
     const { from, to } = ctx.store.clamp(q.from, q.to, now);
-    const token = (d: 'n' | 'p', pos: Position) =>
-      sealToken(ctx.secret, { v: 1, d, ts: pos.ts, seq: pos.seq, from: q.from, to: q.to, f: q.filterHash } satisfies PageToken);
+    const token = (d: 'n' | 'p', pos: Position) => {
+      const payload: PageToken = { v: 1, d, ts: pos.ts, seq: pos.seq, from: q.from, to: q.to, f: q.filterHash };
+      return tokens.get(`${d}|${pos.ts}|${pos.seq}|${q.from}|${q.to}|${q.filterHash}`, () => sealToken(ctx.secret, payload));
+    };
 
     let items: Entry<LogEntry>[];
     let next = '';

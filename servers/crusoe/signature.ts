@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { Memo } from '../core/memo.js';
 
 /**
  * Crusoe request signature v1.0, exactly as crusoecloud/client-go's auth.go builds it:
@@ -39,6 +40,19 @@ function decodeMixed(s: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
+const parsed = new Memo<{ pairs: Array<[string, string]>; canonical: string } | null>(2000);
+
+/**
+ * The decoded pairs and canonical form of a raw query, memoised (a pure function of the string;
+ * callers must not mutate the pairs).
+ */
+export function parseQueryString(raw: string): { pairs: Array<[string, string]>; canonical: string } | null {
+  return parsed.get(raw, () => {
+    const pairs = parseRawQuery(raw);
+    return pairs && { pairs, canonical: canonicalQuery(pairs) };
+  });
+}
+
 /**
  * The raw query as ordered (key, value) pairs, decoded. Null when a piece contains ';' or an
  * escape is malformed: such a query cannot be signed canonically.
@@ -75,8 +89,10 @@ export function signingMessage(path: string, canonical: string, method: string, 
   return `${path}\n${canonical}\n${method.toUpperCase()}\n${timestamp}\n`;
 }
 
+const keys = new Memo<Buffer>(1000);
+
 export function signMessage(secret: string, message: string): string {
-  const key = Buffer.from(secret.replace(/=+$/, ''), 'base64url');
+  const key = keys.get(secret, () => Buffer.from(secret.replace(/=+$/, ''), 'base64url'));
   return createHmac('sha256', key).update(message, 'utf8').digest('base64url');
 }
 
