@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { readJsonBody } from './body.js';
 import type { Emulator } from './emulator.js';
 import { registerDocs } from './docs.js';
 import { FaultSet } from './faults.js';
@@ -9,13 +10,9 @@ function problem(status: number, message: string): Response {
 }
 
 async function jsonBody(req: Request): Promise<{ ok: true; value: unknown } | { ok: false; res: Response }> {
-  const text = await req.text();
-  if (text.length > 10_000_000) return { ok: false, res: problem(413, 'body too large (10 MB at most)') };
-  try {
-    return { ok: true, value: text.trim() === '' ? {} : JSON.parse(text) };
-  } catch {
-    return { ok: false, res: problem(400, 'body is not valid JSON') };
-  }
+  const r = await readJsonBody(req, 10_000_000);
+  if (!r.ok) return { ok: false, res: r.why === 'too_large' ? problem(413, 'body too large (10 MB at most)') : problem(400, 'body is not valid JSON') };
+  return { ok: true, value: r.empty ? {} : r.value };
 }
 
 /** The `/_emulator/*` API on the control port. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readJsonBody } from '../core/body.js';
 import { Hono, type Context } from 'hono';
 import type { CoreEnv, ProviderContext } from '../core/provider.js';
 import { authenticate, queryPairs, type AuthFailure, type Caller } from './auth.js';
@@ -125,13 +126,9 @@ export function k2Routes(ctx: ProviderContext<K2Event>, world: K2World, st: () =
     await next();
   });
   const jsonBody = async (c: Context<CoreEnv>): Promise<{ ok: true; value: unknown } | { ok: false; res: Response }> => {
-    const text = await c.req.text();
-    if (text.length > MAX_BODY) return { ok: false, res: consoleError(400, 'InvalidParameter', 'body too large') };
-    try {
-      return { ok: true, value: text.trim() === '' ? {} : JSON.parse(text) };
-    } catch {
-      return { ok: false, res: consoleError(400, 'InvalidParameter', 'body is not valid JSON') };
-    }
+    const r = await readJsonBody(c.req.raw, MAX_BODY);
+    if (!r.ok) return { ok: false, res: consoleError(400, 'InvalidParameter', r.why === 'too_large' ? 'body too large' : 'body is not valid JSON') };
+    return { ok: true, value: r.empty ? {} : r.value };
   };
 
   app.get(`${consoleBase}/activity-log/subscription`, (c) => c.json({ active: st().subscriptionActive }));

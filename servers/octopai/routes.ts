@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { readJsonBody } from '../core/body.js';
 import { Hono, type Context } from 'hono';
 import { reportAuth, type CoreEnv, type ProviderContext } from '../core/provider.js';
 import type { Entry } from '../core/store.js';
@@ -19,27 +20,6 @@ export interface RouteOptions {
   maxBodyBytes: number;
 }
 
-/** Body text, or null when it exceeds the limit (checked on the header and while reading). */
-async function readBody(req: Request, limit: number): Promise<string | null> {
-  const len = Number(req.headers.get('content-length') ?? '0');
-  if (len > limit) return null;
-  if (!req.body) return '';
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function isJsonType(ct: string | undefined): boolean {
   if (!ct) return true;
   const media = ct.split(';')[0].trim().toLowerCase();
@@ -51,16 +31,12 @@ type BodyResult = { ok: true; body: JsonObject | null } | { ok: false; why: 'too
 
 /** A JSON object body; `null` for an empty body. */
 async function jsonBody(c: C, limit: number): Promise<BodyResult> {
-  const text = await readBody(c.req.raw, limit);
-  if (text === null) return { ok: false, why: 'too_large' };
-  if (!isJsonType(c.req.header('content-type')) && text.trim() !== '') return { ok: false, why: 'content_type' };
-  if (text.trim() === '') return { ok: true, body: null };
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    return { ok: false, why: 'not_json' };
-  }
+  const r = await readJsonBody(c.req.raw, limit);
+  if (!r.ok && r.why === 'too_large') return { ok: false, why: 'too_large' };
+  if (!isJsonType(c.req.header('content-type')) && !(r.ok && r.empty)) return { ok: false, why: 'content_type' };
+  if (!r.ok) return { ok: false, why: 'not_json' };
+  if (r.empty) return { ok: true, body: null };
+  const v = r.value;
   if (!v || typeof v !== 'object' || Array.isArray(v)) return { ok: false, why: 'not_object' };
   return { ok: true, body: v as JsonObject };
 }
