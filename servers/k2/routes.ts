@@ -289,7 +289,8 @@ export function k2Routes(ctx: ProviderContext<K2Event>, world: K2World, st: () =
   app.get('/:bucket/', listObjects);
 
   // GET and HEAD (Hono answers HEAD with the GET route; the raw method tells them apart).
-  app.get('/:bucket/:key{.+}', async (c) => {
+  // `[^]` rather than `.`: an object key may contain CR or LF (found by the fuzzer).
+  app.get('/:bucket/:key{[^]+}', async (c) => {
     const arrival = ctx.clock.now();
     const head = c.req.method === 'HEAD';
     const a = await s3Auth(c, head);
