@@ -12,7 +12,8 @@ import autocannon from 'autocannon';
 import { authorizerFor } from '../contracts/auth.js';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
-const WARMUP = Math.min(15, Math.floor(SECONDS / 4));
+// The first third: V8 grows its heap to the workload's size before it settles.
+const WARMUP = Math.floor(SECONDS / 3);
 const PORT = Number(process.env.SOAK_PORT ?? 48100);
 const cli = fileURLToPath(new URL('../bin/cli.js', import.meta.url));
 

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { sealToken } from '../core/cursor.js';
 import { Memo } from '../core/memo.js';
+import { RateLimiter } from '../core/ratelimit.js';
 import type { CoreEnv, ProviderContext } from '../core/provider.js';
 import type { Entry, Position } from '../core/store.js';
 import { crusoeAuth, rawQueryOf } from './auth.js';
@@ -17,19 +18,13 @@ export function crusoeRoutes(ctx: ProviderContext<LogEntry>, world: CrusoeWorld)
     skewSeconds: typeof cfg.timestampSkewSeconds === 'number' ? cfg.timestampSkewSeconds : 300,
     strictQueryOrder: cfg.strictQueryOrder === true,
   });
-  const rateLimit = typeof cfg.rateLimitPerMinute === 'number' ? cfg.rateLimitPerMinute : 0;
-  const windows = new Map<string, { minute: number; n: number }>();
+  const limiter = new RateLimiter(typeof cfg.rateLimitPerMinute === 'number' ? cfg.rateLimitPerMinute : 0, 60_000);
   // Sealing is a pure function of the payload; pollers ask for the same page boundaries again.
   const tokens = new Memo<string>(2000);
 
   const handler = (c: import('hono').Context<CoreEnv>) => {
-    if (rateLimit > 0) {
-      const key = (c.req.header('authorization') ?? '').split(':')[1] ?? '';
-      const minute = Math.floor(Date.now() / 60_000);
-      const w = windows.get(key);
-      if (!w || w.minute !== minute) windows.set(key, { minute, n: 1 });
-      else if (++w.n > rateLimit) return crusoeError(429, 'too_many_requests', 'rate limit exceeded', { 'retry-after': String(60 - (Math.floor(Date.now() / 1000) % 60)) });
-    }
+    const allowed = limiter.take((c.req.header('authorization') ?? '').split(':')[1] ?? '');
+    if (!allowed.ok) return crusoeError(429, 'too_many_requests', 'rate limit exceeded', { 'retry-after': String(Math.ceil(allowed.retryAfterMs / 1000)) });
     const raw = rawQueryOf(c.req.url);
     const pairs = parseQueryString(raw)?.pairs ?? [];
     const now = ctx.clock.now();

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { RateLimiter } from '../core/ratelimit.js';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { parseBasic, safeEqual } from '../core/auth.js';
 import { reportAuth, type CoreEnv } from '../core/provider.js';
@@ -52,25 +53,6 @@ function clientAddress(c: Context<CoreEnv>): string | undefined {
   }
 }
 
-/** Per-user sliding one-second window on the machine's real clock (section 8). */
-export class RateLimiter {
-  private hits = new Map<string, number[]>();
-  constructor(private readonly perSecond: number) {}
-
-  /** True when the request may proceed (and is counted). */
-  take(user: string, now = Date.now()): boolean {
-    if (this.perSecond <= 0) return true;
-    const list = (this.hits.get(user) ?? []).filter((t) => t > now - 1000);
-    if (list.length >= this.perSecond) {
-      this.hits.set(user, list);
-      return false;
-    }
-    list.push(now);
-    this.hits.set(user, list);
-    return true;
-  }
-}
-
 export interface AuthOptions {
   world: InstaclustrWorld;
   limiter: RateLimiter;
@@ -94,7 +76,7 @@ export function authenticate(c: Context<CoreEnv>, endpoint: Endpoint, opts: Auth
   const addr = clientAddress(c);
   const allowed = addr === undefined ? key.allowedCidrs.some((r) => /\/0$/.test(r)) : key.allowedCidrs.some((r) => ipInCidr(addr, r));
   if (!allowed) return refuse(unauthorized('Request address is not permitted for this API key'), `address ${addr ?? 'unknown'} outside ${key.allowedCidrs.join(', ')}`);
-  if (!opts.limiter.take(key.userName)) return refuse(rateLimited(opts.legacy429), 'rate limit exceeded');
+  if (!opts.limiter.take(key.userName).ok) return refuse(rateLimited(opts.legacy429), 'rate limit exceeded');
   if (!ACCEPTS[endpoint].includes(key.keyType)) {
     return refuse(icError(403, 'This API key type cannot access this endpoint'), `${key.keyType} key on the ${endpoint} endpoint`);
   }

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { CoreEnv, ProviderContext } from '../core/provider.js';
-import { authenticate, RateLimiter, type Endpoint } from './auth.js';
+import { RateLimiter } from '../core/ratelimit.js';
+import { authenticate, type Endpoint } from './auth.js';
 import { icError, icErrorList } from './errors.js';
 import type { InstaclustrWorld, UserAction } from './events.js';
 import { parseQuery } from './query.js';
@@ -35,7 +36,7 @@ export function settingsOf(cfg: Record<string, unknown>): InstaclustrSettings {
 
 export function instaclustrRoutes(ctx: ProviderContext<UserAction>, world: InstaclustrWorld, settings: InstaclustrSettings): Hono<CoreEnv> {
   const app = new Hono<CoreEnv>();
-  const authOpts = { world, limiter: new RateLimiter(settings.rateLimitPerSecond), legacy429: settings.legacy429 };
+  const authOpts = { world, limiter: new RateLimiter(settings.rateLimitPerSecond, 1000), legacy429: settings.legacy429 };
 
   const handler = (endpoint: Endpoint) => (c: Context<CoreEnv>) => {
     const key = authenticate(c, endpoint, authOpts);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readJsonBody } from '../core/body.js';
+import { RateLimiter } from '../core/ratelimit.js';
 import { Hono, type Context } from 'hono';
 import type { CoreEnv, ProviderContext } from '../core/provider.js';
 import { authenticate, queryPairs, type AuthFailure, type Caller } from './auth.js';
@@ -68,7 +69,7 @@ export function k2Routes(ctx: ProviderContext<K2Event>, world: K2World, st: () =
       default: return ctError(400, 'InvalidSignatureException', f.message, requestId);
     }
   };
-  const rate = { second: 0, n: 0 };
+  const lookupLimiter = new RateLimiter(settings.lookupEventsPerSecond, 1000);
 
   app.post('/', async (c) => {
     const requestId = randomUUID();
@@ -95,11 +96,7 @@ export function k2Routes(ctx: ProviderContext<K2Event>, world: K2World, st: () =
     if (!parsed.ok) return fail('SerializationException', parsed.message, base);
     if (!st().subscriptionActive) return fail('OperationNotPermittedException', `The Activity Log subscription is inactive for customer ${world.customer}.`);
     if (!caller.user.admin) return fail('AccessDeniedException', `User ${caller.user.username} is not a member of the ActivityLogAdministrators group.`, base);
-    if (op === 'LookupEvents' && settings.lookupEventsPerSecond > 0) {
-      const second = Math.floor(Date.now() / 1000);
-      if (rate.second !== second) Object.assign(rate, { second, n: 0 });
-      if (++rate.n > settings.lookupEventsPerSecond) return fail('ThrottlingException', 'Rate exceeded', base);
-    }
+    if (op === 'LookupEvents' && !lookupLimiter.take(op).ok) return fail('ThrottlingException', 'Rate exceeded', base);
     const r = await api.run(op, parsed.input);
     if (r.error) return fail(r.error.type, r.error.message, { ...base, resources: r.resources });
     record(c, arrival, caller, { ...base, source: 'cloudtrail.amazonaws.com', resources: r.resources, output: r.output, requestId });
