@@ -32,7 +32,10 @@ export interface StoreOptions<R> {
   bucketMs?: number;
   retentionMs: number;
   now(): number;
+  /** At most this many rendered events are kept... */
   jsonCacheSize?: number;
+  /** ...and at most this many characters of them (default 4 M per vendor). */
+  jsonCacheChars?: number;
 }
 
 export interface ScanOptions<R> {
@@ -66,14 +69,19 @@ export class EventStore<R> {
   private count = 0;
   /** Bumped by every insert, so callers can tell whether a request added events. */
   version = 0;
+  /** Entries holding rendered JSON, oldest first, as a circular queue bounded by count and size. */
   private cache: Array<Entry<R> | undefined>;
-  private cacheAt = 0;
+  private cacheHead = 0;
+  private cacheLen = 0;
+  private cacheChars = 0;
+  private readonly cacheMaxChars: number;
   private listeners = new Set<(e: Entry<R>) => void>();
 
   constructor(private readonly opts: StoreOptions<R>) {
     this.bucketMs = opts.bucketMs ?? DAY;
     this.retentionMs = opts.retentionMs;
     this.cache = new Array(opts.jsonCacheSize ?? 20_000);
+    this.cacheMaxChars = opts.jsonCacheChars ?? 4_000_000;
   }
 
   get size(): number {
@@ -169,11 +177,18 @@ export class EventStore<R> {
   json(e: Entry<R>): string {
     if (e.json !== undefined) return e.json;
     const s = JSON.stringify(this.opts.render(e.rec));
-    const slot = this.cacheAt;
-    const old = this.cache[slot];
-    if (old) old.json = undefined;
-    this.cache[slot] = e;
-    this.cacheAt = (slot + 1) % this.cache.length;
+    const cap = this.cache.length;
+    while (this.cacheLen > 0 && (this.cacheLen === cap || this.cacheChars + s.length > this.cacheMaxChars)) {
+      const old = this.cache[this.cacheHead]!;
+      this.cacheChars -= old.json?.length ?? 0;
+      old.json = undefined;
+      this.cache[this.cacheHead] = undefined;
+      this.cacheHead = (this.cacheHead + 1) % cap;
+      this.cacheLen--;
+    }
+    this.cache[(this.cacheHead + this.cacheLen) % cap] = e;
+    this.cacheLen++;
+    this.cacheChars += s.length;
     e.json = s;
     return s;
   }

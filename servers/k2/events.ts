@@ -142,18 +142,29 @@ export interface RecordInput {
   eventType?: string;
 }
 
+// Records are never mutated once made, so identical parts are shared between them: every call a
+// caller makes has the same userIdentity, and most carry empty objects (memory per recorded call).
+const EMPTY: Record<string, unknown> = {};
+const identities = new Map<string, CloudTrailRecord['userIdentity']>();
+
+function identity(i: RecordInput): CloudTrailRecord['userIdentity'] {
+  const key = `${i.customer}|${i.user.username}|${i.accessKeyId}`;
+  let id = identities.get(key);
+  if (!id) {
+    id = { type: 'IAMUser', principalId: i.user.username, arn: `arn:aws:iam::${i.customer}:user/${i.user.name}`, accountId: i.customer, accessKeyId: i.accessKeyId, userName: i.user.username };
+    if (identities.size > 10_000) identities.clear();
+    identities.set(key, id);
+  }
+  return id;
+}
+
+const shareEmpty = (o: Record<string, unknown>) => (Object.keys(o).length === 0 ? EMPTY : o);
+
 /** The record with the key order of section 5.2, so one event always serializes the same way. */
 export function makeRecord(i: RecordInput): CloudTrailRecord {
   const r: CloudTrailRecord = {
     eventVersion: '1.08',
-    userIdentity: {
-      type: 'IAMUser',
-      principalId: i.user.username,
-      arn: `arn:aws:iam::${i.customer}:user/${i.user.name}`,
-      accountId: i.customer,
-      accessKeyId: i.accessKeyId,
-      userName: i.user.username,
-    },
+    userIdentity: identity(i),
     eventTime: isoSeconds(i.time),
     eventSource: i.source,
     eventName: i.name,
@@ -165,10 +176,10 @@ export function makeRecord(i: RecordInput): CloudTrailRecord {
     r.errorCode = i.error.code;
     r.errorMessage = i.error.message;
   }
-  r.requestParameters = i.requestParameters;
+  r.requestParameters = shareEmpty(i.requestParameters);
   // Read-only methods and failed calls always carry {} (section 5.2).
-  r.responseElements = i.readOnly || i.error ? {} : i.responseElements;
-  r.additionalEventData = {};
+  r.responseElements = i.readOnly || i.error ? EMPTY : shareEmpty(i.responseElements);
+  r.additionalEventData = EMPTY;
   r.requestID = i.requestId;
   r.eventID = i.eventId;
   r.readOnly = i.readOnly;

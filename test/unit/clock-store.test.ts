@@ -81,6 +81,14 @@ describe('event store', () => {
     expect(es.map((e) => e.json)).toEqual([undefined, '{"x":2}', '{"x":3}']);
     expect(s.json(es[0])).toBe('{"x":1}');
   });
+
+  it('bounds the JSON cache by size as well as by count', () => {
+    const s = new EventStore<R>({ timeOf: (r) => r.t, render: (r) => ({ x: String(r.n).repeat(10) }), retentionMs: 1e12, now: () => T0, jsonCacheSize: 100, jsonCacheChars: 50 });
+    const es = [1, 2, 3, 4].map((n) => s.insert({ t: T0 - n, n }));
+    es.forEach((e) => s.json(e));
+    // Each rendering is 17 characters: only the two newest fit in 50.
+    expect(es.map((e) => e.json !== undefined)).toEqual([false, false, true, true]);
+  });
 });
 
 describe('page tokens', () => {
