@@ -157,7 +157,10 @@ export class ProviderRuntime<R = any> {
       company,
       config: (config[p.id] as Record<string, unknown>) ?? {},
       secret: createHash('sha256').update(`${seed}:${p.id}:token-secret`).digest(),
-      spec: loadSpec(p.specFile),
+      // Parsed on first use (injection, strict modes, docs): start-up does not pay for it.
+      get spec() {
+        return loadSpec(p.specFile);
+      },
       log,
       rng: (name) => new Rng(hashSeed(seed, p.id, name)),
       baseUrl: () => this.url,
@@ -166,7 +169,7 @@ export class ProviderRuntime<R = any> {
     this.instance = instance;
     const configured = FaultSet.parse(this.ctx.config.faults ?? []);
     this.faults.set(configured.ok ? configured.faults : []);
-    this.app = wrapVendorApp(p.id, instance, log, this.ctx.spec, this.faults, this.deps.onViolation, this.deps.onChange && (() => store.version), this.deps.onChange, this.deps.validateRequests);
+    this.app = wrapVendorApp(p.id, instance, log, () => this.ctx.spec, this.faults, this.deps.onViolation, this.deps.onChange && (() => store.version), this.deps.onChange, this.deps.validateRequests);
   }
 
   /** Validate and add records in the vendor's own shape; the first bad one rejects the batch. */
@@ -205,7 +208,7 @@ function wrapVendorApp<R>(
   id: string,
   instance: VendorInstance<R>,
   log: RequestLog,
-  spec: Spec,
+  spec: () => Spec,
   faults: FaultSet,
   onViolation?: (v: string) => void,
   storeVersion?: () => number,
@@ -228,7 +231,7 @@ function wrapVendorApp<R>(
       if (ct && /json/.test(ct)) {
         try { body = JSON.parse(text); } catch { onViolation(`${id} ${c.req.method} ${path} ${res.status}: body is not JSON`); }
       }
-      const r = checkResponse(spec, { method: c.req.method, path, status: res.status, contentType: ct, body });
+      const r = checkResponse(spec(), { method: c.req.method, path, status: res.status, contentType: ct, body });
       if (!r.ok) onViolation(`${id} ${c.req.method} ${path} ${res.status}: ${r.errors.join('; ')}`);
     }
     const auth = c.get('auth');
@@ -249,7 +252,7 @@ function wrapVendorApp<R>(
   if (validateRequests) {
     app.use('*', async (c, next) => {
       const body = ['GET', 'HEAD'].includes(c.req.method) ? '' : await c.req.raw.clone().text();
-      const r = checkRequest(spec, { method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body });
+      const r = checkRequest(spec(), { method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body });
       if (r.ok) return next();
       const message = r.problems.map((p) => p.message).join('; ');
       c.set('problem', `strict mode: ${message}`);
