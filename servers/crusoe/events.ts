@@ -146,10 +146,13 @@ export function generateDay(seed: number, company: Company, world: CrusoeWorld, 
     // A session works on one resource: a VM is created, then started, resized, stopped or deleted.
     const target = newTarget(rng, world, rng.weighted(TYPES).type);
     const actions = TARGET_ACTIONS[target.type].actions;
-    times.forEach((t, i) => {
-      const action = i === 0 && rng.chance(0.4) ? actions.find((a) => a.action === 'Create') ?? rng.weighted(actions) : rng.weighted(actions);
-      out.push(entry(t, action, target, actor, surface));
-    });
+    for (let i = 0; i < times.length; i++) {
+      // A session may start by creating the resource; nothing follows its deletion, and it is created at most once.
+      const pool = i === 0 ? actions : actions.filter((a) => a.action !== 'Create');
+      const action = i === 0 && rng.chance(0.4) ? actions.find((a) => a.action === 'Create') ?? rng.weighted(pool) : rng.weighted(pool);
+      out.push(entry(times[i], action, target, actor, surface));
+      if (action.action === 'Delete') break;
+    }
   }
   // Crusoe staff (about 2 %) and automatic housekeeping (about 5 %).
   const staffCount = rng.poisson(0.4);
