@@ -108,7 +108,7 @@ export async function authenticate(c: Context<CoreEnv>, body: Uint8Array, opts: 
     secret: key.user.secret,
     signingDate: new Date(signedAt),
   });
-  if (!good) return fail({ step: 'signature', message: mismatch }, `SignedHeaders=${auth.signedHeaders.join(';')} scope=${auth.date}/${auth.region}/${auth.service}`);
+  if (!good.ok) return fail({ step: 'signature', message: mismatch }, good.canonical);
   reportAuth(c, { outcome: 'ok' });
   return { ok: true, caller: { user: key.user, project: key.project, accessKeyId: auth.accessKeyId } };
 }

@@ -82,8 +82,23 @@ export interface VerifyInput {
   signingDate: Date;
 }
 
+/** Keeps the canonical request the signer built, for the request log's diagnostics. */
+class CapturingSigner extends SignatureV4 {
+  canonical = '';
+
+  protected override createCanonicalRequest(...args: Parameters<SignatureV4['createCanonicalRequest']>): string {
+    this.canonical = super.createCanonicalRequest(...args);
+    return this.canonical;
+  }
+}
+
 /** Recompute the signature with @smithy/signature-v4 over exactly the headers the client signed. */
 export async function expectedSignature(v: VerifyInput): Promise<string> {
+  return (await computeSignature(v)).signature;
+}
+
+/** The expected signature and the canonical request it was computed over (never the secret). */
+export async function computeSignature(v: VerifyInput): Promise<{ signature: string; canonical: string }> {
   const headers: Record<string, string> = {};
   for (const name of v.auth.signedHeaders) if (v.headers[name] !== undefined) headers[name] = v.headers[name];
   const query: Record<string, string | string[]> = {};
@@ -91,7 +106,7 @@ export async function expectedSignature(v: VerifyInput): Promise<string> {
     const cur = query[k];
     query[k] = cur === undefined ? val : Array.isArray(cur) ? [...cur, val] : [cur, val];
   }
-  const signer = new SignatureV4({
+  const signer = new CapturingSigner({
     service: v.auth.service,
     region: v.auth.region,
     credentials: { accessKeyId: v.auth.accessKeyId, secretAccessKey: v.secret },
@@ -112,9 +127,10 @@ export async function expectedSignature(v: VerifyInput): Promise<string> {
     },
   );
   const authz = String((signed.headers as Record<string, string>).authorization ?? '');
-  return /Signature=([0-9a-f]+)/.exec(authz)?.[1] ?? '';
+  return { signature: /Signature=([0-9a-f]+)/.exec(authz)?.[1] ?? '', canonical: signer.canonical };
 }
 
-export async function signatureMatches(v: VerifyInput): Promise<boolean> {
-  return safeEqual(await expectedSignature(v), v.auth.signature);
+export async function signatureMatches(v: VerifyInput): Promise<{ ok: boolean; canonical: string }> {
+  const r = await computeSignature(v);
+  return { ok: safeEqual(r.signature, v.auth.signature), canonical: r.canonical };
 }

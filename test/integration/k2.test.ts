@@ -218,6 +218,11 @@ describe('K2 SigV4 ladder', () => {
       __type: 'InvalidSignatureException',
       message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
     });
+    // The request log shows the canonical request the emulator computed for the refused call, never the secret.
+    const log = await (await fetch(`${env.get().controlUrl}/_emulator/requests?vendor=k2&status=400&limit=1`)).json();
+    expect(log.requests[0].auth).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/^The request signature we calculated/) });
+    expect(log.requests[0].auth.canonical).toMatch(/^POST\n\/\n\n(.+\n)*x-amz-target:CloudTrail_20131101\.LookupEvents\n/);
+    expect(JSON.stringify(log)).not.toContain((env.get().providers.k2.credentials as { secretAccessKey: string }).secretAccessKey);
     const wrongSecret = await sdkError(sdk({ secretAccessKey: 'x'.repeat(40) }).send(new LookupEventsCommand({})));
     expect(wrongSecret.name).toBe('InvalidSignatureException');
     // The body is part of the signature.
