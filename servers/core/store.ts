@@ -124,11 +124,6 @@ export class EventStore<R> {
     return entry;
   }
 
-  /** Bulk load pre-sorted or unsorted records without per-event bucket lookups (benchmarks, restores). */
-  insertMany(recs: R[], injected = false): void {
-    for (const r of recs) this.insert(r, injected);
-  }
-
   /** Entries in the window, in order, honouring the keyset position and filter. */
   *scan(q: ScanOptions<R>): Generator<Entry<R>> {
     const { from, to } = q;
