@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { numberSwitch } from '../core/config.js';
 import { sealToken } from '../core/cursor.js';
 import { Memo } from '../core/memo.js';
 import { RateLimiter } from '../core/ratelimit.js';
@@ -15,10 +16,10 @@ export function crusoeRoutes(ctx: ProviderContext<LogEntry>, world: CrusoeWorld)
   const cfg = ctx.config;
   const auth = crusoeAuth({
     world,
-    skewSeconds: typeof cfg.timestampSkewSeconds === 'number' ? cfg.timestampSkewSeconds : 300,
+    skewSeconds: numberSwitch(cfg.timestampSkewSeconds, 300, { min: 0 }),
     strictQueryOrder: cfg.strictQueryOrder === true,
   });
-  const limiter = new RateLimiter(typeof cfg.rateLimitPerMinute === 'number' ? cfg.rateLimitPerMinute : 0, 60_000);
+  const limiter = new RateLimiter(numberSwitch(cfg.rateLimitPerMinute, 0, { min: 0 }), 60_000);
   // Sealing is a pure function of the payload; pollers ask for the same page boundaries again.
   const tokens = new Memo<string>(2000);
 

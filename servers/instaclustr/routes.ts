@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { numberSwitch } from '../core/config.js';
 import type { CoreEnv, ProviderContext } from '../core/provider.js';
 import { RateLimiter } from '../core/ratelimit.js';
 import { authenticate, type Endpoint } from './auth.js';
@@ -22,7 +23,7 @@ export interface InstaclustrSettings {
 }
 
 export function settingsOf(cfg: Record<string, unknown>): InstaclustrSettings {
-  const num = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : d);
+  const num = (v: unknown, d: number) => numberSwitch(v, d, { min: 0 });
   return {
     rateLimitPerSecond: num(cfg.rateLimitPerSecond, 35),
     legacy429: cfg.rateLimitBody === 'legacy',

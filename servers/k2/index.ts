@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { numberSwitch } from '../core/config.js';
 import { defineProvider } from '../core/provider.js';
 import { isoSeconds } from '../core/time.js';
 import { k2StatusError } from './errors.js';
@@ -10,9 +11,7 @@ import type { K2State } from './trails.js';
 
 const DAY = 86_400_000;
 
-function num(v: unknown, dflt: number, min: number, max: number): number {
-  return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : dflt;
-}
+const num = (v: unknown, dflt: number, min: number, max: number) => numberSwitch(v, dflt, { min, max, clamp: true });
 
 export const k2 = defineProvider<K2Event>({
   id: 'k2',

@@ -1,4 +1,5 @@
 import { defineProvider } from '../core/provider.js';
+import { numberSwitch, stringSwitch } from '../core/config.js';
 import { parseTime } from '../core/time.js';
 import { OctopaiTokens, emptyState, type OctopaiSettings, type OctopaiState } from './auth.js';
 import { octopaiStatusError } from './errors.js';
@@ -10,12 +11,8 @@ import { octopaiRoutes } from './routes.js';
 const DAY = 86_400_000;
 const RETENTION_DAYS = 90;
 
-function num(v: unknown, dflt: number, min = 0): number {
-  return typeof v === 'number' && Number.isFinite(v) && v >= min ? v : dflt;
-}
-function str(v: unknown, dflt: string): string {
-  return typeof v === 'string' && v ? v : dflt;
-}
+const num = (v: unknown, dflt: number, min = 0) => numberSwitch(v, dflt, { min });
+const str = stringSwitch;
 
 export const octopai = defineProvider<OctopaiEvent>({
   id: 'octopai',

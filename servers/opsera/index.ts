@@ -1,4 +1,5 @@
 import { DEFAULT_ALLOWED_ROLES } from '../../fixtures/catalogues/opsera.js';
+import { numberSwitch } from '../core/config.js';
 import { JwtIssuer } from '../core/auth.js';
 import { defineProvider, type EventSummary } from '../core/provider.js';
 import { iso } from '../core/time.js';
@@ -87,7 +88,7 @@ export const opsera = defineProvider<OpseraRecord>({
         dateMode: cfg.dateMode === 'day' ? 'day' : 'from',
         logRefusedTokenCalls: cfg.logRefusedTokenCalls !== false,
         tokenTargetIncludesQuery: cfg.tokenTargetIncludesQuery === true,
-        retentionDays: typeof cfg.retentionDays === 'number' && cfg.retentionDays > 0 ? cfg.retentionDays : 365,
+        retentionDays: numberSwitch(cfg.retentionDays, 365, { min: Number.MIN_VALUE }),
         recordUse,
       }),
       credentials,
