@@ -44,7 +44,8 @@ describe('persistence of vendor state', () => {
       expect(archives.length).toBeGreaterThanOrEqual(3);
       const report = await con.createReport({ format: 'json' } as any);
       expect(report.status).toBe(202);
-      reportId = (report.body as { id: string }).id;
+      reportId = (report.body as { reportId: string }).reportId;
+      expect(reportId).toMatch(/\S/);
       const o = a.providers.octopai.credentials as any;
       await new OctopaiClient({ baseUrl: a.providers.octopai.baseUrl, userName: o.userName, password: 'wrong-password' }).login().catch(() => undefined);
       const op = a.providers.opsera.credentials as any;
@@ -66,7 +67,7 @@ describe('persistence of vendor state', () => {
       expect((await sdk.send(new GetTrailStatusCommand({ Name: 'kept-trail' }))).IsLogging).toBe(true);
       const list = await (await client.s3('GET', `/${bucket}`, { 'list-type': '2' })).text();
       for (const key of archives) expect(list).toContain(key);
-      expect((await con.reports()).body.reports.map((x) => x.id)).toContain(reportId);
+      expect((await con.reports()).body.reports.map((x) => x.reportId)).toContain(reportId);
       // The CloudTrail calls made before the restart are still in the log.
       const events = await client.lookupEvents({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateTrail' }] });
       expect(events.ok && events.body.Events.length).toBeGreaterThan(0);
