@@ -12,6 +12,10 @@ export class RateLimiter {
     private readonly windowMs: number,
   ) {}
 
+  get enabled(): boolean {
+    return this.limit > 0;
+  }
+
   /** Counts the request when it may proceed; otherwise says how long until it would. */
   take(key: string, now = Date.now()): { ok: true } | { ok: false; retryAfterMs: number } {
     if (this.limit <= 0) return { ok: true };

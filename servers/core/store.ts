@@ -7,12 +7,14 @@
  * event costs a binary search plus a splice inside one bucket. A window query binary-searches its
  * first bucket and walks outward: O(log n + page) before filtering.
  */
+import { joinJson } from './render.js';
+
 export interface Entry<R> {
   readonly ts: number;
   readonly seq: number;
   readonly rec: R;
-  /** Rendered JSON, cached for recently served entries only (bounded memory). */
-  json?: string;
+  /** Rendered JSON as UTF-8, cached for recently served entries only (bounded memory). */
+  bytes?: Uint8Array;
   /** Set on events that were injected (scenarios, control API) rather than generated or recorded. */
   injected?: boolean;
   /** Set on every event not generated from the seed (recorded or injected): what persistence keeps. */
@@ -34,8 +36,8 @@ export interface StoreOptions<R> {
   now(): number;
   /** At most this many rendered events are kept... */
   jsonCacheSize?: number;
-  /** ...and at most this many characters of them (default 4 M per vendor). */
-  jsonCacheChars?: number;
+  /** ...and at most this many bytes of them (default 4 MB per vendor). */
+  jsonCacheBytes?: number;
 }
 
 export interface ScanOptions<R> {
@@ -73,15 +75,19 @@ export class EventStore<R> {
   private cache: Array<Entry<R> | undefined>;
   private cacheHead = 0;
   private cacheLen = 0;
-  private cacheChars = 0;
-  private readonly cacheMaxChars: number;
+  private cacheBytes = 0;
+  private readonly cacheMaxBytes: number;
+  /** Cached renderings are carved from slabs in the order they are made, and leave the cache in
+   *  that order too, so a slab is garbage soon after its last entry is evicted. */
+  private slab: Buffer = Buffer.alloc(0);
+  private slabUsed = 0;
   private listeners = new Set<(e: Entry<R>) => void>();
 
   constructor(private readonly opts: StoreOptions<R>) {
     this.bucketMs = opts.bucketMs ?? DAY;
     this.retentionMs = opts.retentionMs;
     this.cache = new Array(opts.jsonCacheSize ?? 20_000);
-    this.cacheMaxChars = opts.jsonCacheChars ?? 4_000_000;
+    this.cacheMaxBytes = opts.jsonCacheBytes ?? 4_000_000;
   }
 
   get size(): number {
@@ -168,24 +174,52 @@ export class EventStore<R> {
     return { entries, more: false };
   }
 
-  /** The event's vendor JSON, rendered once and kept while it stays among the recently served. */
-  json(e: Entry<R>): string {
-    if (e.json !== undefined) return e.json;
+  /** The event's vendor JSON as UTF-8, rendered once and kept while it stays among the recently served. */
+  bytes(e: Entry<R>): Uint8Array {
+    if (e.bytes !== undefined) return e.bytes;
     const s = JSON.stringify(this.opts.render(e.rec));
+    const n = Buffer.byteLength(s);
     const cap = this.cache.length;
-    while (this.cacheLen > 0 && (this.cacheLen === cap || this.cacheChars + s.length > this.cacheMaxChars)) {
+    while (this.cacheLen > 0 && (this.cacheLen === cap || this.cacheBytes + n > this.cacheMaxBytes)) {
       const old = this.cache[this.cacheHead]!;
-      this.cacheChars -= old.json?.length ?? 0;
-      old.json = undefined;
+      this.cacheBytes -= old.bytes?.length ?? 0;
+      old.bytes = undefined;
       this.cache[this.cacheHead] = undefined;
       this.cacheHead = (this.cacheHead + 1) % cap;
       this.cacheLen--;
     }
+    const b = this.carve(n);
+    b.write(s, 0);
     this.cache[(this.cacheHead + this.cacheLen) % cap] = e;
     this.cacheLen++;
-    this.cacheChars += s.length;
-    e.json = s;
-    return s;
+    this.cacheBytes += n;
+    e.bytes = b;
+    return b;
+  }
+
+  /** The event's vendor JSON as a string. */
+  json(e: Entry<R>): string {
+    const b = this.bytes(e);
+    return Buffer.from(b.buffer, b.byteOffset, b.length).toString('utf8');
+  }
+
+  /** A response body: head, the entries' JSON joined by commas, tail (see joinJson). */
+  jsonList(env: unknown, head: string, entries: readonly Entry<R>[], tail: string): Uint8Array<ArrayBuffer> {
+    const items = new Array<Uint8Array>(entries.length);
+    for (let i = 0; i < entries.length; i++) items[i] = this.bytes(entries[i]);
+    return joinJson(env, head, items, tail);
+  }
+
+  private carve(n: number): Buffer {
+    const SLAB = 256 * 1024;
+    if (n > SLAB / 8) return Buffer.allocUnsafeSlow(n);
+    if (this.slabUsed + n > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(SLAB);
+      this.slabUsed = 0;
+    }
+    const b = this.slab.subarray(this.slabUsed, this.slabUsed + n);
+    this.slabUsed += n;
+    return b;
   }
 
   /** Drop whole buckets that lie before the retention edge. */

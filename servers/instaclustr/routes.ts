@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { numberSwitch } from '../core/config.js';
 import type { CoreEnv, ProviderContext } from '../core/provider.js';
 import { RateLimiter } from '../core/ratelimit.js';
+import type { Entry } from '../core/store.js';
 import { authenticate, type Endpoint } from './auth.js';
 import { icError, icErrorList } from './errors.js';
 import type { InstaclustrWorld, UserAction } from './events.js';
@@ -63,21 +64,22 @@ export function instaclustrRoutes(ctx: ProviderContext<UserAction>, world: Insta
 
     let total = 0;
     const counts = new Map<string, number>();
-    const page: string[] = [];
+    const page: Entry<UserAction>[] = [];
     const end = q.startIndex + q.pageSize;
     for (const e of ctx.store.scan({ from, to, order: 'desc', filter: (r) => scope(r) && q.filter(r) })) {
-      if (total >= q.startIndex && total < end) page.push(ctx.store.json(e));
+      if (total >= q.startIndex && total < end) page.push(e);
       total++;
       if (q.getActionCounts) counts.set(e.rec.action, (counts.get(e.rec.action) ?? 0) + 1);
     }
-    let body = `{"totalResults":${total},"startIndex":${q.startIndex},"itemsPerPage":${settings.itemsPerPageReturned ? page.length : q.pageSize},"resources":[${page.join(',')}]`;
+    const wrap = settings.wrapResponseInArray ? '[' : '';
+    const head = `${wrap}{"totalResults":${total},"startIndex":${q.startIndex},"itemsPerPage":${settings.itemsPerPageReturned ? page.length : q.pageSize},"resources":[`;
+    let tail = ']';
     if (q.getActionCounts) {
       const sorted = [...counts.keys()].sort();
-      body += `,"actionCounts":{${sorted.map((k) => `${JSON.stringify(k)}:${counts.get(k)}`).join(',')}}`;
+      tail += `,"actionCounts":{${sorted.map((k) => `${JSON.stringify(k)}:${counts.get(k)}`).join(',')}}`;
     }
-    body += '}';
-    if (settings.wrapResponseInArray) body = `[${body}]`;
-    return c.body(body, 200, { 'content-type': 'application/json' });
+    tail += settings.wrapResponseInArray ? '}]' : '}';
+    return c.body(ctx.store.jsonList(c.env, head, page, tail), 200, { 'content-type': 'application/json' });
   };
 
   const notAllowed = (c: Context<CoreEnv>) => {

@@ -1,4 +1,5 @@
 import { hashParams, openToken, sealToken } from '../core/cursor.js';
+import { joinJson } from '../core/render.js';
 import type { ProviderContext } from '../core/provider.js';
 import { isoSeconds } from '../core/time.js';
 import { k2OnlyRecord, renderEvent, type K2Event, type K2World } from './events.js';
@@ -11,8 +12,8 @@ export interface OpError {
 }
 
 export interface OpResult {
-  /** JSON text of the output, or an error. */
-  body?: string;
+  /** JSON of the output (text, or UTF-8 for LookupEvents pages), or an error. */
+  body?: string | Uint8Array<ArrayBuffer>;
   error?: OpError;
   /** `responseElements` of the recorded event (write calls). */
   output?: Record<string, unknown>;
@@ -323,23 +324,19 @@ export class K2Api {
     const wTo = cursor ? cursor.to : end ?? now;
     const { from, to } = this.ctx.store.clamp(Math.max(wFrom, now - this.settings.retentionMs), wTo, now);
     const page = this.ctx.store.page({ from, to, order: 'desc', after: cursor ? { ts: cursor.ts, seq: cursor.seq } : undefined, filter }, max);
-    let body = '{"Events":[';
-    page.entries.forEach((e, i) => {
-      body += (i ? ',' : '') + this.eventJson(e);
-    });
-    body += ']';
     const last = page.entries[page.entries.length - 1];
-    if (page.more && last) body += `,"NextToken":${JSON.stringify(sealToken(this.ctx.secret, { v: 1, ts: last.ts, seq: last.seq, from: wFrom, to: wTo, h } satisfies LookupToken))}`;
-    return { body: body + '}', resources: [] };
+    let tail = ']';
+    if (page.more && last) tail += `,"NextToken":${JSON.stringify(sealToken(this.ctx.secret, { v: 1, ts: last.ts, seq: last.seq, from: wFrom, to: wTo, h } satisfies LookupToken))}`;
+    return { body: joinJson(undefined, '{"Events":[', page.entries.map((e) => this.eventJson(e)), tail + '}'), resources: [] };
   }
 
-  private eventJson(e: import('../core/store.js').Entry<K2Event>): string {
-    if (!this.settings.memberSpelling && !this.settings.k2OnlyFields) return this.ctx.store.json(e);
+  private eventJson(e: import('../core/store.js').Entry<K2Event>): Uint8Array {
+    if (!this.settings.memberSpelling && !this.settings.k2OnlyFields) return this.ctx.store.bytes(e);
     const out = renderEvent(e.rec);
     if (this.settings.k2OnlyFields) out.CloudTrailEvent = JSON.stringify(k2OnlyRecord(e.rec.record));
     let s = JSON.stringify(out);
     if (this.settings.memberSpelling) s = s.replace(/^\{"EventId":/, '{"EventID":');
-    return s;
+    return Buffer.from(s);
   }
 }
 

@@ -26,7 +26,8 @@ export function serverProblem(status: number): Response {
 }
 
 export function json(body: unknown, status = 200): Response {
-  return new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, headers: { 'content-type': JSON_CT } });
+  const text = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
+  return new Response(text as BodyInit, { status, headers: { 'content-type': JSON_CT } });
 }
 
 /** The Login / RefreshToken failure envelope: the success keys with nulls and the message in `error`. */

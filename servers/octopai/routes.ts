@@ -172,9 +172,7 @@ export function octopaiRoutes(ctx: ProviderContext<OctopaiEvent>, opts: RouteOpt
       page.push(e);
       if (page.length === q.pageSize) break;
     }
-    let out = '[';
-    for (let i = 0; i < page.length; i++) out += (i ? ',' : '') + ctx.store.json(page[i]);
-    return json(out + ']');
+    return json(ctx.store.jsonList(c.env, '[', page, ']'));
   };
 
   // ASP.NET-style routing: paths match case-insensitively, with or without a trailing slash.

@@ -56,9 +56,7 @@ export function opseraRoutes(ctx: ProviderContext<OpseraRecord>, opts: RouteOpti
     }
     entries.sort((a, b) => b.ts - a.ts || (a.rec._id < b.rec._id ? 1 : a.rec._id > b.rec._id ? -1 : 0));
     entries.length = Math.min(entries.length, q.limit);
-    let body = `{"count":${entries.length},"data":[`;
-    for (let i = 0; i < entries.length; i++) body += (i ? ',' : '') + ctx.store.json(entries[i]);
-    body += ']}';
+    const body = ctx.store.jsonList(c.env, `{"count":${entries.length},"data":[`, entries, ']}');
     return c.body(body, 200, { 'content-type': 'application/json; charset=utf-8' });
   };
 

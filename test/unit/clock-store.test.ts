@@ -78,16 +78,16 @@ describe('event store', () => {
     const s = new EventStore<R>({ timeOf: (r) => r.t, render: (r) => ({ x: r.n }), retentionMs: 1e12, now: () => T0, jsonCacheSize: 2 });
     const es = [1, 2, 3].map((n) => s.insert({ t: T0 - n, n }));
     es.forEach((e) => s.json(e));
-    expect(es.map((e) => e.json)).toEqual([undefined, '{"x":2}', '{"x":3}']);
+    expect(es.map((e) => e.bytes && Buffer.from(e.bytes).toString())).toEqual([undefined, '{"x":2}', '{"x":3}']);
     expect(s.json(es[0])).toBe('{"x":1}');
   });
 
   it('bounds the JSON cache by size as well as by count', () => {
-    const s = new EventStore<R>({ timeOf: (r) => r.t, render: (r) => ({ x: String(r.n).repeat(10) }), retentionMs: 1e12, now: () => T0, jsonCacheSize: 100, jsonCacheChars: 50 });
+    const s = new EventStore<R>({ timeOf: (r) => r.t, render: (r) => ({ x: String(r.n).repeat(10) }), retentionMs: 1e12, now: () => T0, jsonCacheSize: 100, jsonCacheBytes: 50 });
     const es = [1, 2, 3, 4].map((n) => s.insert({ t: T0 - n, n }));
     es.forEach((e) => s.json(e));
-    // Each rendering is 17 characters: only the two newest fit in 50.
-    expect(es.map((e) => e.json !== undefined)).toEqual([false, false, true, true]);
+    // Each rendering is 17 bytes: only the two newest fit in 50.
+    expect(es.map((e) => e.bytes !== undefined)).toEqual([false, false, true, true]);
   });
 });
 
