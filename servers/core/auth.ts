@@ -1,11 +1,16 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { sign, verify } from 'hono/jwt';
 
-/** Constant-time comparison of secrets' derived values (signatures, keys); only the length may leak. */
+/**
+ * Constant-time comparison of secrets' derived values (signatures, keys); only the length may
+ * leak. Compares UTF-16 units without an early exit: the same guarantee as timingSafeEqual,
+ * without encoding both strings to buffers on every signed request.
+ */
 export function safeEqual(a: string, b: string): boolean {
-  const ba = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ba.length === bb.length && timingSafeEqual(ba, bb);
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }
 
 /** `Authorization: Basic ...` to its parts, or null when absent or malformed. */

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { safeEqual } from '../core/auth.js';
 import { Memo } from '../core/memo.js';
-import { reportAuth, type CoreEnv } from '../core/provider.js';
+import { reportAuth, type AuthInfo, type CoreEnv } from '../core/provider.js';
 import { parseTime } from '../core/time.js';
 import type { CrusoeWorld } from './events.js';
 import { parseQueryString, signMessage, signingMessage } from './signature.js';
@@ -28,12 +28,25 @@ function decodedPath(raw: string): string {
 
 export function rawQueryOf(url: string): string {
   const i = url.indexOf('?');
-  return i < 0 ? '' : url.slice(i + 1).split('#')[0];
+  if (i < 0) return '';
+  const h = url.indexOf('#', i);
+  return url.slice(i + 1, h < 0 ? undefined : h);
 }
+
+/** `version:keyId:signature`, each part non-empty. */
+function credentialParts(s: string): [string, string, string] | null {
+  const a = s.indexOf(':');
+  const b = s.indexOf(':', a + 1);
+  if (a <= 0 || b <= a + 1 || b === s.length - 1 || s.indexOf(':', b + 1) >= 0) return null;
+  return [s.slice(0, a), s.slice(a + 1, b), s.slice(b + 1)];
+}
+
+const OK: AuthInfo = Object.freeze({ outcome: 'ok' });
 
 /** The failure ladder of crusoe.md section 3.4, in order; the first failing check answers. */
 export function crusoeAuth(opts: CrusoeAuthOptions): MiddlewareHandler<CoreEnv> {
   const { world } = opts;
+  const orgId = world.organizationId.toLowerCase();
   return async (c, next) => {
     const refuse = (status: 401 | 403, code: string, message: string, canonical?: string) => {
       reportAuth(c, { outcome: 'refused', reason: message, ...(canonical ? { canonical } : {}) });
@@ -41,8 +54,8 @@ export function crusoeAuth(opts: CrusoeAuthOptions): MiddlewareHandler<CoreEnv> 
     };
     const header = c.req.header('authorization') ?? '';
     if (!header.startsWith('Bearer ')) return refuse(401, 'bad_credential', 'missing or malformed authorization header');
-    const parts = header.slice(7).trim().split(':');
-    if (parts.length !== 3 || parts.some((p) => p === '')) return refuse(401, 'bad_credential', 'missing or malformed authorization header');
+    const parts = credentialParts(header.slice(7).trim());
+    if (!parts) return refuse(401, 'bad_credential', 'missing or malformed authorization header');
     const [version, keyId, signature] = parts;
     if (version !== '1.0') return refuse(401, 'bad_credential', 'unsupported signature version');
     const member = world.byKey.get(keyId);
@@ -68,10 +81,10 @@ export function crusoeAuth(opts: CrusoeAuthOptions): MiddlewareHandler<CoreEnv> 
     const expected = signMessage(member.secretKey, message);
     if (!safeEqual(expected, signature.replace(/=+$/, ''))) return refuse(401, 'bad_credential', 'signature mismatch', message);
     const org = c.req.param('organization_id') ?? '';
-    if (!member.admin || org.toLowerCase() !== world.organizationId.toLowerCase()) {
+    if (!member.admin || org.toLowerCase() !== orgId) {
       return refuse(403, 'unauthorized', `user is not an admin of organization ${org}`);
     }
-    reportAuth(c, { outcome: 'ok' });
+    reportAuth(c, OK);
     await next();
   };
 }

@@ -148,6 +148,10 @@ describe('Crusoe audit logs: the failure ladder', () => {
     await expectError(await base.get(path), 401, 'bad_credential', 'missing or malformed authorization header');
     await expectError(await base.get(path).set('Authorization', 'Basic abc'), 401, 'bad_credential', 'missing or malformed authorization header');
     await expectError(await base.get(path).set('Authorization', 'Bearer 1.0:onlytwo'), 401, 'bad_credential', 'missing or malformed authorization header');
+    // Exactly three parts, none empty.
+    for (const cred of ['1.0::sig', '1.0:key:', ':key:sig', '1.0:key:sig:extra', '::', 'nocolons']) {
+      await expectError(await base.get(path).set('Authorization', `Bearer ${cred}`), 401, 'bad_credential', 'missing or malformed authorization header');
+    }
   });
   it('2-3: version and key', async () => {
     const r1 = await signed('', { headers: { Authorization: `Bearer 2.0:${creds().accessKeyId}:x` } });
