@@ -13,3 +13,8 @@ export function numberSwitch(v: unknown, dflt: number, range: { min?: number; ma
 export function stringSwitch(v: unknown, dflt: string): string {
   return typeof v === 'string' && v ? v : dflt;
 }
+
+/** A list of non-empty strings (e.g. user names); anything else is ignored. */
+export function listSwitch(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : [];
+}

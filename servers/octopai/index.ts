@@ -1,5 +1,5 @@
 import { defineProvider } from '../core/provider.js';
-import { numberSwitch, stringSwitch } from '../core/config.js';
+import { listSwitch, numberSwitch, stringSwitch } from '../core/config.js';
 import { parseTime } from '../core/time.js';
 import { OctopaiTokens, emptyState, type OctopaiSettings, type OctopaiState } from './auth.js';
 import { octopaiStatusError } from './errors.js';
@@ -49,6 +49,9 @@ export const octopai = defineProvider<OctopaiEvent>({
     const tenantNames = Array.isArray(cfg.tenants) ? cfg.tenants.filter((t): t is string => typeof t === 'string' && /^[a-z0-9-]+$/i.test(t)).map((t) => t.toLowerCase()) : [];
     const overrides = (cfg.credentials as Record<string, unknown>) ?? {};
     const world = buildWorld(ctx.company, ctx.secret, (n) => ctx.rng(n), tenantNames, overrides);
+    // Users an administrator has disabled: their logins fail (and are recorded) and they make no history.
+    const disabled = new Set(listSwitch(cfg.disabledUsers).map((n) => n.toLowerCase()));
+    for (const t of world.tenants.values()) for (const u of t.users) if (disabled.has(u.userName.toLowerCase())) u.enabled = false;
     const state: OctopaiState = emptyState();
     const tokens = new OctopaiTokens(world, ctx.clock, settings, state);
     const creds = (name: string) => {

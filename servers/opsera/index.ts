@@ -1,5 +1,5 @@
 import { DEFAULT_ALLOWED_ROLES } from '../../fixtures/catalogues/opsera.js';
-import { numberSwitch } from '../core/config.js';
+import { listSwitch, numberSwitch } from '../core/config.js';
 import { JwtIssuer } from '../core/auth.js';
 import { defineProvider, type EventSummary } from '../core/provider.js';
 import { iso } from '../core/time.js';
@@ -30,6 +30,9 @@ export const opsera = defineProvider<OpseraRecord>({
   create(ctx) {
     const cfg = ctx.config;
     const world = buildWorld(ctx.company, ctx.rng('world'));
+    // Users deactivated in the account: every token they own is refused (step 5 of the ladder).
+    const inactive = new Set(listSwitch(cfg.inactiveUsers).map((e) => e.toLowerCase()));
+    for (const u of world.users.values()) if (inactive.has(u.email.toLowerCase())) u.active = false;
     const format: ErrorFormat = cfg.errorBodyFormat === 'text' ? 'text' : 'json';
     const ext = cfg.includeExtendedFields === true;
     const state: OpseraState = { deactivated: [], counter: 0 };
