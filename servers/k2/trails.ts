@@ -107,12 +107,16 @@ export class Delivery {
     const due = Math.floor(now / PERIOD_MS) * PERIOD_MS;
     const oldest = Math.floor(this.ctx.store.retentionEdge(now) / PERIOD_MS) * PERIOD_MS;
     for (const trail of st.trails) {
-      if (!trail.isLogging) continue;
+      // A stopped trail still delivers what it logged before the stop, at the next boundary.
+      const until = trail.isLogging ? Infinity : trail.stopLoggingTime;
+      if (until === undefined || trail.deliveredUntil >= until) continue;
       trail.deliveredUntil = Math.max(trail.deliveredUntil, oldest);
-      for (let b = trail.deliveredUntil + PERIOD_MS; b <= due; b += PERIOD_MS) {
+      for (let b = trail.deliveredUntil + PERIOD_MS; b <= due && b - PERIOD_MS < until; b += PERIOD_MS) {
         const from = Math.max(b - PERIOD_MS, trail.startLoggingTime ?? 0);
+        // Up to and including the instant of the stop: the StopLogging call itself is logged.
+        const to = Math.min(b - 1, until);
         const records: unknown[] = [];
-        for (const e of this.ctx.store.scan({ from, to: b - 1, order: 'asc' })) records.push(this.k2OnlyFields ? k2OnlyRecord(e.rec.record) : e.rec.record);
+        for (const e of this.ctx.store.scan({ from, to, order: 'asc' })) records.push(this.k2OnlyFields ? k2OnlyRecord(e.rec.record) : e.rec.record);
         if (records.length === 0) {
           trail.deliveredUntil = b;
           continue;

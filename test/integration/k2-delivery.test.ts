@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { CloudTrailClient, CreateTrailCommand, GetTrailStatusCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
+import { CloudTrailClient, CreateTrailCommand, GetTrailStatusCommand, StartLoggingCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import * as tar from 'tar-stream';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -151,5 +151,35 @@ describe('K2 trail delivery', () => {
     // The CLI's own calls were recorded too.
     const seen = await new K2Client({ baseUrl: base(), ...creds() }).lookupEvents({ LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 's3.amazonaws.com' }], MaxResults: 50 });
     expect(seen.ok && seen.body.Events.map((e) => e.EventName)).toEqual(expect.arrayContaining(['ListObjects', 'HeadObject', 'GetObject']));
+  });
+
+  it('after StopLogging, delivers what it logged before the stop at the next boundary, and nothing after', async () => {
+    const PERIOD = 5 * MIN;
+    const p0 = Math.ceil(env.get().clock.now() / PERIOD) * PERIOD;
+    env.get().setClock({ set: new Date(p0 + MIN).toISOString() });
+    const ct = new CloudTrailClient(sdkOpts());
+    await ct.send(new CreateTrailCommand({ Name: 'stopper', S3BucketName: bucket(), S3KeyPrefix: 'stopper' }));
+    await ct.send(new StartLoggingCommand({ Name: 'stopper' }));
+    const at = (ms: number, name: string) => ({ eventTime: new Date(ms).toISOString(), eventName: 'RunInstances', project: 'web-prod', resources: [{ ResourceType: 'AWS::EC2::Instance', ResourceName: name }] });
+    await inject([at(p0 + 2 * MIN, 'i-before-stop'), at(p0 + 4 * MIN, 'i-after-stop'), at(p0 + 7 * MIN, 'i-next-period')]);
+    env.get().setClock({ set: new Date(p0 + 3 * MIN).toISOString() });
+    await ct.send(new StopLoggingCommand({ Name: 'stopper' }));
+    const s3 = new S3Client({ ...sdkOpts(), forcePathStyle: true });
+    const keys = async () => ((await s3.send(new ListObjectsV2Command({ Bucket: bucket(), Prefix: 'stopper/' }))).Contents ?? []).map((o) => o.Key!);
+    expect(await keys()).toEqual([]);
+
+    env.get().setClock({ set: new Date(p0 + 16 * MIN).toISOString() });
+    await ct.send(new GetTrailStatusCommand({ Name: 'stopper' }));
+    const delivered = await keys();
+    expect(delivered).toHaveLength(1);
+    const obj = await s3.send(new GetObjectCommand({ Bucket: bucket(), Key: delivered[0] }));
+    const [file] = await untar(await obj.Body!.transformToByteArray());
+    const records = JSON.parse(file.text).Records as Array<{ eventName: string; eventTime: string }>;
+    const times = records.map((r) => Date.parse(r.eventTime));
+    expect(times).toContain(p0 + 2 * MIN);
+    expect(times).not.toContain(p0 + 4 * MIN);
+    expect(times).not.toContain(p0 + 7 * MIN);
+    expect(records.map((r) => r.eventName)).toEqual(expect.arrayContaining(['StartLogging', 'StopLogging']));
+    expect(records.every((r) => Date.parse(r.eventTime) <= p0 + 3 * MIN)).toBe(true);
   });
 });
