@@ -314,7 +314,7 @@ export class K2Api {
     const now = this.ctx.clock.now();
     let cursor: LookupToken | null = null;
     if (input.NextToken !== undefined) {
-      const tok = openToken<LookupToken>(this.ctx.secret, input.NextToken as string);
+      const tok = openToken<LookupToken>(this.ctx.secret, input.NextToken as string, 'dotted');
       if (!tok || tok.v !== 1 || tok.h !== h || ![tok.ts, tok.seq, tok.from, tok.to].every(Number.isFinite)) return err('InvalidNextTokenException', 'Invalid NextToken.');
       cursor = tok;
     }
@@ -326,7 +326,7 @@ export class K2Api {
     const page = this.ctx.store.page({ from, to, order: 'desc', after: cursor ? { ts: cursor.ts, seq: cursor.seq } : undefined, filter }, max);
     const last = page.entries[page.entries.length - 1];
     let tail = ']';
-    if (page.more && last) tail += `,"NextToken":${JSON.stringify(sealToken(this.ctx.secret, { v: 1, ts: last.ts, seq: last.seq, from: wFrom, to: wTo, h } satisfies LookupToken))}`;
+    if (page.more && last) tail += `,"NextToken":${JSON.stringify(sealToken(this.ctx.secret, { v: 1, ts: last.ts, seq: last.seq, from: wFrom, to: wTo, h } satisfies LookupToken, 'dotted'))}`;
     return { body: joinJson(undefined, '{"Events":[', page.entries.map((e) => this.eventJson(e)), tail + '}'), resources: [] };
   }
 

@@ -41,7 +41,9 @@ describe('K2 LookupEvents through @aws-sdk/client-cloudtrail', () => {
     const r = await sdk().send(new LookupEventsCommand({}));
     const events = r.Events!;
     expect(events).toHaveLength(50);
-    expect(r.NextToken).toBeTruthy();
+    // Section 6.2's shape: base64url JSON, '.', base64url HMAC.
+    expect(r.NextToken).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(JSON.parse(Buffer.from(r.NextToken!.split('.')[0], 'base64url').toString())).toMatchObject({ v: 1 });
     const times = events.map((e) => e.EventTime!.getTime());
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     expect(times[0]).toBeLessThanOrEqual(Date.parse(FROZEN_NOW));

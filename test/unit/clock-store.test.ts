@@ -100,4 +100,18 @@ describe('page tokens', () => {
     expect(openToken(Buffer.from('x'.repeat(32)), tok)).toBeNull();
     expect(openToken(secret, 'not a token')).toBeNull();
   });
+
+  it("in the dotted style are '<payload>.<mac>' and reject an edited payload", () => {
+    const secret = Buffer.from('s'.repeat(32));
+    const tok = sealToken(secret, { v: 1, ts: 5 }, 'dotted');
+    expect(tok).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    const [payload, mac] = tok.split('.');
+    expect(JSON.parse(Buffer.from(payload, 'base64url').toString())).toEqual({ v: 1, ts: 5 });
+    expect(openToken(secret, tok, 'dotted')).toEqual({ v: 1, ts: 5 });
+    const edited = `${Buffer.from(JSON.stringify({ v: 1, ts: 6 })).toString('base64url')}.${mac}`;
+    expect(openToken(secret, edited, 'dotted')).toBeNull();
+    expect(openToken(secret, tok)).toBeNull();
+    expect(openToken(secret, sealToken(secret, { v: 1 }), 'dotted')).toBeNull();
+    expect(openToken(secret, `${payload}.`, 'dotted')).toBeNull();
+  });
 });
