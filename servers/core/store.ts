@@ -56,6 +56,8 @@ interface Bucket<R> {
 }
 
 const DAY = 86_400_000;
+/** Bytes per slab of cached renderings. */
+const SLAB = 256 * 1024;
 
 export function comparePos(a: Position, b: Position): number {
   return a.ts - b.ts || a.seq - b.seq;
@@ -131,37 +133,16 @@ export class EventStore<R> {
   }
 
   /** Entries in the window, in order, honouring the keyset position and filter. */
-  *scan(q: ScanOptions<R>): Generator<Entry<R>> {
+  scan(q: ScanOptions<R>): IterableIterator<Entry<R>> {
     const { from, to } = q;
-    if (!(from <= to)) return;
-    const desc = (q.order ?? 'desc') === 'desc';
+    if (!(from <= to)) return [][Symbol.iterator]();
     const first = Math.floor(from / this.bucketMs);
     const last = Math.floor(to / this.bucketMs);
     this.ensure(first, last);
-    const filter = q.filter;
-    // Bucket indices intersecting the window, in walk order.
+    // Bucket indices intersecting the window; each bucket is looked up only if the walk gets there.
     const lo = lowerBoundNum(this.order, first);
     const hi = upperBoundNum(this.order, last);
-    for (let k = desc ? hi - 1 : lo; desc ? k >= lo : k < hi; k += desc ? -1 : 1) {
-      const list = this.buckets.get(this.order[k])!.entries;
-      if (desc) {
-        let i = upperBound(list, { ts: to, seq: Infinity }) - 1;
-        if (q.after && comparePos(q.after, { ts: to, seq: Infinity }) <= 0) i = Math.min(i, lowerBound(list, q.after) - 1);
-        for (; i >= 0; i--) {
-          const e = list[i];
-          if (e.ts < from) return;
-          if (!filter || filter(e.rec)) yield e;
-        }
-      } else {
-        let i = lowerBound(list, { ts: from, seq: -Infinity });
-        if (q.after) i = Math.max(i, upperBound(list, q.after));
-        for (; i < list.length; i++) {
-          const e = list[i];
-          if (e.ts > to) return;
-          if (!filter || filter(e.rec)) yield e;
-        }
-      }
-    }
+    return new Walk(q, lo, hi, (k) => this.buckets.get(this.order[k])!.entries);
   }
 
   /** Up to `limit` entries plus whether more remain after them. */
@@ -211,7 +192,6 @@ export class EventStore<R> {
   }
 
   private carve(n: number): Buffer {
-    const SLAB = 256 * 1024;
     if (n > SLAB / 8) return Buffer.allocUnsafeSlow(n);
     if (this.slabUsed + n > this.slab.length) {
       this.slab = Buffer.allocUnsafeSlow(SLAB);
@@ -274,6 +254,76 @@ export class EventStore<R> {
       this.count += b.entries.length;
     }
     return b;
+  }
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
+/**
+ * The walk behind scan(): buckets in order, each entered by binary search, entries tested by the
+ * filter. A plain iterator rather than a generator: resuming a generator costs several times more
+ * per entry, and a page of a query walks fifty or more.
+ */
+class Walk<R> implements IterableIterator<Entry<R>> {
+  private readonly desc: boolean;
+  private k: number;
+  private list: Entry<R>[] | null = null;
+  private i = 0;
+  private done = false;
+
+  constructor(
+    private readonly q: ScanOptions<R>,
+    private readonly lo: number,
+    private readonly hi: number,
+    private readonly bucketAt: (k: number) => Entry<R>[],
+  ) {
+    this.desc = (q.order ?? 'desc') === 'desc';
+    this.k = this.desc ? hi - 1 : lo;
+  }
+
+  [Symbol.iterator](): IterableIterator<Entry<R>> {
+    return this;
+  }
+
+  next(): IteratorResult<Entry<R>> {
+    const { from, to, after, filter } = this.q;
+    while (!this.done) {
+      if (!this.list) {
+        if (this.desc ? this.k < this.lo : this.k >= this.hi) break;
+        const list = this.bucketAt(this.k);
+        this.k += this.desc ? -1 : 1;
+        if (this.desc) {
+          this.i = upperBound(list, { ts: to, seq: Infinity }) - 1;
+          if (after && comparePos(after, { ts: to, seq: Infinity }) <= 0) this.i = Math.min(this.i, lowerBound(list, after) - 1);
+        } else {
+          this.i = lowerBound(list, { ts: from, seq: -Infinity });
+          if (after) this.i = Math.max(this.i, upperBound(list, after));
+        }
+        this.list = list;
+      }
+      const list = this.list;
+      if (this.desc) {
+        while (this.i >= 0) {
+          const e = list[this.i--];
+          if (e.ts < from) return this.finish();
+          if (!filter || filter(e.rec)) return { value: e, done: false };
+        }
+      } else {
+        while (this.i < list.length) {
+          const e = list[this.i++];
+          if (e.ts > to) return this.finish();
+          if (!filter || filter(e.rec)) return { value: e, done: false };
+        }
+      }
+      this.list = null;
+    }
+    return this.finish();
+  }
+
+  private finish(): IteratorReturnResult<undefined> {
+    this.done = true;
+    this.list = null;
+    return DONE;
   }
 }
 
