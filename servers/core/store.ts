@@ -84,6 +84,8 @@ export class EventStore<R> {
   private slab: Buffer = Buffer.alloc(0);
   private slabUsed = 0;
   private listeners = new Set<(e: Entry<R>) => void>();
+  /** Injected entries in (ts, seq) order, so the dashboard's "injected only" view need not walk history. */
+  private injectedIndex: Entry<R>[] = [];
 
   constructor(private readonly opts: StoreOptions<R>) {
     this.bucketMs = opts.bucketMs ?? DAY;
@@ -122,10 +124,13 @@ export class EventStore<R> {
     if (seq !== undefined && seq > this.seq) this.seq = seq;
     const bucket = this.bucket(Math.floor(ts / this.bucketMs));
     const entry: Entry<R> = { ts, seq: seq ?? ++this.seq, rec, inserted: true };
-    if (injected) entry.injected = true;
     const list = bucket.entries;
     if (list.length === 0 || list[list.length - 1].ts <= ts) list.push(entry);
     else list.splice(upperBound(list, { ts, seq: entry.seq }), 0, entry);
+    if (injected) {
+      entry.injected = true;
+      this.injectedIndex.splice(upperBound(this.injectedIndex, entry), 0, entry);
+    }
     this.count++;
     this.version++;
     for (const fn of this.listeners) fn(entry);
@@ -212,7 +217,15 @@ export class EventStore<R> {
       this.buckets.delete(idx);
     }
     this.count -= dropped;
+    const edge = edgeBucket * this.bucketMs;
+    if (this.injectedIndex.length && this.injectedIndex[0].ts < edge) this.injectedIndex = this.injectedIndex.slice(lowerBound(this.injectedIndex, { ts: edge, seq: -Infinity }));
     return dropped;
+  }
+
+  /** Injected entries with from <= ts <= to, oldest first. */
+  injectedBetween(from: number, to: number): Entry<R>[] {
+    const idx = this.injectedIndex;
+    return idx.slice(lowerBound(idx, { ts: from, seq: -Infinity }), upperBound(idx, { ts: to, seq: Infinity }));
   }
 
   /** Events that were recorded or injected rather than generated, oldest first (persistence). */

@@ -149,19 +149,15 @@ function scanVendor(q: TimelineQuery, rt: ProviderRuntime): Iterator<Entry<unkno
   })();
 }
 
-/**
- * Injected entries, newest first. They only ever sit in buckets already touched (inserting touches
- * its bucket), so walking what is held finds them all without generating untouched history.
- */
+/** Injected entries, newest first, from the store's index of them. */
 function injectedEntries<R>(store: EventStore<R>, from: number, to: number, after: Position | undefined, filter?: (rec: R) => boolean): Entry<R>[] {
   const out: Entry<R>[] = [];
-  for (const e of store.all()) {
-    if (!e.injected || e.ts < from || e.ts > to) continue;
+  for (const e of store.injectedBetween(from, to).reverse()) {
     if (after && comparePos(e, after) >= 0) continue;
     if (filter && !filter(e.rec)) continue;
     out.push(e);
   }
-  return out.sort((a, b) => comparePos(b, a));
+  return out;
 }
 
 export function toEvent(rt: ProviderRuntime, e: Entry<unknown>): TimelineEvent {
@@ -232,8 +228,8 @@ export function histogram(q: TimelineQuery): Histogram {
     const { from, to } = store.clamp(q.from, q.to);
     const summarize = (rec: unknown) => rt.summarize(rec);
     const filter = q.matchAll ? undefined : (rec: unknown) => q.match(summarize(rec));
-    for (const e of store.scan({ from, to, order: 'asc', filter })) {
-      if (q.injectedOnly && !e.injected) continue;
+    const entries = q.injectedOnly ? injectedEntries(store, from, to, undefined, filter) : store.scan({ from, to, order: 'asc', filter });
+    for (const e of entries) {
       const i = Math.floor((e.ts - start) / HOUR);
       counts[i]++;
       if (e.injected) injected[i]++;

@@ -171,6 +171,20 @@ describe('injected events, raw records and the histogram', () => {
     expect(JSON.parse(raw.text).client_ip).toBe('203.0.113.9:5555');
   });
 
+  it('injected=true pages through only injected events, newest first, and the histogram counts the same', async () => {
+    const times = [NOW - 3 * 3_600_000, NOW - 2 * 3_600_000 - 5_000, NOW - 30_000];
+    for (const t of times) expect((await injectCrusoe(t)).status).toBe(201);
+    const all = await walk('injected=true', 2);
+    const ts = all.map((e) => Date.parse(e.time));
+    expect(all.every((e) => e.injected)).toBe(true);
+    expect([...ts].sort((a, b) => b - a)).toEqual(ts);
+    for (const t of times) expect(ts).toContain(t);
+    expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
+    const h = (await get(`/_emulator/histogram?from=${new Date(NOW - DAY).toISOString()}&injected=true`)).body;
+    expect(h.total).toBe(ts.filter((t) => t >= NOW - DAY).length);
+    expect(h.injected.reduce((a: number, b: number) => a + b, 0)).toBe(h.total);
+  });
+
   it('404s an unknown vendor or event id', async () => {
     expect((await get('/_emulator/events/nope/1')).status).toBe(404);
     expect((await get('/_emulator/events/crusoe/crusoe:999999999')).status).toBe(404);

@@ -74,6 +74,21 @@ describe('event store', () => {
     expect(s.clamp(0, now).from).toBe(now - 2 * 24 * H);
   });
 
+  it('indexes injected entries by time and drops them with their buckets', () => {
+    let now = T0;
+    const s = new EventStore<R>({ timeOf: (r) => r.t, render: (r) => r, retentionMs: 2 * 24 * H, now: () => now, bucketMs: 24 * H });
+    s.insert({ t: T0 - 30 * H, n: 1 }, true);
+    s.insert({ t: T0 - 2 * H, n: 2 });
+    s.insert({ t: T0 - 5 * H, n: 3 }, true);
+    s.insert({ t: T0 - 1 * H, n: 4 }, true);
+    expect(s.injectedBetween(T0 - 48 * H, T0).map((e) => e.rec.n)).toEqual([1, 3, 4]);
+    expect(s.injectedBetween(T0 - 5 * H, T0 - 1 * H - 1).map((e) => e.rec.n)).toEqual([3]);
+    // The retention edge moves into T0's day: the day before goes, entry 1 with it.
+    now = T0 + 50 * H;
+    expect(s.prune()).toBe(1);
+    expect(s.injectedBetween(0, now).map((e) => e.rec.n)).toEqual([3, 4]);
+  });
+
   it('caches rendered JSON in a bounded ring', () => {
     const s = new EventStore<R>({ timeOf: (r) => r.t, render: (r) => ({ x: r.n }), retentionMs: 1e12, now: () => T0, jsonCacheSize: 2 });
     const es = [1, 2, 3].map((n) => s.insert({ t: T0 - n, n }));
