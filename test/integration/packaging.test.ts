@@ -1,9 +1,10 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { validate } from 'dockerfile-utils';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startCli } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'audit-emulator-pack-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,20 +27,13 @@ describe('packaging', () => {
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', type: 'module', private: true }));
     npm(['install', '--no-package-lock', '--omit=dev', tarball], app);
     // The bin starts, prints credentials and serves the manifest.
-    const port = 45000 + Math.floor(Math.random() * 400) * 10;
-    const proc = spawn(join(app, 'node_modules/.bin/audit-emulator'), ['start', '--port-base', String(port), '--now', '2026-03-10T10:00:00Z'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
-    let printed = '';
-    proc.stdout!.on('data', (d) => (printed += d));
+    const { proc, control, printed } = await startCli([join(app, 'node_modules/.bin/audit-emulator')], ['--now', '2026-03-10T10:00:00Z'], { cwd: app });
     try {
-      let manifest: any;
-      for (let i = 0; i < 200 && !manifest; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        manifest = await fetch(`http://127.0.0.1:${port}/_emulator/manifest`).then((r) => r.json(), () => undefined);
-      }
+      const manifest = await (await fetch(`${control}/_emulator/manifest`)).json();
       expect(Object.keys(manifest.providers).sort()).toEqual(['crusoe', 'instaclustr', 'k2', 'octopai', 'opsera']);
-      expect(printed).toContain(manifest.providers.crusoe.credentials.accessKeyId);
-      expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
-      expect((await fetch(`http://127.0.0.1:${port}/docs/crusoe`)).status).toBe(200);
+      expect(printed()).toContain(manifest.providers.crusoe.credentials.accessKeyId);
+      expect((await fetch(`${control}/`)).status).toBe(200);
+      expect((await fetch(`${control}/docs/crusoe`)).status).toBe(200);
     } finally {
       proc.kill('SIGTERM');
     }

@@ -1,30 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startCli } from '../support/cli.js';
 
 const CLI = 'dist/bin/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'audit-emulator-state-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function start(stateFile: string, portBase: number): Promise<{ proc: ChildProcess; control: string }> {
-  const proc = spawn(process.execPath, [CLI, 'start', '--only', 'crusoe', '--port-base', String(portBase), '--now', '2026-03-10T10:00:00Z', '--state-file', stateFile], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const control = `http://127.0.0.1:${portBase}`;
-  let stderr = '';
-  proc.stderr!.on('data', (d) => (stderr += d));
-  for (let i = 0; i < 2400; i++) {
-    if (proc.exitCode !== null) throw new Error(`emulator exited: ${stderr}`);
-    try {
-      if ((await fetch(`${control}/_emulator/health`)).ok) return { proc, control };
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('emulator did not start');
+function start(stateFile: string) {
+  return startCli([process.execPath, CLI], ['--only', 'crusoe', '--now', '2026-03-10T10:00:00Z', '--state-file', stateFile]);
 }
 
 function record(i: number) {
@@ -38,8 +24,7 @@ function record(i: number) {
 describe('persistence with --state-file', () => {
   it('keeps every acknowledged injection across a SIGKILL in the middle of a stream', { timeout: 120_000 }, async () => {
     const file = join(dir, 'state.json');
-    const port = 46300 + Math.floor(Math.random() * 500) * 10;
-    const first = await start(file, port);
+    const first = await start(file);
     const acknowledged: number[] = [];
     let stop = false;
     // Inject as fast as possible from several concurrent streams; kill the process mid-way.
@@ -69,7 +54,7 @@ describe('persistence with --state-file', () => {
     for (const i of acknowledged) expect(names.has(`persisted-${i}`), `event ${i}`).toBe(true);
 
     // After a restart the events are served by the vendor API with their ids.
-    const second = await start(file, port + 5);
+    const second = await start(file);
     try {
       const manifest = await (await fetch(`${second.control}/_emulator/manifest`)).json();
       expect(manifest.now).toBe('2026-03-10T10:00:00.000Z');
