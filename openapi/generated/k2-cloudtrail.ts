@@ -14,6 +14,8 @@ export interface paths {
          * @description Supported: LookupEvents, CreateTrail, UpdateTrail, DeleteTrail, StartLogging, StopLogging, GetTrail,
          *     GetTrailStatus, DescribeTrails, ListTrails. Anything else is `UnknownOperationException`.
          *     Every call past the signature checks is recorded as an event and visible to LookupEvents.
+         *     A logging trail delivers one archive per 5-minute period of emulator time; after StopLogging it
+         *     still delivers the period it stopped in, up to and including the StopLogging call.
          */
         post: operations["cloudTrail"];
         delete?: never;
@@ -249,6 +251,7 @@ export interface components {
         };
         LookupEventsResponse: {
             Events: components["schemas"]["Event"][];
+            /** @description Opaque: base64url JSON, ".", base64url HMAC. Left out on the last page. */
             NextToken?: string;
         };
         UserIdentity: {
