@@ -14,7 +14,9 @@ export function stringSwitch(v: unknown, dflt: string): string {
   return typeof v === 'string' && v ? v : dflt;
 }
 
-/** A list of non-empty strings (e.g. user names); anything else is ignored. */
-export function listSwitch(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : [];
+/** A list of non-empty strings (user names, regions, roles): other items are ignored; not a list gives the default. */
+export function listSwitch(v: unknown): string[];
+export function listSwitch<D>(v: unknown, dflt: D): string[] | D;
+export function listSwitch(v: unknown, dflt: unknown = []): unknown {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : dflt;
 }

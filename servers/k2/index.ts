@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { numberSwitch } from '../core/config.js';
+import { listSwitch, numberSwitch } from '../core/config.js';
 import { defineProvider } from '../core/provider.js';
 import { isoSeconds } from '../core/time.js';
 import { k2StatusError } from './errors.js';
@@ -59,7 +59,7 @@ export const k2 = defineProvider<K2Event>({
     const adminKey = typeof creds.accessKeyId === 'string' ? creds.accessKeyId : `${admin.projects[0]}:${admin.username}`;
     return {
       app: k2Routes(ctx, world, st, api, reports, {
-        allowedRegions: Array.isArray(cfg.allowedRegions) ? cfg.allowedRegions.filter((r): r is string => typeof r === 'string') : null,
+        allowedRegions: listSwitch(cfg.allowedRegions, null),
         sourceIpForApiCalls: cfg.sourceIpForApiCalls === true,
         lookupEventsPerSecond: num(cfg.lookupEventsPerSecond, 0, 0, 10_000),
       }),

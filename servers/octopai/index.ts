@@ -46,7 +46,7 @@ export const octopai = defineProvider<OctopaiEvent>({
       loginFailureStatus: cfg.loginFailureStatus === 200 ? 200 : 401,
       lockoutAfterFailures: Math.floor(num(cfg.lockoutAfterFailures, 0)),
     };
-    const tenantNames = Array.isArray(cfg.tenants) ? cfg.tenants.filter((t): t is string => typeof t === 'string' && /^[a-z0-9-]+$/i.test(t)).map((t) => t.toLowerCase()) : [];
+    const tenantNames = listSwitch(cfg.tenants).filter((t) => /^[a-z0-9-]+$/i.test(t)).map((t) => t.toLowerCase());
     const overrides = (cfg.credentials as Record<string, unknown>) ?? {};
     const world = buildWorld(ctx.company, ctx.secret, (n) => ctx.rng(n), tenantNames, overrides);
     // Users an administrator has disabled: their logins fail (and are recorded) and they make no history.

@@ -86,7 +86,7 @@ export const opsera = defineProvider<OpseraRecord>({
         world,
         jwt,
         isActive: (t) => t.active && !state.deactivated.includes(t._id),
-        allowedRoles: Array.isArray(cfg.allowedRoles) ? (cfg.allowedRoles as string[]) : DEFAULT_ALLOWED_ROLES,
+        allowedRoles: listSwitch(cfg.allowedRoles, DEFAULT_ALLOWED_ROLES),
         format,
         dateMode: cfg.dateMode === 'day' ? 'day' : 'from',
         logRefusedTokenCalls: cfg.logRefusedTokenCalls !== false,
