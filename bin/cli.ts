@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEFAULT_PORT_BASE, DEFAULT_SEED, startEmulator } from '../servers/index.js';
+import { ConfigError, DEFAULT_PORT_BASE, DEFAULT_SEED, startEmulator } from '../servers/index.js';
 
 const HELP = `audit-emulator: local emulator of five vendors' audit-log APIs
 
@@ -117,6 +117,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  // Wrong configuration is the user's to fix: one line, exit code 2, no stack trace.
+  if (err instanceof ConfigError) {
+    process.stderr.write(`audit-emulator: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
   process.stderr.write(`audit-emulator: ${(err as Error).stack ?? err}\n`);
   process.exit(1);
 });

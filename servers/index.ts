@@ -5,6 +5,7 @@ import { scenarios } from '../fixtures/scenarios.js';
 export type { Emulator, Manifest, ProviderHandle, StartOptions } from './core/emulator.js';
 export { DEFAULT_PORT_BASE, DEFAULT_SEED } from './core/emulator.js';
 export { providers } from './registry.js';
+export { ConfigError } from './core/settings.js';
 
 /** Start the control API and every registered vendor. Programmatic default: free ports. */
 export function startEmulator(opts: StartOptions = {}): Promise<Emulator> {

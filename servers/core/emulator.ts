@@ -8,6 +8,7 @@ import { ProviderRuntime, type Provider } from './provider.js';
 import { Persistence } from './persist.js';
 import { ScenarioEngine, type ScenarioDef } from './scenarios.js';
 import { RequestLog } from './requestlog.js';
+import { checkVendorIds } from './settings.js';
 
 export const DEFAULT_SEED = 20240721;
 export const DEFAULT_PORT_BASE = 4100;
@@ -92,6 +93,7 @@ export async function startCore(providers: Provider[], opts: StartOptions = {}, 
   const clock = new Clock(opts.now !== undefined ? { now: parseInstant(opts.now), frozen: !opts.running } : {});
   const company = buildCompany(seed);
   const log = new RequestLog();
+  checkVendorIds(providers.map((p) => p.id), opts.config ?? {}, opts.only);
   const selected = opts.only ? providers.filter((p) => opts.only!.includes(p.id)) : providers;
   const runtimes = new Map<string, ProviderRuntime>();
   const violations: string[] = [];

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { fail } from './failure.js';
 
 /**
  * Faults a test can switch on per vendor: added latency, 5xx answers, dropped connections and
@@ -86,8 +87,8 @@ export class FaultSet {
     return { ok: true, faults: out };
   }
 
-  /** Middleware applying the faults before the vendor's own handling. */
-  middleware(error: (status: number, message: string, headers?: Record<string, string>) => Response): MiddlewareHandler {
+  /** Middleware applying the faults before the vendor's own handling; failures are thrown for the vendor to render. */
+  middleware(): MiddlewareHandler {
     return async (c, next) => {
       if (this.faults.length === 0) return next();
       const path = new URL(c.req.url).pathname;
@@ -96,17 +97,18 @@ export class FaultSet {
         if (!matches(f.route, c.req.method, path)) continue;
         if (f.latency !== undefined) await sleep(sampleLatency(f.latency));
         if (f.throttle && !this.take(i, f.throttle)) {
-          const res = error(429, 'rate exceeded (emulator throttling fault)');
-          const retry = String(Math.ceil(f.throttle.retryAfterSeconds ?? 1));
-          if (!res.headers.has('retry-after')) res.headers.set('retry-after', retry);
-          return res;
+          fail.throttled('rate exceeded (emulator throttling fault)', f.throttle.retryAfterSeconds ?? 1);
         }
         if (f.dropRate && Math.random() < f.dropRate) {
           const incoming = (c.env as { incoming?: { socket?: { destroy(): void } } } | undefined)?.incoming;
           incoming?.socket?.destroy();
-          return error(503, 'connection dropped (emulator fault)');
+          fail.unavailable('connection dropped (emulator fault)');
         }
-        if (f.errorRate && Math.random() < f.errorRate) return error(f.errorStatus ?? 500, 'injected fault (emulator)');
+        if (f.errorRate && Math.random() < f.errorRate) {
+          const status = f.errorStatus ?? 500;
+          if (status === 500) fail.internal('injected fault (emulator)');
+          else fail.unavailable('injected fault (emulator)', status);
+        }
       }
       return next();
     };

@@ -49,7 +49,7 @@ export class Persistence {
     for (const [id, v] of Object.entries(data.vendors ?? {})) {
       const rt = this.runtimes.get(id);
       if (!rt) continue;
-      if (v.state !== undefined) rt.instance.persist?.load(v.state);
+      if (v.state !== undefined) rt.loadState(v.state);
       const store = rt.ctx.store;
       store.reserveSeq(Math.max(0, ...v.events.map((e) => e.seq)));
       for (const e of v.events) store.insert(e.rec as never, e.injected === true, e.seq);
@@ -70,7 +70,8 @@ export class Persistence {
     for (const [id, rt] of this.runtimes) {
       const events = [];
       for (const e of rt.ctx.store.insertedEntries()) events.push({ ts: e.ts, seq: e.seq, ...(e.injected ? { injected: true } : {}), rec: e.rec });
-      data.vendors[id] = { events, ...(rt.instance.persist ? { state: rt.instance.persist.save() } : {}) };
+      const state = rt.saveState();
+      data.vendors[id] = { events, ...(state !== undefined ? { state } : {}) };
     }
     const tmp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.tmp`);
     const fd = openSync(tmp, 'w');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { Company, Person } from '../../fixtures/company.js';
 import type { Clock } from './clock.js';
 import type { RequestLog } from './requestlog.js';
@@ -8,6 +8,8 @@ import { checkRequest, checkResponse } from './conformance.js';
 import { FaultSet } from './faults.js';
 import { describeAjvError, loadSpec, type Spec } from './spec.js';
 import { EventStore, type Entry } from './store.js';
+import { VendorFailure, renderFailure, retryAfter, statusOf, type Failure, type FailureRenderer } from './failure.js';
+import { resolveSettings, type CommonSettings, type SettingsSchema } from './settings.js';
 
 export interface AuthInfo {
   outcome: 'ok' | 'refused';
@@ -23,20 +25,29 @@ export function reportAuth(c: Context<CoreEnv>, info: AuthInfo): void {
   c.set('auth', info);
 }
 
-export interface ProviderContext<R> {
-  id: string;
+/** What a vendor's state factory may use: everything fixed for the vendor's lifetime. */
+export interface StateContext<S = Record<string, unknown>> {
   seed: number;
   clock: Clock;
-  store: EventStore<R>;
   company: Company;
-  /** This vendor's config section (`<vendor>.<setting>` switches, credential overrides). */
+  settings: S & CommonSettings;
+  rng(name: string): Rng;
+}
+
+export interface ProviderContext<R, S = Record<string, unknown>, St = unknown> extends StateContext<S> {
+  id: string;
+  store: EventStore<R>;
+  /** This vendor's config section as given (vendors not yet on `settings` read it). */
   config: Record<string, unknown>;
+  /**
+   * The vendor's state that cannot be regenerated: one plain JSON-able object, made by the
+   * provider's `createState` and replaced whole on reset and load, so always read through ctx.
+   */
+  state: St;
   /** Secret for this vendor's opaque tokens; derived from the seed, never shown to clients. */
   secret: Buffer;
   spec: Spec;
   log: RequestLog;
-  /** A PRNG seeded from (seed, vendor, name): stable identities and credentials. */
-  rng(name: string): Rng;
   /** This vendor's own base URL once it listens. */
   baseUrl(): string;
 }
@@ -64,13 +75,9 @@ export interface VendorInstance<R> {
   generate?(from: number, to: number, bucket: number): R[];
   /** Fill defaults into an injected record that passed schema validation. */
   normalize?(input: Record<string, unknown>): R;
-  /**
-   * The vendor's own error body for failures the core answers: 400 (strict request validation),
-   * 404 (unknown route), 413, 429 (throttling faults, with Retry-After where the vendor sends one),
-   * 500 and 503 (injected faults, crashes).
-   */
-  error(status: number, message: string): Response;
-  /** Mutable state that cannot be regenerated (trails, reports, revoked tokens), as plain JSON. */
+  /** Legacy status-based error body, for vendors not yet on `Provider.errors`. */
+  error?(status: number, message: string): Response;
+  /** Legacy save/load of mutable state, for vendors not yet on `Provider.createState`. */
   persist?: { save(): unknown; load(data: unknown): void };
   /** Summary using the instance's world (e.g. ids resolved to emails); the provider's otherwise. */
   summarize?(rec: R): EventSummary;
@@ -79,7 +86,7 @@ export interface VendorInstance<R> {
 }
 
 /** The one object a vendor exports; servers/registry.ts lists them. */
-export interface Provider<R = any> {
+export interface Provider<R = any, S = any, St = any> {
   id: string;
   title: string;
   /** Port = port base + offset (control is offset 0). */
@@ -97,11 +104,30 @@ export interface Provider<R = any> {
   idOf?(rec: R): string;
   /** Vendor-neutral summary of a record, for the dashboard timeline. */
   summarize(rec: R): EventSummary;
-  create(ctx: ProviderContext<R>): VendorInstance<R>;
+  /** The vendor's switches with their defaults; unknown or ill-typed ones stop start-up. */
+  settings?: SettingsSchema;
+  /** Every failure kind in the vendor's own shape (settings may choose a dialect). */
+  errors?(settings: S & CommonSettings): FailureRenderer;
+  /** A fresh copy of the vendor's state that cannot be regenerated. */
+  createState?(ctx: StateContext<S>): St;
+  create(ctx: ProviderContext<R, S, St>): VendorInstance<R>;
 }
 
-export function defineProvider<R>(p: Provider<R>): Provider<R> {
+export function defineProvider<R, S = Record<string, unknown>, St = undefined>(p: Provider<R, S, St>): Provider<R, S, St> {
   return p;
+}
+
+/** Legacy status-based `error` seen through the failure union, for vendors not yet migrated. */
+function legacyRenderer(error: (status: number, message: string) => Response): FailureRenderer {
+  const render = (f: Failure) => {
+    const res = error(statusOf(f), f.message);
+    if (f.kind === 'throttled') for (const [k, v] of Object.entries(retryAfter(f))) res.headers.set(k, v);
+    return res;
+  };
+  return {
+    'bad-request': render, unauthenticated: render, forbidden: render, 'not-found': render, 'too-large': render,
+    throttled: render, unavailable: render, internal: render,
+  };
 }
 
 /** A running vendor: its context, instance and HTTP handler (rebuilt on reset). */
@@ -109,6 +135,8 @@ export class ProviderRuntime<R = any> {
   ctx!: ProviderContext<R>;
   instance!: VendorInstance<R>;
   app!: Hono<CoreEnv>;
+  /** The vendor's failure renderer for this instance's settings. */
+  errors!: FailureRenderer;
   /** Latency, errors, drops and throttling switched on through the control API or config. */
   readonly faults = new FaultSet();
   private url = '';
@@ -141,6 +169,8 @@ export class ProviderRuntime<R = any> {
     const p = this.provider;
     const { seed, clock, company, config, log } = this.deps;
     let instance: VendorInstance<R> | undefined;
+    const raw = (config[p.id] as Record<string, unknown>) ?? {};
+    const settings = (p.settings ? resolveSettings(p.id, p.settings, raw) : raw) as Record<string, unknown> & CommonSettings;
     const store = new EventStore<R>({
       timeOf: p.timeOf,
       render: p.render ?? ((r) => r),
@@ -155,7 +185,9 @@ export class ProviderRuntime<R = any> {
       clock,
       store,
       company,
-      config: (config[p.id] as Record<string, unknown>) ?? {},
+      config: raw,
+      settings,
+      state: undefined,
       secret: createHash('sha256').update(`${seed}:${p.id}:token-secret`).digest(),
       // Parsed on first use (injection, strict modes, docs): start-up does not pay for it.
       get spec() {
@@ -165,11 +197,36 @@ export class ProviderRuntime<R = any> {
       rng: (name) => new Rng(hashSeed(seed, p.id, name)),
       baseUrl: () => this.url,
     };
+    this.ctx.state = this.freshState();
     instance = p.create(this.ctx);
     this.instance = instance;
-    const configured = FaultSet.parse(this.ctx.config.faults ?? []);
+    this.errors = p.errors ? p.errors(settings) : legacyRenderer(instance.error!);
+    const configured = FaultSet.parse(settings.faults ?? []);
     this.faults.set(configured.ok ? configured.faults : []);
-    this.app = wrapVendorApp(p.id, instance, log, () => this.ctx.spec, this.faults, this.deps.onViolation, this.deps.onChange && (() => store.version), this.deps.onChange, this.deps.validateRequests);
+    this.app = wrapVendorApp(p.id, this.errors, instance.app, log, () => this.ctx.spec, this.faults, {
+      onViolation: this.deps.onViolation,
+      storeVersion: this.deps.onChange && (() => store.version),
+      onChange: this.deps.onChange,
+      validateRequests: this.deps.validateRequests,
+    });
+  }
+
+  freshState(): unknown {
+    return this.provider.createState?.(this.ctx) ?? undefined;
+  }
+
+  /** The vendor state as saved (plain JSON), or undefined when it has none. */
+  saveState(): unknown {
+    if (this.provider.createState) return this.ctx.state;
+    return this.instance.persist?.save();
+  }
+
+  /** Replace the vendor state with a saved one, over a fresh copy so that new fields get defaults. */
+  loadState(data: unknown): void {
+    if (this.provider.createState) {
+      const fresh = this.freshState();
+      this.ctx.state = fresh && typeof fresh === 'object' && data && typeof data === 'object' ? { ...fresh, ...data } : fresh;
+    } else this.instance.persist?.load(data);
   }
 
   /** Validate and add records in the vendor's own shape; the first bad one rejects the batch. */
@@ -203,37 +260,25 @@ export class ProviderRuntime<R = any> {
   }
 }
 
-/** Outer app for a vendor: request log, the vendor's 404 and error shapes around its routes. */
-function wrapVendorApp<R>(
-  id: string,
-  instance: VendorInstance<R>,
-  log: RequestLog,
-  spec: () => Spec,
-  faults: FaultSet,
-  onViolation?: (v: string) => void,
-  storeVersion?: () => number,
-  onChange?: () => void,
-  validateRequests?: boolean,
-): Hono<CoreEnv> {
+interface WrapOptions {
+  /** When set, every response is checked against the vendor's spec and violations reported here. */
+  onViolation?: (v: string) => void;
+  storeVersion?: () => number;
+  /** Called before the response goes out when a request may have changed state (persistence). */
+  onChange?: () => void;
+  validateRequests?: boolean;
+}
+
+/** Outer app for a vendor: request log, faults, strict mode, and every failure in the vendor's shape. */
+function wrapVendorApp(id: string, errors: FailureRenderer, inner: Hono<any>, log: RequestLog, spec: () => Spec, faults: FaultSet, o: WrapOptions): Hono<CoreEnv> {
   const app = new Hono<CoreEnv>();
   app.use('*', async (c, next) => {
     const started = performance.now();
-    const before = storeVersion?.();
+    const before = o.storeVersion?.();
     await next();
     // Recorded events and vendor state changes are saved before the answer acknowledges them.
-    if (onChange && (storeVersion!() !== before || !['GET', 'HEAD'].includes(c.req.method))) onChange();
-    if (onViolation) {
-      const path = new URL(c.req.url).pathname;
-      const res = c.res.clone();
-      const ct = res.headers.get('content-type');
-      const text = await res.text();
-      let body: unknown = text;
-      if (ct && /json/.test(ct)) {
-        try { body = JSON.parse(text); } catch { onViolation(`${id} ${c.req.method} ${path} ${res.status}: body is not JSON`); }
-      }
-      const r = checkResponse(spec(), { method: c.req.method, path, status: res.status, contentType: ct, body });
-      if (!r.ok) onViolation(`${id} ${c.req.method} ${path} ${res.status}: ${r.errors.join('; ')}`);
-    }
+    if (o.onChange && (o.storeVersion!() !== before || !['GET', 'HEAD'].includes(c.req.method))) o.onChange();
+    if (o.onViolation) await checkConformance(id, c, spec(), o.onViolation);
     const auth = c.get('auth');
     const problem = c.get('problem');
     log.add({
@@ -246,24 +291,45 @@ function wrapVendorApp<R>(
       ...(problem ? { problem } : {}),
     });
   });
-  const faulty = faults.middleware((status, message) => instance.error(status, message));
+  const faulty = faults.middleware();
   // Most requests meet no fault: skip the extra layer unless one is switched on.
   app.use('*', (c, next) => (faults.active ? faulty(c, next) : next()));
-  if (validateRequests) {
-    app.use('*', async (c, next) => {
-      const body = ['GET', 'HEAD'].includes(c.req.method) ? '' : await c.req.raw.clone().text();
-      const r = checkRequest(spec(), { method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body });
-      if (r.ok) return next();
-      const message = r.problems.map((p) => p.message).join('; ');
-      c.set('problem', `strict mode: ${message}`);
-      return instance.error(400, `request does not conform to ${r.operation}: ${message}`);
-    });
-  }
-  app.route('/', instance.app);
-  app.notFound(() => instance.error(404, 'route not found'));
-  app.onError((err) => {
+  if (o.validateRequests) app.use('*', strictMode(spec));
+  app.route('/', inner);
+  app.notFound((c) => renderFailure(errors, { kind: 'not-found', message: 'route not found' }, c));
+  app.onError((err, c) => {
+    if (err instanceof VendorFailure) return renderFailure(errors, err.failure, c);
     console.error(`[${id}] unhandled error:`, err);
-    return instance.error(500, 'internal error');
+    return renderFailure(errors, { kind: 'internal', message: 'internal error' }, c);
   });
   return app;
+}
+
+/** Strict mode: a request that does not conform to the vendor's spec is a bad request. */
+function strictMode(spec: () => Spec): MiddlewareHandler<CoreEnv> {
+  return async (c, next) => {
+    const body = ['GET', 'HEAD'].includes(c.req.method) ? '' : await c.req.raw.clone().text();
+    const r = checkRequest(spec(), { method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body });
+    if (r.ok) return next();
+    const message = r.problems.map((p) => p.message).join('; ');
+    c.set('problem', `strict mode: ${message}`);
+    throw new VendorFailure({ kind: 'bad-request', message: `request does not conform to ${r.operation}: ${message}` });
+  };
+}
+
+async function checkConformance(id: string, c: Context<CoreEnv>, spec: Spec, onViolation: (v: string) => void): Promise<void> {
+  const path = new URL(c.req.url).pathname;
+  const res = c.res.clone();
+  const ct = res.headers.get('content-type');
+  const text = await res.text();
+  let body: unknown = text;
+  if (ct && /json/.test(ct)) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      onViolation(`${id} ${c.req.method} ${path} ${res.status}: body is not JSON`);
+    }
+  }
+  const r = checkResponse(spec, { method: c.req.method, path, status: res.status, contentType: ct, body });
+  if (!r.ok) onViolation(`${id} ${c.req.method} ${path} ${res.status}: ${r.errors.join('; ')}`);
 }

@@ -1,0 +1,63 @@
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import type { FaultSpec } from './faults.js';
+
+/** A vendor's switches: a JSON Schema object whose properties carry their defaults. */
+export interface SettingsSchema {
+  type: 'object';
+  properties: Record<string, object>;
+  additionalProperties?: false;
+  [k: string]: unknown;
+}
+
+/** What every vendor's settings have besides its own switches. */
+export interface CommonSettings {
+  /** Faults switched on at start (the same shape as `PUT /_emulator/faults/{vendor}`). */
+  faults: FaultSpec[];
+}
+
+/** Wrong configuration: start-up stops with this one line and exit code 2. */
+export class ConfigError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const ajv = new Ajv2020({ strict: false, allErrors: false, useDefaults: true, coerceTypes: false });
+
+/** Defaults filled, types and ranges checked; unknown switches refused with their name. */
+export function resolveSettings<S>(vendor: string, schema: SettingsSchema, input: unknown): S & CommonSettings {
+  const full = {
+    ...schema,
+    additionalProperties: false,
+    properties: { ...schema.properties, faults: { type: 'array', items: { type: 'object' }, default: [] } },
+  };
+  const value = structuredClone(input ?? {}) as Record<string, unknown>;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`config: '${vendor}' must be an object of switches`);
+  const validate = ajv.compile(full);
+  if (!validate(value)) throw new ConfigError(describe(vendor, schema, validate.errors));
+  return value as S & CommonSettings;
+}
+
+function describe(vendor: string, schema: SettingsSchema, errors: ErrorObject[] | null | undefined): string {
+  const e = errors?.[0];
+  const at = (path: string) => `${vendor}${path.replace(/\//g, '.')}`;
+  if (!e) return `config: ${vendor} is invalid`;
+  if (e.keyword === 'additionalProperties') {
+    const name = (e.params as { additionalProperty: string }).additionalProperty;
+    const known = e.instancePath === '' ? `; known: ${Object.keys(schema.properties).sort().join(', ')}` : '';
+    return `config: unknown setting '${at(e.instancePath)}.${name}'${known}`;
+  }
+  return `config: setting '${at(e.instancePath)}' ${e.message}`;
+}
+
+/** Every vendor section of a config must name a served vendor, and `only` ids must exist. */
+export function checkVendorIds(known: string[], config: Record<string, unknown>, only: string[] | undefined): void {
+  for (const id of Object.keys(config)) {
+    if (!known.includes(id)) throw new ConfigError(`config: unknown vendor '${id}'; known: ${known.join(', ')}`);
+  }
+  for (const id of only ?? []) {
+    if (!known.includes(id)) throw new ConfigError(`--only: unknown vendor '${id}'; known: ${known.join(', ')}`);
+  }
+}
