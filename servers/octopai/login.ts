@@ -16,12 +16,12 @@ type LoginRequest = components['schemas']['LoginRequest'];
 type RefreshRequest = components['schemas']['RefreshRequest'];
 type Handler = (c: Context) => Promise<Response>;
 
+type LoginFields = { ok: true; userName: string; password: string } | { ok: false; userName: string | null; error: string };
+
 /**
  * Login's field checks, in order: a JSON object, string fields, both present. The user name is
  * kept when it is a string, even on failure: it goes into the envelope and the LoginFailed event.
  */
-type LoginFields = { ok: true; userName: string; password: string } | { ok: false; userName: string | null; error: string };
-
 function loginFields(body: JsonObject | null): LoginFields {
   if (!body) return { ok: false, userName: null, error: 'Invalid request body' };
   const name = field(body, 'username' satisfies Lowercase<keyof LoginRequest>);
