@@ -21,7 +21,8 @@ export interface AuthInfo {
 /** Hono environment shared by every vendor app: auth middleware reports its outcome here. */
 export type CoreEnv = { Variables: { auth?: AuthInfo; problem?: string } };
 
-export function reportAuth(c: Context<CoreEnv>, info: AuthInfo): void {
+/** Generic so that an auth middleware whose Env adds its typed caller can report too. */
+export function reportAuth<E extends CoreEnv>(c: Context<E>, info: AuthInfo): void {
   c.set('auth', info);
 }
 
