@@ -59,6 +59,7 @@ export interface AppliedScenario {
 
 export class ScenarioEngine {
   private applied: AppliedScenario[] = [];
+  private listeners = new Set<(a: AppliedScenario) => void>();
 
   constructor(
     private readonly emu: Emulator,
@@ -78,7 +79,24 @@ export class ScenarioEngine {
   }
 
   persistPart(): { save(): unknown; load(v: unknown): void } {
-    return { save: () => this.applied, load: (v) => (this.applied = Array.isArray(v) ? (v as AppliedScenario[]) : []) };
+    return { save: () => this.applied, load: (v) => this.restore(v) };
+  }
+
+  /** The applied list from a snapshot. */
+  restore(v: unknown): void {
+    this.applied = Array.isArray(v) ? (v as AppliedScenario[]) : [];
+  }
+
+  /** Called with each applied scenario (the state engine journals it). */
+  onApply(fn: (a: AppliedScenario) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Add to the applied list, keeping the newest thousand (also how the journal replays it). */
+  record(a: AppliedScenario): void {
+    this.applied.push(a);
+    if (this.applied.length > 1000) this.applied.shift();
   }
 
   apply(name: string, input: Record<string, unknown>): { ok: true; result: AppliedScenario } | { ok: false; status: 400 | 404; message: string } {
@@ -145,8 +163,8 @@ export class ScenarioEngine {
       ids: out.map((e) => e.id),
       events: out,
     };
-    this.applied.push(result);
-    if (this.applied.length > 1000) this.applied.shift();
+    this.record(result);
+    for (const fn of this.listeners) fn(result);
     return { ok: true, result };
   }
 }
