@@ -1,5 +1,6 @@
-import type { Company, Person } from '../../fixtures/company.js';
-import type { Emulator } from './emulator.js';
+import type { Clock } from './clock.js';
+import type { Company, Person } from './company.js';
+import type { ProviderRuntime } from './provider.js';
 import { Rng, hashSeed } from './rng.js';
 
 /**
@@ -9,7 +10,7 @@ import { Rng, hashSeed } from './rng.js';
  */
 export interface ScenarioParam {
   name: string;
-  type: 'string' | 'integer' | 'person' | 'instant';
+  type: 'string' | 'integer' | 'person';
   default?: string | number;
   description: string;
   min?: number;
@@ -54,11 +55,19 @@ export interface AppliedScenario {
   events: Array<{ vendor: string; id: string }>;
 }
 
+/** What a story needs of the emulator: the seed and clock, the company, and the vendors to inject into. */
+export interface ScenarioWorld {
+  seed: number;
+  clock: Clock;
+  company: Company;
+  runtimes: Map<string, ProviderRuntime>;
+}
+
 export class ScenarioEngine {
   private applied: AppliedScenario[] = [];
 
   constructor(
-    private readonly emu: Emulator,
+    private readonly world: ScenarioWorld,
     readonly defs: ScenarioDef[],
   ) {}
 
@@ -81,7 +90,7 @@ export class ScenarioEngine {
   apply(name: string, input: Record<string, unknown>): { ok: true; result: AppliedScenario } | { ok: false; status: 400 | 404; message: string } {
     const def = this.defs.find((d) => d.name === name);
     if (!def) return { ok: false, status: 404, message: `unknown scenario '${name}' (${this.defs.map((d) => d.name).join(', ')})` };
-    const { company } = this.emu;
+    const { company } = this.world;
     const person = (email: string) => company.byEmail.get(email.toLowerCase()) ?? company.people.find((p) => p.email.toLowerCase() === email.toLowerCase());
     const params: Record<string, any> = {};
     const known = new Set(['at', ...def.params.map((p) => p.name)]);
@@ -97,31 +106,31 @@ export class ScenarioEngine {
       if (p.type === 'person' && !person(v as string)) return { ok: false, status: 400, message: `parameter '${p.name}': no person with email '${v}' in the company` };
       params[p.name] = v;
     }
-    const now = this.emu.clock.now();
+    const now = this.world.clock.now();
     let at: number;
     if (input.at !== undefined) {
       at = typeof input.at === 'string' ? Date.parse(input.at) : NaN;
       if (!Number.isFinite(at)) return { ok: false, status: 400, message: "parameter 'at' must be an ISO-8601 instant" };
     } else at = def.defaultAt?.({ now, params, person }) ?? now;
-    const rng = new Rng(hashSeed(this.emu.seed, 'scenario', name, at, this.applied.length));
+    const rng = new Rng(hashSeed(this.world.seed, 'scenario', name, at, this.applied.length));
     const events = def.build({
       at,
       params,
       company,
       rng,
       person,
-      actor: (vendor, p) => this.emu.runtimes.get(vendor)?.instance.actorFor?.(p) ?? {},
+      actor: (vendor, p) => this.world.runtimes.get(vendor)?.instance.actorFor?.(p) ?? {},
     });
     const byVendor = new Map<string, Record<string, unknown>[]>();
     for (const e of events) {
-      if (!this.emu.runtimes.has(e.vendor)) continue; // vendor not served in this run
+      if (!this.world.runtimes.has(e.vendor)) continue; // vendor not served in this run
       const list = byVendor.get(e.vendor) ?? [];
       list.push(e.record);
       byVendor.set(e.vendor, list);
     }
     const out: Array<{ vendor: string; id: string }> = [];
     for (const [vendor, records] of byVendor) {
-      const r = this.emu.runtimes.get(vendor)!.inject(records);
+      const r = this.world.runtimes.get(vendor)!.inject(records);
       if (!r.ok) return { ok: false, status: 400, message: `scenario ${name} produced a record ${vendor} refused: ${r.message}` };
       for (const id of r.ids) out.push({ vendor, id });
     }

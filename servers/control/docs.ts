@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Hono } from 'hono';
-import type { Emulator } from './emulator.js';
+import type { Emulator } from '../core/emulator.js';
 
 const require = createRequire(import.meta.url);
 // Swagger UI's assets come from the installed package: nothing is fetched from the network.

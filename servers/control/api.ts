@@ -1,9 +1,7 @@
 import { Hono } from 'hono';
-import { readJsonBody } from './body.js';
-import type { Emulator } from './emulator.js';
-import { registerDocs } from './docs.js';
-import { FaultSet } from './faults.js';
-import { registerDashboard } from '../dashboard/index.js';
+import { readJsonBody } from '../core/body.js';
+import type { Emulator } from '../core/emulator.js';
+import { FaultSet } from '../core/faults.js';
 
 function problem(status: number, message: string): Response {
   return new Response(JSON.stringify({ error: message }), { status, headers: { 'content-type': 'application/json' } });
@@ -104,8 +102,6 @@ export function createControlApp(emu: Emulator): Hono {
     });
   });
 
-  registerDashboard(app, emu);
-  registerDocs(app, emu);
   app.notFound(() => problem(404, 'no such control route'));
   app.onError((err) => {
     console.error('[control] unhandled error:', err);
