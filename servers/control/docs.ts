@@ -1,31 +1,24 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Hono } from 'hono';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { Context, Hono } from 'hono';
 import type { Emulator } from '../core/emulator.js';
 
 const require = createRequire(import.meta.url);
 // Swagger UI's assets come from the installed package: nothing is fetched from the network.
 const uiDir = dirname(require.resolve('swagger-ui-dist/package.json'));
-const ASSETS: Record<string, string> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-  'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
+/** The only files of the package the pages use; nothing else of it is served. */
+const ASSETS = ['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js'];
+const cacheAnHour = (_path: string, c: Context): void => {
+  c.header('cache-control', 'max-age=3600');
 };
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** `/docs`: one interactive page per vendor spec, its "try it" pointed at the running vendor. */
 export function registerDocs(app: Hono, emu: Emulator): void {
-  const cache = new Map<string, string>();
-  app.get('/docs/assets/:file', (c) => {
-    const file = c.req.param('file');
-    const type = ASSETS[file];
-    if (!type) return c.json({ error: 'no such asset' }, 404);
-    let body = cache.get(file);
-    if (body === undefined) cache.set(file, (body = readFileSync(join(uiDir, file), 'utf8')));
-    return c.body(body, 200, { 'content-type': type, 'cache-control': 'max-age=3600' });
-  });
+  for (const file of ASSETS) app.get(`/docs/assets/${file}`, serveStatic({ path: join(uiDir, file), onFound: cacheAnHour }));
+  app.get('/docs/assets/:file', (c) => c.json({ error: 'no such asset' }, 404));
   app.get('/docs', (c) => {
     const items = [...emu.runtimes.values()]
       .map((rt) => `<li><a href="/docs/${esc(rt.provider.id)}">${esc(rt.provider.title)}</a> <code>${esc(rt.ctx.baseUrl())}</code></li>`)
