@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     process.stdout.write(lines.join('\n') + '\n');
   }
   const stop = () => {
-    emu.close().finally(() => process.exit(0));
+    void emu.close().finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

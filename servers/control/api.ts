@@ -39,7 +39,7 @@ export function createControlApp(emu: Emulator): Hono {
       return problem(400, "field 'advance' must be an ISO-8601 duration or a number of seconds");
     }
     try {
-      emu.setClock(b as { set?: string; advance?: string | number; frozen?: boolean });
+      emu.setClock(b);
     } catch (err) {
       return problem(400, `field 'advance': ${(err as Error).message}`);
     }

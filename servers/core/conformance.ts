@@ -138,7 +138,7 @@ export function checkRequest(specOrFile: Spec | string, req: ObservedRequest): {
   if (!match) return { ok: true, problems: [] };
   const operation = `${method.toUpperCase()} ${match.template}`;
   const problems: RequestProblem[] = [];
-  const headers = new Headers(req.headers as HeadersInit | undefined);
+  const headers = new Headers(req.headers);
   const esc = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
   const opPointer = `/paths/${esc(match.template)}/${method.toLowerCase()}`;
   const pathItem = spec.doc.paths[match.template];
@@ -154,7 +154,7 @@ export function checkRequest(specOrFile: Spec | string, req: ObservedRequest): {
 
   const known = new Set<string>();
   for (const { p, pointer } of params) {
-    let raw: string[] = [];
+    let raw: string[];
     if (p.in === 'query') {
       known.add(p.name);
       raw = url.searchParams.getAll(p.name);

@@ -199,7 +199,6 @@ export async function startCore(parts: CoreParts, opts: StartOptions = {}): Prom
   });
   if (opts.stateFile) persistence = new Persistence(opts.stateFile, seed, clock, runtimes);
   const listeners = new Listeners(opts.host ?? '127.0.0.1');
-  let pruner: NodeJS.Timeout | undefined;
 
   const emu: Emulator = {
     controlUrl: '', seed, clock, company, providers: {}, runtimes, log, violations, persistence,
@@ -223,7 +222,7 @@ export async function startCore(parts: CoreParts, opts: StartOptions = {}): Prom
   }
   if (opts.scenarios?.length) persistence?.save();
   await listen(emu, listeners, control, opts.portBase ?? 0);
-  pruner = setInterval(() => {
+  const pruner = setInterval(() => {
     for (const rt of runtimes.values()) rt.ctx.store.prune();
   }, opts.pruneEveryMs ?? 60_000);
   pruner.unref();

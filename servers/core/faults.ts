@@ -83,7 +83,7 @@ export class FaultSet {
         if (t.burst !== undefined && !(typeof t.burst === 'number' && t.burst >= 1)) return { ok: false, message: `${at}.throttle.burst must be at least 1` };
         if (t.retryAfterSeconds !== undefined && !nonneg(t.retryAfterSeconds)) return { ok: false, message: `${at}.throttle.retryAfterSeconds must be a number of seconds` };
       }
-      out.push(f as FaultSpec);
+      out.push(f);
     }
     return { ok: true, faults: out };
   }

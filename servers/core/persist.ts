@@ -41,9 +41,11 @@ export class Persistence {
     try {
       data = JSON.parse(readFileSync(this.path, 'utf8'));
     } catch (err) {
-      throw new Error(`state file ${this.path} is not readable JSON: ${(err as Error).message}`);
+      throw new Error(`state file ${this.path} is not readable JSON: ${(err as Error).message}`, { cause: err });
     }
-    if (data.version !== 1) throw new Error(`state file ${this.path} has unknown version ${data.version}`);
+    // Read from disk, so the version may be anything despite the type.
+    const version: unknown = data.version;
+    if (version !== 1) throw new Error(`state file ${this.path} has unknown version ${String(version)}`);
     if (data.seed !== this.seed) throw new Error(`state file ${this.path} was written with seed ${data.seed}, not ${this.seed}`);
     this.clock.load(data.clock);
     for (const [id, v] of Object.entries(data.vendors ?? {})) {
@@ -52,7 +54,7 @@ export class Persistence {
       if (v.state !== undefined) rt.loadState(v.state);
       const store = rt.ctx.store;
       store.reserveSeq(Math.max(0, ...v.events.map((e) => e.seq)));
-      for (const e of v.events) store.insert(e.rec as never, e.injected === true, e.seq);
+      for (const e of v.events) store.insert(e.rec, e.injected === true, e.seq);
     }
     for (const [name, part] of this.extras) if (data.extra?.[name] !== undefined) part.load(data.extra[name]);
     return true;
