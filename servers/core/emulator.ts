@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { Clock, parseDuration } from './clock.js';
+import { Clock, parseInstant, planClock, type ClockChange } from './clock.js';
 import type { Company } from './company.js';
 import { ProviderRuntime, type Provider } from './provider.js';
 import { Persistence } from './persist.js';
@@ -71,7 +71,7 @@ export interface Emulator {
   persistence?: Persistence;
   scenarios: ScenarioEngine;
   /** Set the emulator clock: an ISO instant, or advance by an ISO duration / seconds. */
-  setClock(change: { set?: string | number; advance?: string | number; frozen?: boolean }): void;
+  setClock(change: ClockChange): void;
   close(): Promise<void>;
 }
 
@@ -83,11 +83,7 @@ export interface Manifest {
   providers: Record<string, { title: string; baseUrl: string; credentials: Record<string, unknown>; [k: string]: unknown }>;
 }
 
-export function parseInstant(v: string | number): number {
-  const ms = typeof v === 'number' ? v : Date.parse(v);
-  if (!Number.isFinite(ms)) throw new RangeError(`not a valid instant: ${v}`);
-  return ms;
-}
+export { parseInstant };
 
 /** A request handler as @hono/node-server calls it; `env` carries the node request and response. */
 type Fetch = (req: Request, env?: unknown) => Response | Promise<Response>;
@@ -151,16 +147,6 @@ function manifestOf(emu: Emulator): Manifest {
   };
 }
 
-function setClock(clock: Clock, change: { set?: string | number; advance?: string | number; frozen?: boolean }): void {
-  if (change.frozen !== undefined) clock.freeze(change.frozen);
-  if (change.set !== undefined) clock.set(parseInstant(change.set));
-  if (change.advance !== undefined) {
-    const ms = parseDuration(change.advance);
-    if (ms === null) throw new RangeError(`not a duration: ${change.advance}`);
-    clock.advance(ms);
-  }
-}
-
 /** Fresh stores, vendor state, request log and scenarios, as at start for the same seed. */
 function reset(emu: Emulator): void {
   emu.clock.restore();
@@ -207,7 +193,8 @@ export async function startCore(parts: CoreParts, opts: StartOptions = {}): Prom
     manifest: () => manifestOf(emu),
     reset: () => reset(emu),
     changed: () => persistence?.save(),
-    setClock: (change) => setClock(clock, change),
+    // Checked whole, then applied: a bad field leaves the clock as it was.
+    setClock: (change) => clock.apply(planClock({ now: clock.now(), frozen: clock.frozen }, change)),
     close: async () => {
       clearInterval(pruner);
       await listeners.close();
