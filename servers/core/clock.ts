@@ -92,10 +92,11 @@ export class Clock {
     this.set(this.now() + ms);
   }
 
-  /** Apply a planned change (see planClock) in one step. */
+  /** Apply a planned change (see planClock) in one step: listeners hear of it once, at the new time. */
   apply(plan: { now: number; frozen: boolean }): void {
-    this.freeze(plan.frozen);
-    this.set(plan.now);
+    this.frozenAt = plan.frozen ? plan.now : null;
+    if (!plan.frozen) this.offset = plan.now - Date.now();
+    this.emit();
   }
 
   freeze(on: boolean): void {
