@@ -41,7 +41,8 @@ export class DashboardHub {
       // Writes are queued in call order; a client that has gone simply stops receiving.
       const client: Client = (event, data) => void stream.writeSSE({ event, data: JSON.stringify(data) });
       const hello = { ...this.emu.clock.state(), vendors: [...this.emu.runtimes.keys()] };
-      void stream.writeSSE({ event: 'hello', data: JSON.stringify(hello), retry: RETRY_MS });
+      void stream.write(`retry: ${RETRY_MS}\n\n`);
+      client('hello', hello);
       this.add(client);
       await new Promise<void>((resolve) => {
         stream.onAbort(resolve);
