@@ -15,6 +15,11 @@ const cacheAnHour = (_path: string, c: Context): void => {
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
+/** A whole HTML page; `title` is already escaped. */
+const page = (title: string, head: string, body: string): string =>
+  '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">' +
+  `<title>${title}</title>${head}</head><body>${body}</body></html>`;
+
 /** `/docs`: one interactive page per vendor spec, its "try it" pointed at the running vendor. */
 export function registerDocs(app: Hono, emu: Emulator): void {
   for (const file of ASSETS) app.get(`/docs/assets/${file}`, serveStatic({ path: join(uiDir, file), onFound: cacheAnHour }));
@@ -23,7 +28,7 @@ export function registerDocs(app: Hono, emu: Emulator): void {
     const items = [...emu.runtimes.values()]
       .map((rt) => `<li><a href="/docs/${esc(rt.provider.id)}">${esc(rt.provider.title)}</a> <code>${esc(rt.ctx.baseUrl())}</code></li>`)
       .join('');
-    return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>audit-emulator API docs</title></head><body><h1>audit-emulator: vendor APIs</h1><ul>${items}</ul><p><a href="/">Dashboard</a></p></body></html>`);
+    return c.html(page('audit-emulator API docs', '', `<h1>audit-emulator: vendor APIs</h1><ul>${items}</ul><p><a href="/">Dashboard</a></p>`));
   });
   app.get('/docs/:id/openapi.json', (c) => {
     const rt = emu.runtimes.get(c.req.param('id'));
@@ -35,9 +40,16 @@ export function registerDocs(app: Hono, emu: Emulator): void {
     const rt = emu.runtimes.get(c.req.param('id'));
     if (!rt) return c.json({ error: `unknown provider '${c.req.param('id')}'` }, 404);
     const id = esc(rt.provider.id);
-    return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(rt.provider.title)}: API docs</title><link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
-<body><div id="ui"></div><script src="/docs/assets/swagger-ui-bundle.js"></script><script src="/docs/assets/swagger-ui-standalone-preset.js"></script>
-<script>window.ui = SwaggerUIBundle({ url: '/docs/${id}/openapi.json', dom_id: '#ui', deepLinking: true, presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout' });</script></body></html>`);
+    const ui =
+      `{ url: '/docs/${id}/openapi.json', dom_id: '#ui', deepLinking: true, ` +
+      `presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout' }`;
+    return c.html(
+      page(
+        `${esc(rt.provider.title)}: API docs`,
+        '<link rel="stylesheet" href="/docs/assets/swagger-ui.css">',
+        '<div id="ui"></div><script src="/docs/assets/swagger-ui-bundle.js"></script>' +
+          `<script src="/docs/assets/swagger-ui-standalone-preset.js"></script><script>window.ui = SwaggerUIBundle(${ui});</script>`,
+      ),
+    );
   });
 }
