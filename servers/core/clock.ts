@@ -92,10 +92,14 @@ export class Clock {
     this.set(this.now() + ms);
   }
 
-  /** Apply a planned change (see planClock) in one step: listeners hear of it once, at the new time. */
+  /** Apply a planned change (see planClock) in one step. */
   apply(plan: { now: number; frozen: boolean }): void {
-    this.frozenAt = plan.frozen ? plan.now : null;
-    if (!plan.frozen) this.offset = plan.now - Date.now();
+    // One change, one notification: listeners never see the intermediate state.
+    if (plan.frozen) this.frozenAt = plan.now;
+    else {
+      this.frozenAt = null;
+      this.offset = plan.now - Date.now();
+    }
     this.emit();
   }
 
