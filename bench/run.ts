@@ -83,7 +83,8 @@ async function throughput(): Promise<void> {
   console.log(
     `throughput: signed Crusoe query ${(totals.emu / rounds).toFixed(0)} req/s, bare route with the same ${info.bytes}-byte body ` +
       `${(totals.bare / rounds).toFixed(0)} req/s; median ratio over ${rounds} alternating rounds ${median.toFixed(2)} ` +
-      `(range ${ratios[0].toFixed(2)}-${ratios[ratios.length - 1].toFixed(2)}; target >= 0.6); server CPU ${usEmu.toFixed(0)} vs ${usBare.toFixed(0)} us per request (ratio ${(usBare / usEmu).toFixed(2)})` +
+      `(range ${ratios[0].toFixed(2)}-${ratios[ratios.length - 1].toFixed(2)}; target >= 0.6); ` +
+      `server CPU ${usEmu.toFixed(0)} vs ${usBare.toFixed(0)} us per request (ratio ${(usBare / usEmu).toFixed(2)})` +
       (pin ? '; servers pinned to CPU 1, load generator to CPU 0' : ''),
   );
   p.stdin.end();

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, DEFAULT_PORT_BASE, DEFAULT_SEED, parseInstant, startEmulator } from '../servers/index.js';
+import { ConfigError, DEFAULT_PORT_BASE, DEFAULT_SEED, parseInstant, startEmulator, type Manifest, type StartOptions } from '../servers/index.js';
 
 const HELP = `audit-emulator: local emulator of five vendors' audit-log APIs
 
@@ -32,91 +32,106 @@ function parseValue(v: string): unknown {
   return v;
 }
 
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
+const OPTIONS = {
+  seed: { type: 'string' },
+  now: { type: 'string' },
+  running: { type: 'boolean' },
+  'port-base': { type: 'string' },
+  host: { type: 'string' },
+  config: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  only: { type: 'string' },
+  'state-file': { type: 'string' },
+  'validate-requests': { type: 'boolean' },
+  scenario: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+
+function readArgs(argv: string[]): { command: string | undefined; values: Values } {
   const command = argv[0] && !argv[0].startsWith('-') ? argv.shift() : 'start';
-  let values: Record<string, unknown>;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        seed: { type: 'string' },
-        now: { type: 'string' },
-        running: { type: 'boolean' },
-        'port-base': { type: 'string' },
-        host: { type: 'string' },
-        config: { type: 'string' },
-        set: { type: 'string', multiple: true },
-        only: { type: 'string' },
-        'state-file': { type: 'string' },
-        'validate-requests': { type: 'boolean' },
-        scenario: { type: 'string', multiple: true },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
+    return { command, values: parseArgs({ args: argv, options: OPTIONS }).values };
   } catch (err) {
     fail((err as Error).message);
   }
-  if (values.help || command === 'help') {
-    process.stdout.write(HELP);
-    return;
+}
+
+/** `--config FILE` with every `--set vendor.setting=value` on top. */
+function vendorConfig(values: Values): Record<string, Record<string, unknown>> {
+  let config: Record<string, Record<string, unknown>> = {};
+  if (values.config) {
+    try {
+      config = JSON.parse(readFileSync(values.config, 'utf8'));
+    } catch (err) {
+      fail(`cannot read --config: ${(err as Error).message}`);
+    }
   }
-  if (command !== 'start') fail(`unknown command '${command}'`);
+  for (const s of values.set ?? []) {
+    const m = /^([a-z0-9]+)\.([A-Za-z0-9_.]+)=(.*)$/.exec(s);
+    if (!m) fail(`--set takes vendor.setting=value, got '${s}'`);
+    (config[m[1]] ??= {})[m[2]] = parseValue(m[3]);
+  }
+  return config;
+}
+
+function startOptions(values: Values): StartOptions {
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isInteger(seed)) fail('--seed must be an integer');
   const portBase = values['port-base'] === undefined ? DEFAULT_PORT_BASE : Number(values['port-base']);
   if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65530) fail('--port-base must be a port number');
   if (values.now !== undefined) {
     try {
-      parseInstant(values.now as string, '--now');
+      parseInstant(values.now, '--now');
     } catch (err) {
       fail((err as Error).message);
     }
   }
-  let config: Record<string, Record<string, unknown>> = {};
-  if (values.config) {
-    try {
-      config = JSON.parse(readFileSync(values.config as string, 'utf8'));
-    } catch (err) {
-      fail(`cannot read --config: ${(err as Error).message}`);
-    }
-  }
-  for (const s of (values.set as string[] | undefined) ?? []) {
-    const m = /^([a-z0-9]+)\.([A-Za-z0-9_.]+)=(.*)$/.exec(s);
-    if (!m) fail(`--set takes vendor.setting=value, got '${s}'`);
-    (config[m[1]] ??= {})[m[2]] = parseValue(m[3]);
-  }
-  const emu = await startEmulator({
+  return {
     seed,
-    now: values.now as string | undefined,
-    running: values.running as boolean | undefined,
+    now: values.now,
+    running: values.running,
     portBase,
-    host: values.host as string | undefined,
-    config,
-    only: values.only ? (values.only as string).split(',') : undefined,
-    stateFile: values['state-file'] as string | undefined,
-    validateRequests: values['validate-requests'] as boolean | undefined,
-    scenarios: ((values.scenario as string[] | undefined) ?? []).flatMap((s) => s.split(',')).filter(Boolean),
-  });
-  const manifest = emu.manifest();
-  if (values.json) {
+    host: values.host,
+    config: vendorConfig(values),
+    only: values.only ? values.only.split(',') : undefined,
+    stateFile: values['state-file'],
+    validateRequests: values['validate-requests'],
+    scenarios: (values.scenario ?? []).flatMap((s) => s.split(',')).filter(Boolean),
+  };
+}
+
+function printManifest(manifest: Manifest, json: boolean): void {
+  if (json) {
     process.stdout.write(JSON.stringify(manifest, null, 2) + '\n');
-  } else {
-    const lines = [
-      `audit-emulator ready (seed ${manifest.seed}, clock ${manifest.now}${manifest.frozen ? ', frozen' : ''})`,
-      `  control     ${manifest.controlUrl}  (manifest: ${manifest.controlUrl}/_emulator/manifest)`,
-    ];
-    for (const [id, p] of Object.entries(manifest.providers)) {
-      lines.push(`  ${id.padEnd(11)} ${p.baseUrl}  ${p.title}`);
-      for (const [k, v] of Object.entries(p.credentials)) {
-        lines.push(`      ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
-      }
-    }
-    process.stdout.write(lines.join('\n') + '\n');
+    return;
   }
+  const lines = [
+    `audit-emulator ready (seed ${manifest.seed}, clock ${manifest.now}${manifest.frozen ? ', frozen' : ''})`,
+    `  control     ${manifest.controlUrl}  (manifest: ${manifest.controlUrl}/_emulator/manifest)`,
+  ];
+  for (const [id, p] of Object.entries(manifest.providers)) {
+    lines.push(`  ${id.padEnd(11)} ${p.baseUrl}  ${p.title}`);
+    for (const [k, v] of Object.entries(p.credentials)) {
+      lines.push(`      ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+    }
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function main(): Promise<void> {
+  const { command, values } = readArgs(process.argv.slice(2));
+  if (values.help || command === 'help') {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (command !== 'start') fail(`unknown command '${command}'`);
+  const emu = await startEmulator(startOptions(values));
+  printManifest(emu.manifest(), values.json === true);
   const stop = () => {
-    emu.close().finally(() => process.exit(0));
+    void emu.close().finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

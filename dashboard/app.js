@@ -221,7 +221,7 @@ async function loadChart() {
     return;
   }
   let hist;
-  let applied = state.applied;
+  let applied;
   try {
     const [hh, ap] = await Promise.all([
       api(`/histogram?${filterParams({ forChart: true })}`),
@@ -362,7 +362,7 @@ function showRaw() {
 
 // ---------- clipboard ----------
 async function copy(text, btn) {
-  let ok = false;
+  let ok;
   try {
     await navigator.clipboard.writeText(text);
     ok = true;
@@ -583,7 +583,7 @@ async function main() {
 
   const vf = $('vendor-filter');
   for (const v of state.vendors) {
-    const cb = h('input', { type: 'checkbox', value: v, checked: true, onchange: (e) => { e.target.checked ? state.selected.add(v) : state.selected.delete(v); reload(); } });
+    const cb = h('input', { type: 'checkbox', value: v, checked: true, onchange: (e) => { if (e.target.checked) state.selected.add(v); else state.selected.delete(v); reload(); } });
     vf.append(h('label', { class: 'check vendor-check', style: `--c:${state.colors[v]}` }, cb, ' ', h('span', { class: 'vendor' }, v), ' ', manifest.providers[v].title));
   }
   $('legend').replaceChildren(...state.vendors.map((v) => h('span', { style: `--c:${state.colors[v]}` }, h('i', {}), v)), h('span', { class: 'lg-marker' }, h('i', {}), 'scenario applied'));

@@ -1,14 +1,16 @@
 import { startCore, type Emulator, type StartOptions } from './core/emulator.js';
+import { controlPort } from './control/index.js';
 import { providers } from './registry.js';
+import { buildCompany } from '../fixtures/company.js';
 import { scenarios } from '../fixtures/scenarios.js';
 
-export type { Emulator, Manifest, ProviderHandle, StartOptions } from './core/emulator.js';
+export type { Emulator, EmulatorEvents, Manifest, ProviderHandle, StartOptions } from './core/emulator.js';
 export { DEFAULT_PORT_BASE, DEFAULT_SEED } from './core/emulator.js';
 export { parseInstant } from './core/clock.js';
 export { providers } from './registry.js';
 export { ConfigError } from './core/settings.js';
 
-/** Start the control API and every registered vendor. Programmatic default: free ports. */
+/** Start the control port and every registered vendor. Programmatic default: free ports. */
 export function startEmulator(opts: StartOptions = {}): Promise<Emulator> {
-  return startCore(providers, opts, scenarios);
+  return startCore({ providers, buildCompany, scenarios, control: controlPort }, opts);
 }

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { sign, verify } from 'hono/jwt';
 
 /**
@@ -63,7 +63,7 @@ export class JwtIssuer {
     let claims: Record<string, unknown>;
     try {
       // Time claims are checked below on the emulator clock, not hono's Date.now().
-      claims = (await verify(token, this.secret, { alg: 'HS256', exp: false, nbf: false, iat: false })) as Record<string, unknown>;
+      claims = await verify(token, this.secret, { alg: 'HS256', exp: false, nbf: false, iat: false });
     } catch (err) {
       const name = (err as Error)?.name ?? '';
       return { ok: false, why: /Invalid|Signature/i.test(name) && !/Format|Header|Payload/i.test(name) ? 'signature' : 'malformed' };

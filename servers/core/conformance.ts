@@ -1,5 +1,8 @@
 import { describeAjvError, loadSpec, type Spec } from './spec.js';
 
+/** JSON pointer escaping of one path segment. */
+const esc = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+
 export interface ConformanceResult {
   ok: boolean;
   /** Operation matched in the spec, e.g. `GET /v1/organizations/{organization_id}/audit-logs`. */
@@ -68,7 +71,6 @@ export function checkResponse(specOrFile: Spec | string, res: ObservedResponse):
 
 /** JSON pointer of the response schema, through a `$ref`'d response object when there is one. */
 function findPointer(spec: Spec, template: string, method: string, status: string, media: string, declared: any): string {
-  const esc = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
   const raw = spec.doc.paths[template][method].responses[status];
   const base = raw?.$ref ? String(raw.$ref).replace(/^#/, '') : `/paths/${esc(template)}/${method}/responses/${esc(status)}`;
   void declared;
@@ -125,23 +127,10 @@ function coerce(schema: any, raw: string[]): unknown {
   return v;
 }
 
-/**
- * Does a request conform to the vendor's spec (path, query and header parameters, body)? Used by
- * the emulator's strict mode (`--validate-requests`) and by users' own tests of their clients.
- * Requests to routes the spec does not have are left to the vendor (its 404).
- */
-export function checkRequest(specOrFile: Spec | string, req: ObservedRequest): { ok: boolean; operation?: string; problems: RequestProblem[] } {
-  const spec = typeof specOrFile === 'string' ? loadSpec(specOrFile) : specOrFile;
-  const url = new URL(req.url, 'http://emulator.invalid');
-  const method = req.method.toUpperCase() === 'HEAD' && !spec.matchOperation('HEAD', url.pathname) ? 'GET' : req.method;
-  const match = spec.matchOperation(method, url.pathname);
-  if (!match) return { ok: true, problems: [] };
-  const operation = `${method.toUpperCase()} ${match.template}`;
-  const problems: RequestProblem[] = [];
-  const headers = new Headers(req.headers as HeadersInit | undefined);
-  const esc = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
-  const opPointer = `/paths/${esc(match.template)}/${method.toLowerCase()}`;
-  const pathItem = spec.doc.paths[match.template];
+type Operation = NonNullable<ReturnType<Spec['matchOperation']>>;
+
+/** The operation's parameters and the path-level ones it does not override, each with its schema's pointer. */
+function parametersOf(spec: Spec, match: Operation, opPointer: string): Array<{ p: any; pointer: string }> {
   const params: Array<{ p: any; pointer: string }> = [];
   const collect = (list: any[] | undefined, base: string) =>
     (list ?? []).forEach((raw, i) => {
@@ -150,11 +139,15 @@ export function checkRequest(specOrFile: Spec | string, req: ObservedRequest): {
       if (!params.some((q) => q.p.name === p.name && q.p.in === p.in)) params.push({ p, pointer });
     });
   collect(match.operation.parameters, opPointer);
-  collect(pathItem.parameters, `/paths/${esc(match.template)}`);
+  collect(spec.doc.paths[match.template].parameters, `/paths/${esc(match.template)}`);
+  return params;
+}
 
+function checkParameters(spec: Spec, match: Operation, opPointer: string, url: URL, headers: Headers): RequestProblem[] {
+  const problems: RequestProblem[] = [];
   const known = new Set<string>();
-  for (const { p, pointer } of params) {
-    let raw: string[] = [];
+  for (const { p, pointer } of parametersOf(spec, match, opPointer)) {
+    let raw: string[];
     if (p.in === 'query') {
       known.add(p.name);
       raw = url.searchParams.getAll(p.name);
@@ -178,31 +171,43 @@ export function checkRequest(specOrFile: Spec | string, req: ObservedRequest): {
   for (const key of new Set(url.searchParams.keys())) {
     if (!known.has(key)) problems.push({ where: `query.${key}`, message: `unknown query parameter '${key}'` });
   }
+  return problems;
+}
 
+function checkBody(spec: Spec, match: Operation, opPointer: string, headers: Headers, body: string): RequestProblem[] {
   const rb = spec.deref(match.operation.requestBody);
-  const body = req.body ?? '';
-  if (rb) {
-    const ct = (headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
-    const media = Object.keys(rb.content ?? {});
-    if (body === '') {
-      if (rb.required) problems.push({ where: 'body', message: 'a request body is required' });
-    } else if (!media.some((m) => m.toLowerCase() === ct)) {
-      problems.push({ where: 'header.Content-Type', message: `content type '${ct}' is not one of ${media.join(', ')}` });
-    } else {
-      const m = media.find((x) => x.toLowerCase() === ct)!;
-      if (/json/.test(m) && rb.content[m].schema) {
-        let value: unknown;
-        try {
-          value = JSON.parse(body);
-        } catch {
-          problems.push({ where: 'body', message: 'the body is not valid JSON' });
-          return { ok: false, operation, problems };
-        }
-        const base = match.operation.requestBody?.$ref ? String(match.operation.requestBody.$ref).replace(/^#/, '') : `${opPointer}/requestBody`;
-        const validate = spec.validator(`${base}/content/${esc(m)}/schema`);
-        if (!validate(value)) problems.push({ where: 'body', message: describeAjvError(validate.errors, 'body') });
-      }
-    }
+  if (!rb) return [];
+  const ct = (headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const media = Object.keys(rb.content ?? {});
+  if (body === '') return rb.required ? [{ where: 'body', message: 'a request body is required' }] : [];
+  const m = media.find((x) => x.toLowerCase() === ct);
+  if (m === undefined) return [{ where: 'header.Content-Type', message: `content type '${ct}' is not one of ${media.join(', ')}` }];
+  if (!/json/.test(m) || !rb.content[m].schema) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return [{ where: 'body', message: 'the body is not valid JSON' }];
   }
+  const base = match.operation.requestBody?.$ref ? String(match.operation.requestBody.$ref).replace(/^#/, '') : `${opPointer}/requestBody`;
+  const validate = spec.validator(`${base}/content/${esc(m)}/schema`);
+  return validate(value) ? [] : [{ where: 'body', message: describeAjvError(validate.errors, 'body') }];
+}
+
+/**
+ * Does a request conform to the vendor's spec (path, query and header parameters, body)? Used by
+ * the emulator's strict mode (`--validate-requests`) and by users' own tests of their clients.
+ * Requests to routes the spec does not have are left to the vendor (its 404).
+ */
+export function checkRequest(specOrFile: Spec | string, req: ObservedRequest): { ok: boolean; operation?: string; problems: RequestProblem[] } {
+  const spec = typeof specOrFile === 'string' ? loadSpec(specOrFile) : specOrFile;
+  const url = new URL(req.url, 'http://emulator.invalid');
+  const method = req.method.toUpperCase() === 'HEAD' && !spec.matchOperation('HEAD', url.pathname) ? 'GET' : req.method;
+  const match = spec.matchOperation(method, url.pathname);
+  if (!match) return { ok: true, problems: [] };
+  const operation = `${method.toUpperCase()} ${match.template}`;
+  const headers = new Headers(req.headers);
+  const opPointer = `/paths/${esc(match.template)}/${method.toLowerCase()}`;
+  const problems = [...checkParameters(spec, match, opPointer, url, headers), ...checkBody(spec, match, opPointer, headers, req.body ?? '')];
   return { ok: problems.length === 0, operation, problems };
 }

@@ -1,9 +1,9 @@
+import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { buildCompany, type Company } from '../../fixtures/company.js';
 import { Clock, parseInstant, planClock, type ClockChange } from './clock.js';
-import { createControlApp } from './control.js';
+import type { Company } from './company.js';
 import { ProviderRuntime, type Provider } from './provider.js';
 import { Persistence } from './persist.js';
 import { ScenarioEngine, type ScenarioDef } from './scenarios.js';
@@ -47,6 +47,11 @@ export interface ProviderHandle {
   [k: string]: unknown;
 }
 
+export type EmulatorEvents = {
+  /** After a reset: stores, vendor state and scenarios are new (parts that hold a store re-subscribe). */
+  reset: [];
+};
+
 export interface Emulator {
   controlUrl: string;
   seed: number;
@@ -58,10 +63,9 @@ export interface Emulator {
   /** Responses that did not conform to their spec (only with `validateResponses`). */
   violations: string[];
   manifest(): Manifest;
-  /** Same as POST /_emulator/reset. */
+  /** Same as POST /_emulator/reset; emits `reset` once done. */
   reset(): void;
-  /** Run after every reset (parts that subscribe to stores re-subscribe here). */
-  onReset(fn: () => void): void;
+  readonly events: EventEmitter<EmulatorEvents>;
   /** Save state now (with a state file); the control API calls it after each acknowledged change. */
   changed(): void;
   persistence?: Persistence;
@@ -81,116 +85,152 @@ export interface Manifest {
 
 export { parseInstant };
 
-/** Start the control API and every given vendor, each on its own port. */
-export async function startCore(providers: Provider[], opts: StartOptions = {}, scenarioDefs: ScenarioDef[] = []): Promise<Emulator> {
-  const seed = opts.seed ?? DEFAULT_SEED;
-  const host = opts.host ?? '127.0.0.1';
-  const portBase = opts.portBase ?? 0;
-  const clock = new Clock(opts.now !== undefined ? { now: parseInstant(opts.now), frozen: !opts.running } : {});
-  const company = buildCompany(seed);
-  const log = new RequestLog();
-  checkVendorIds(providers.map((p) => p.id), opts.config ?? {}, opts.only);
-  const selected = opts.only ? providers.filter((p) => opts.only!.includes(p.id)) : providers;
-  const runtimes = new Map<string, ProviderRuntime>();
-  const violations: string[] = [];
-  const onViolation = opts.validateResponses ? (v: string) => violations.push(v) : undefined;
-  let persistence: Persistence | undefined;
-  const onChange = opts.stateFile ? () => persistence?.save() : undefined;
-  for (const p of selected) runtimes.set(p.id, new ProviderRuntime(p, { seed, clock, company, config: opts.config ?? {}, log, onViolation, onChange, validateRequests: opts.validateRequests }));
-  if (opts.stateFile) {
-    persistence = new Persistence(opts.stateFile, seed, clock, runtimes);
-  }
+/** A request handler as @hono/node-server calls it; `env` carries the node request and response. */
+type Fetch = (req: Request, env?: unknown) => Response | Promise<Response>;
 
-  const resetHooks = new Set<() => void>();
-  const servers: Server[] = [];
-  const listen = async (fetch: (req: Request, env?: unknown) => Response | Promise<Response>, port: number): Promise<string> => {
-    const server = serve({ fetch, port, hostname: host }) as unknown as Server;
-    servers.push(server);
+/**
+ * What the composition outside the core supplies: the vendors, the company builder, the stories,
+ * and the control port's app (made once the emulator exists, so it can address it).
+ */
+export interface CoreParts {
+  providers: Provider[];
+  buildCompany(seed: number): Company;
+  scenarios?: ScenarioDef[];
+  control(emu: Emulator): { fetch: Fetch };
+}
+
+/** The HTTP servers of one emulator: each listens on its own port and all close together. */
+class Listeners {
+  private servers: Server[] = [];
+
+  constructor(private readonly host: string) {}
+
+  async listen(fetch: Fetch, port: number): Promise<string> {
+    const server = serve({ fetch, port, hostname: this.host }) as unknown as Server;
+    this.servers.push(server);
     await new Promise<void>((resolve, reject) => {
       if (server.listening) return resolve();
       server.once('listening', () => resolve());
       server.once('error', reject);
     });
     const addr = server.address() as AddressInfo;
+    const host = this.host;
     const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
     return `http://${shownHost}:${addr.port}`;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.servers.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            s.closeAllConnections?.();
+          }),
+      ),
+    );
+  }
+}
+
+function manifestOf(emu: Emulator): Manifest {
+  return {
+    now: new Date(emu.clock.now()).toISOString(),
+    seed: emu.seed,
+    frozen: emu.clock.frozen,
+    controlUrl: emu.controlUrl,
+    providers: Object.fromEntries(
+      [...emu.runtimes.values()].map((rt) => [
+        rt.provider.id,
+        { title: rt.provider.title, baseUrl: rt.ctx.baseUrl(), credentials: rt.instance.credentials, ...(rt.instance.manifest?.() ?? {}) },
+      ]),
+    ),
   };
+}
+
+/** Fresh stores, vendor state, request log and scenarios, as at start for the same seed. */
+function reset(emu: Emulator): void {
+  emu.clock.restore();
+  emu.log.clear();
+  for (const rt of emu.runtimes.values()) {
+    const url = rt.ctx.baseUrl();
+    rt.build();
+    rt.setBaseUrl(url);
+  }
+  emu.scenarios.clear();
+  emu.events.emit('reset');
+  emu.persistence?.save();
+}
+
+type RuntimeDeps = ConstructorParameters<typeof ProviderRuntime>[1];
+
+function runtimesFor(providers: Provider[], opts: StartOptions, deps: Omit<RuntimeDeps, 'config'>): Map<string, ProviderRuntime> {
+  checkVendorIds(providers.map((p) => p.id), opts.config ?? {}, opts.only);
+  const selected = opts.only ? providers.filter((p) => opts.only!.includes(p.id)) : providers;
+  return new Map(selected.map((p) => [p.id, new ProviderRuntime(p, { ...deps, config: opts.config ?? {} })]));
+}
+
+/** Start the control port and every given vendor, each on its own port. */
+export async function startCore(parts: CoreParts, opts: StartOptions = {}): Promise<Emulator> {
+  const seed = opts.seed ?? DEFAULT_SEED;
+  const clock = new Clock(opts.now !== undefined ? { now: parseInstant(opts.now), frozen: !opts.running } : {});
+  const company = parts.buildCompany(seed);
+  const log = new RequestLog();
+  const violations: string[] = [];
+  let persistence: Persistence | undefined;
+  const runtimes = runtimesFor(parts.providers, opts, {
+    seed, clock, company, log,
+    onViolation: opts.validateResponses ? (v: string) => violations.push(v) : undefined,
+    onChange: opts.stateFile ? () => persistence?.save() : undefined,
+    validateRequests: opts.validateRequests,
+  });
+  if (opts.stateFile) persistence = new Persistence(opts.stateFile, seed, clock, runtimes);
+  const listeners = new Listeners(opts.host ?? '127.0.0.1');
 
   const emu: Emulator = {
-    controlUrl: '',
-    seed,
-    clock,
-    company,
-    providers: {},
-    runtimes,
-    log,
-    violations,
-    manifest: () => ({
-      now: new Date(clock.now()).toISOString(),
-      seed,
-      frozen: clock.frozen,
-      controlUrl: emu.controlUrl,
-      providers: Object.fromEntries(
-        [...runtimes.values()].map((rt) => [
-          rt.provider.id,
-          { title: rt.provider.title, baseUrl: rt.ctx.baseUrl(), credentials: rt.instance.credentials, ...(rt.instance.manifest?.() ?? {}) },
-        ]),
-      ),
-    }),
-    reset: () => {
-      clock.restore();
-      log.clear();
-      for (const rt of runtimes.values()) {
-        const url = rt.ctx.baseUrl();
-        rt.build();
-        rt.setBaseUrl(url);
-      }
-      emu.scenarios.clear();
-      for (const fn of resetHooks) fn();
-      persistence?.save();
-    },
-    onReset: (fn) => void resetHooks.add(fn),
+    controlUrl: '', seed, clock, company, providers: {}, runtimes, log, violations, persistence,
+    events: new EventEmitter<EmulatorEvents>(),
+    scenarios: new ScenarioEngine({ seed, clock, company, runtimes }, parts.scenarios ?? []),
+    manifest: () => manifestOf(emu),
+    reset: () => reset(emu),
     changed: () => persistence?.save(),
-    persistence,
-    scenarios: undefined as unknown as ScenarioEngine,
     // Checked whole, then applied: a bad field leaves the clock as it was.
     setClock: (change) => clock.apply(planClock({ now: clock.now(), frozen: clock.frozen }, change)),
     close: async () => {
       clearInterval(pruner);
-      await Promise.all(
-        servers.map(
-          (s) =>
-            new Promise<void>((resolve) => {
-              s.close(() => resolve());
-              s.closeAllConnections?.();
-            }),
-        ),
-      );
+      await listeners.close();
     },
   };
-
-  emu.scenarios = new ScenarioEngine(emu, scenarioDefs);
   persistence?.register('scenarios', emu.scenarios.persistPart());
-  const control = createControlApp(emu);
+  const control = parts.control(emu);
   if (persistence && !persistence.load()) persistence.save();
   for (const name of opts.scenarios ?? []) {
     const r = emu.scenarios.apply(name, {});
     if (!r.ok) throw new Error(`--scenario ${name}: ${r.message}`);
   }
   if (opts.scenarios?.length) persistence?.save();
-  emu.controlUrl = await listen((req) => control.fetch(req), portBase);
-  for (const rt of runtimes.values()) {
-    // The handler looks the app up per request so that a reset swaps in the fresh one.
-    // The node-server env ({incoming, outgoing}) goes along so vendors can read the peer address.
-    const url = await listen((req, env) => rt.app.fetch(req, env), portBase === 0 ? 0 : portBase + rt.provider.portOffset);
-    rt.setBaseUrl(url);
-  }
-  for (const rt of runtimes.values()) {
-    emu.providers[rt.provider.id] = { id: rt.provider.id, title: rt.provider.title, baseUrl: rt.ctx.baseUrl(), get credentials() { return rt.instance.credentials; } };
-  }
+  await listen(emu, listeners, control, opts.portBase ?? 0);
   const pruner = setInterval(() => {
     for (const rt of runtimes.values()) rt.ctx.store.prune();
   }, opts.pruneEveryMs ?? 60_000);
   pruner.unref();
   return emu;
+}
+
+/** The control port first, then each vendor at its offset (or any free port when the base is 0). */
+async function listen(emu: Emulator, listeners: Listeners, control: { fetch: Fetch }, portBase: number): Promise<void> {
+  emu.controlUrl = await listeners.listen((req) => control.fetch(req), portBase);
+  for (const rt of emu.runtimes.values()) {
+    // The handler looks the app up per request so that a reset swaps in the fresh one.
+    // The node-server env ({incoming, outgoing}) goes along so vendors can read the peer address.
+    const url = await listeners.listen((req, env) => rt.app.fetch(req, env), portBase === 0 ? 0 : portBase + rt.provider.portOffset);
+    rt.setBaseUrl(url);
+    emu.providers[rt.provider.id] = {
+      id: rt.provider.id,
+      title: rt.provider.title,
+      baseUrl: url,
+      get credentials() {
+        return rt.instance.credentials;
+      },
+    };
+  }
 }

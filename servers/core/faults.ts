@@ -1,5 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { fail } from './failure.js';
+import { RateLimiter } from './ratelimit.js';
+import { standardNormal } from './rng.js';
 
 /**
  * Faults a test can switch on per vendor: added latency, 5xx answers, dropped connections and
@@ -16,18 +18,17 @@ export interface FaultSpec {
   errorStatus?: 500 | 502 | 503 | 504;
   /** Share of requests (0..1) whose connection is closed without an answer. */
   dropRate?: number;
-  /** Requests per second allowed (token bucket, real time); the rest get the vendor's 429. */
+  /**
+   * Requests per second allowed, on real time: at most `burst` (default `perSecond`, at least 1) in
+   * any `burst / perSecond` seconds; the rest get the vendor's 429 with `retryAfterSeconds` (default 1).
+   */
   throttle?: { perSecond: number; burst?: number; retryAfterSeconds?: number };
-}
-
-interface Bucket {
-  tokens: number;
-  at: number;
 }
 
 export class FaultSet {
   private faults: FaultSpec[] = [];
-  private buckets = new Map<number, Bucket>();
+  /** One limiter per fault with a throttle, by the fault's index. */
+  private limiters = new Map<number, RateLimiter>();
 
   get active(): boolean {
     return this.faults.length > 0;
@@ -39,7 +40,7 @@ export class FaultSet {
 
   set(faults: FaultSpec[]): void {
     this.faults = faults;
-    this.buckets.clear();
+    this.limiters = new Map(faults.flatMap((f, i) => (f.throttle ? [[i, RateLimiter.perSecond(f.throttle.perSecond, f.throttle.burst)]] : [])));
   }
 
   clear(): void {
@@ -82,7 +83,7 @@ export class FaultSet {
         if (t.burst !== undefined && !(typeof t.burst === 'number' && t.burst >= 1)) return { ok: false, message: `${at}.throttle.burst must be at least 1` };
         if (t.retryAfterSeconds !== undefined && !nonneg(t.retryAfterSeconds)) return { ok: false, message: `${at}.throttle.retryAfterSeconds must be a number of seconds` };
       }
-      out.push(f as FaultSpec);
+      out.push(f);
     }
     return { ok: true, faults: out };
   }
@@ -96,7 +97,7 @@ export class FaultSet {
         const f = this.faults[i];
         if (!matches(f.route, c.req.method, path)) continue;
         if (f.latency !== undefined) await sleep(sampleLatency(f.latency));
-        if (f.throttle && !this.take(i, f.throttle)) {
+        if (f.throttle && !this.limiters.get(i)!.take('').ok) {
           fail.throttled('rate exceeded (emulator throttling fault)', f.throttle.retryAfterSeconds ?? 1);
         }
         if (f.dropRate && Math.random() < f.dropRate) {
@@ -113,18 +114,6 @@ export class FaultSet {
       return next();
     };
   }
-
-  private take(i: number, t: NonNullable<FaultSpec['throttle']>): boolean {
-    const now = Date.now();
-    const burst = t.burst ?? Math.max(1, t.perSecond);
-    const b = this.buckets.get(i) ?? { tokens: burst, at: now };
-    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * t.perSecond);
-    b.at = now;
-    this.buckets.set(i, b);
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
-    return true;
-  }
 }
 
 function matches(route: string | undefined, method: string, path: string): boolean {
@@ -134,13 +123,13 @@ function matches(route: string | undefined, method: string, path: string): boole
   return path.startsWith(m ? m[2] : route);
 }
 
+/** Faults act on real traffic, outside the seeded world, so they draw from Math.random. */
+const unseeded = { next: Math.random };
+
 function sampleLatency(l: NonNullable<FaultSpec['latency']>): number {
   if (typeof l === 'number') return l;
   if ('uniform' in l) return l.uniform[0] + Math.random() * (l.uniform[1] - l.uniform[0]);
-  if ('normal' in l) {
-    const z = Math.sqrt(-2 * Math.log(Math.max(Math.random(), 1e-12))) * Math.cos(2 * Math.PI * Math.random());
-    return Math.max(0, l.normal.mean + z * l.normal.stddev);
-  }
+  if ('normal' in l) return Math.max(0, l.normal.mean + standardNormal(unseeded) * l.normal.stddev);
   return -Math.log(Math.max(Math.random(), 1e-12)) * l.exponential.mean;
 }
 

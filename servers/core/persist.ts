@@ -62,7 +62,7 @@ export class Persistence {
       if (v.state !== undefined) rt.loadState(v.state);
       const store = rt.ctx.store;
       store.reserveSeq(v.events.reduce((m, e) => Math.max(m, e.seq), 0));
-      for (const e of v.events) store.insert(e.rec as never, e.injected === true, e.seq);
+      for (const e of v.events) store.insert(e.rec, e.injected === true, e.seq);
     }
     for (const [name, part] of this.extras) if (data.extra?.[name] !== undefined) part.load(data.extra[name]);
     return true;
@@ -99,7 +99,7 @@ export class Persistence {
   private removeStaleTemps(): void {
     const dir = dirname(this.path);
     const prefix = `.${basename(this.path)}.`;
-    let names: string[] = [];
+    let names: string[];
     try {
       names = readdirSync(dir);
     } catch {

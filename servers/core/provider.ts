@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import type { Company, Person } from '../../fixtures/company.js';
+import type { Company, Person } from './company.js';
 import { inClockRange, type Clock } from './clock.js';
 import type { RequestLog } from './requestlog.js';
 import { Rng, hashSeed } from './rng.js';

@@ -1,4 +1,4 @@
-import type { Person } from '../../fixtures/company.js';
+import type { Person } from './company.js';
 import type { Rng } from './rng.js';
 
 const HOUR = 3_600_000;

@@ -5,6 +5,12 @@ export function hashSeed(...parts: Array<string | number>): number {
   return createHash('sha256').update(parts.join('\u0000')).digest().readUInt32LE(0);
 }
 
+/** A standard normal draw from two uniform ones in [0, 1) (Box–Muller). */
+export function standardNormal(uniform: { next(): number }): number {
+  const u = Math.max(uniform.next(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * uniform.next());
+}
+
 /**
  * Small, fast, seeded PRNG (sfc32). Faker is used for identities; event volume needs something
  * cheaper per draw, and per-bucket seeding keeps every bucket reproducible on its own.
@@ -72,8 +78,7 @@ export class Rng {
   }
 
   normal(): number {
-    const u = Math.max(this.next(), 1e-12);
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+    return standardNormal(this);
   }
 
   hex(len: number): string {

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
-import type { Company, Person } from '../../fixtures/company.js';
-import type { Emulator } from './emulator.js';
-import { inClockRange } from './clock.js';
+import { inClockRange, type Clock } from './clock.js';
+import type { Company, Person } from './company.js';
+import type { ProviderRuntime } from './provider.js';
 import { parseTime } from './time.js';
 import { Rng, hashSeed } from './rng.js';
 
@@ -12,7 +12,7 @@ import { Rng, hashSeed } from './rng.js';
  */
 export interface ScenarioParam {
   name: string;
-  type: 'string' | 'integer' | 'person' | 'ip' | 'instant';
+  type: 'string' | 'integer' | 'person' | 'ip';
   default?: string | number;
   description: string;
   min?: number;
@@ -57,12 +57,20 @@ export interface AppliedScenario {
   events: Array<{ vendor: string; id: string }>;
 }
 
+/** What a story needs of the emulator: the seed and clock, the company, and the vendors to inject into. */
+export interface ScenarioWorld {
+  seed: number;
+  clock: Clock;
+  company: Company;
+  runtimes: Map<string, ProviderRuntime>;
+}
+
 export class ScenarioEngine {
   private applied: AppliedScenario[] = [];
   private listeners = new Set<(a: AppliedScenario) => void>();
 
   constructor(
-    private readonly emu: Emulator,
+    private readonly world: ScenarioWorld,
     readonly defs: ScenarioDef[],
   ) {}
 
@@ -102,24 +110,12 @@ export class ScenarioEngine {
   apply(name: string, input: Record<string, unknown>): { ok: true; result: AppliedScenario } | { ok: false; status: 400 | 404; message: string } {
     const def = this.defs.find((d) => d.name === name);
     if (!def) return { ok: false, status: 404, message: `unknown scenario '${name}' (${this.defs.map((d) => d.name).join(', ')})` };
-    const { company } = this.emu;
+    const { company } = this.world;
     const person = (email: string) => company.byEmail.get(email.toLowerCase()) ?? company.people.find((p) => p.email.toLowerCase() === email.toLowerCase());
-    const params: Record<string, any> = {};
-    const known = new Set(['at', ...def.params.map((p) => p.name)]);
-    for (const key of Object.keys(input)) if (!known.has(key)) return { ok: false, status: 400, message: `unknown parameter '${key}' for ${name} (${[...known].join(', ')})` };
-    for (const p of def.params) {
-      const v = input[p.name] ?? p.default;
-      if (v === undefined) continue;
-      if (p.type === 'integer') {
-        if (typeof v !== 'number' || !Number.isInteger(v) || (p.min !== undefined && v < p.min) || (p.max !== undefined && v > p.max)) {
-          return { ok: false, status: 400, message: `parameter '${p.name}' must be an integer from ${p.min ?? '-'} to ${p.max ?? '-'}` };
-        }
-      } else if (typeof v !== 'string' || v === '') return { ok: false, status: 400, message: `parameter '${p.name}' must be a non-empty string` };
-      if (p.type === 'ip' && isIP(v as string) === 0) return { ok: false, status: 400, message: `parameter '${p.name}' must be an IPv4 or IPv6 address` };
-      if (p.type === 'person' && !person(v as string)) return { ok: false, status: 400, message: `parameter '${p.name}': no person with email '${v}' in the company` };
-      params[p.name] = v;
-    }
-    const now = this.emu.clock.now();
+    const checked = checkParams(def, input, person);
+    if (!checked.ok) return { ok: false, status: 400, message: checked.message };
+    const { params } = checked;
+    const now = this.world.clock.now();
     let at: number;
     if (input.at !== undefined) {
       const parsed = typeof input.at === 'string' ? parseTime(input.at) : null;
@@ -128,43 +124,71 @@ export class ScenarioEngine {
       }
       at = parsed;
     } else at = def.defaultAt?.({ now, params, person }) ?? now;
-    const rng = new Rng(hashSeed(this.emu.seed, 'scenario', name, at, this.applied.length));
-    const events = def.build({
-      at,
-      params,
-      company,
-      rng,
-      person,
-      actor: (vendor, p) => this.emu.runtimes.get(vendor)?.instance.actorFor?.(p) ?? {},
-    });
-    const byVendor = new Map<string, Record<string, unknown>[]>();
-    for (const e of events) {
-      if (!this.emu.runtimes.has(e.vendor)) continue; // vendor not served in this run
-      const list = byVendor.get(e.vendor) ?? [];
-      list.push(e.record);
-      byVendor.set(e.vendor, list);
-    }
-    // Every vendor's records are checked before any is stored: a refusal leaves nothing applied.
-    const prepared = [];
-    for (const [vendor, records] of byVendor) {
-      const rt = this.emu.runtimes.get(vendor)!;
-      const r = rt.prepare(records);
-      if (!r.ok) return { ok: false, status: 400, message: `scenario ${name} produced a record ${vendor} refused: ${r.message}` };
-      prepared.push({ vendor, rt, recs: r.recs });
-    }
-    const out: Array<{ vendor: string; id: string }> = [];
-    for (const { vendor, rt, recs } of prepared) for (const id of rt.commit(recs)) out.push({ vendor, id });
+    const rng = new Rng(hashSeed(this.world.seed, 'scenario', name, at, this.applied.length));
+    const actor = (vendor: string, p: Person) => this.world.runtimes.get(vendor)?.instance.actorFor?.(p) ?? {};
+    const stored = this.store(def.build({ at, params, company, rng, person, actor }));
+    if (!stored.ok) return { ok: false, status: 400, message: `scenario ${name} produced a record ${stored.vendor} refused: ${stored.message}` };
     const result: AppliedScenario = {
       name,
       at: new Date(at).toISOString(),
       appliedAt: new Date(now).toISOString(),
       params,
-      vendors: [...byVendor.keys()],
-      ids: out.map((e) => e.id),
-      events: out,
+      vendors: stored.vendors,
+      ids: stored.events.map((e) => e.id),
+      events: stored.events,
     };
     this.record(result);
     for (const fn of this.listeners) fn(result);
     return { ok: true, result };
   }
+
+  /**
+   * The story's records into the vendors served in this run. Every vendor's records are checked
+   * before any is stored: a refusal leaves nothing applied.
+   */
+  private store(
+    events: ScenarioEvent[],
+  ): { ok: true; vendors: string[]; events: Array<{ vendor: string; id: string }> } | { ok: false; vendor: string; message: string } {
+    const byVendor = new Map<string, Record<string, unknown>[]>();
+    for (const e of events) {
+      if (!this.world.runtimes.has(e.vendor)) continue; // vendor not served in this run
+      const list = byVendor.get(e.vendor) ?? [];
+      list.push(e.record);
+      byVendor.set(e.vendor, list);
+    }
+    const prepared = [];
+    for (const [vendor, records] of byVendor) {
+      const rt = this.world.runtimes.get(vendor)!;
+      const r = rt.prepare(records);
+      if (!r.ok) return { ok: false, vendor, message: r.message };
+      prepared.push({ vendor, rt, recs: r.recs });
+    }
+    const out: Array<{ vendor: string; id: string }> = [];
+    for (const { vendor, rt, recs } of prepared) for (const id of rt.commit(recs)) out.push({ vendor, id });
+    return { ok: true, vendors: [...byVendor.keys()], events: out };
+  }
+}
+
+/** The story's parameters from the caller's input and the defaults, each checked against its declaration. */
+function checkParams(
+  def: ScenarioDef,
+  input: Record<string, unknown>,
+  person: (email: string) => Person | undefined,
+): { ok: true; params: Record<string, any> } | { ok: false; message: string } {
+  const params: Record<string, any> = {};
+  const known = new Set(['at', ...def.params.map((p) => p.name)]);
+  for (const key of Object.keys(input)) if (!known.has(key)) return { ok: false, message: `unknown parameter '${key}' for ${def.name} (${[...known].join(', ')})` };
+  for (const p of def.params) {
+    const v = input[p.name] ?? p.default;
+    if (v === undefined) continue;
+    if (p.type === 'integer') {
+      if (typeof v !== 'number' || !Number.isInteger(v) || (p.min !== undefined && v < p.min) || (p.max !== undefined && v > p.max)) {
+        return { ok: false, message: `parameter '${p.name}' must be an integer from ${p.min ?? '-'} to ${p.max ?? '-'}` };
+      }
+    } else if (typeof v !== 'string' || v === '') return { ok: false, message: `parameter '${p.name}' must be a non-empty string` };
+    if (p.type === 'ip' && isIP(v as string) === 0) return { ok: false, message: `parameter '${p.name}' must be an IPv4 or IPv6 address` };
+    if (p.type === 'person' && !person(v as string)) return { ok: false, message: `parameter '${p.name}': no person with email '${String(v)}' in the company` };
+    params[p.name] = v;
+  }
+  return { ok: true, params };
 }

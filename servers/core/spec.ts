@@ -45,7 +45,7 @@ export class Spec {
     // the cost of loading one.
     this.ajv = new Ajv2020({ strict: false, allErrors: false, validateFormats: true, validateSchema: false });
     addFormats(this.ajv);
-    this.ajv.addSchema(this.doc as object, this.id);
+    this.ajv.addSchema(this.doc, this.id);
   }
 
   /** A validator for a JSON pointer into the document (e.g. `/components/schemas/LogEntry`). */

@@ -56,7 +56,7 @@ export function registerDashboard(app: Hono, emu: Emulator): void {
     c.json({ company: { name: emu.company.name, domain: emu.company.domain }, people: emu.company.people }),
   );
 
-  app.get('/_emulator/stream', (c) => hub.response(c.req.raw.signal));
+  app.get('/_emulator/stream', (c) => hub.response(c));
 
   serveDashboardAssets(app);
 }

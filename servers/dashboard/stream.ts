@@ -1,5 +1,6 @@
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
 import type { Emulator } from '../core/emulator.js';
-import type { EventStore } from '../core/store.js';
 import { toEvent, type TimelineEvent } from './timeline.js';
 
 /** Inserts are batched this long so a scenario of hundreds of events is a few messages. */
@@ -8,61 +9,56 @@ const FLUSH_MS = 100;
 const TICK_MS = 1000;
 /** Inserts beyond this many per flush are only counted (the page re-queries anyway). */
 const MAX_BATCH = 200;
+/** How long a browser waits before reconnecting a dropped stream. */
+const RETRY_MS = 1000;
 
 type Client = (event: string, data: unknown) => void;
 
 /**
- * Fan-out of store inserts, clock changes and ticks to server-sent-event clients. Stores are
- * rebuilt on reset, so the hub notices a replaced store (on every tick and clock change) and
- * re-subscribes, telling clients to reload.
+ * Fan-out of store inserts, clock changes, resets and ticks to server-sent-event clients. Stores
+ * are rebuilt on reset, so on the emulator's `reset` event the hub subscribes to the new ones and
+ * tells clients to reload. Nothing is subscribed while no client listens.
  */
 export class DashboardHub {
   private clients = new Set<Client>();
-  private subs = new Map<string, { store: EventStore<unknown>; off: () => void }>();
+  private subscriptions: Array<() => void> = [];
   private pending: TimelineEvent[] = [];
   private dropped = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private offClock: (() => void) | undefined;
+  private readonly onReset = (): void => {
+    this.unsubscribe();
+    this.subscribe();
+    this.send('reset', { now: new Date(this.emu.clock.now()).toISOString() });
+  };
 
   constructor(private readonly emu: Emulator) {}
 
-  response(signal: AbortSignal): Response {
-    const enc = new TextEncoder();
-    let client: Client | undefined;
-    const stream = new ReadableStream<Uint8Array>({
-      start: (ctrl) => {
-        client = (event, data) => {
-          try {
-            ctrl.enqueue(enc.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
-          } catch {
-            this.drop(client!);
-          }
-        };
-        ctrl.enqueue(enc.encode('retry: 1000\n\n'));
-        this.add(client);
-        client('hello', { ...this.emu.clock.state(), vendors: [...this.emu.runtimes.keys()] });
-      },
-      cancel: () => this.drop(client!),
-    });
-    signal.addEventListener('abort', () => client && this.drop(client));
-    return new Response(stream, {
-      headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' },
+  /** One client's stream, open until the client goes away. */
+  response(c: Context): Response {
+    return streamSSE(c, async (stream) => {
+      // Writes are queued in call order; a client that has gone simply stops receiving.
+      const client: Client = (event, data) => void stream.writeSSE({ event, data: JSON.stringify(data) });
+      const hello = { ...this.emu.clock.state(), vendors: [...this.emu.runtimes.keys()] };
+      void stream.write(`retry: ${RETRY_MS}\n\n`);
+      client('hello', hello);
+      this.add(client);
+      await new Promise<void>((resolve) => {
+        stream.onAbort(resolve);
+        c.req.raw.signal.addEventListener('abort', () => resolve());
+      });
+      this.drop(client);
     });
   }
 
   private add(c: Client): void {
     this.clients.add(c);
     if (this.clients.size > 1) return;
-    this.resubscribe();
-    this.offClock = this.emu.clock.onChange(() => {
-      this.resubscribe();
-      this.send('clock', this.emu.clock.state());
-    });
-    this.ticker = setInterval(() => {
-      this.resubscribe();
-      this.send('tick', { now: new Date(this.emu.clock.now()).toISOString() });
-    }, TICK_MS);
+    this.subscribe();
+    this.emu.events.on('reset', this.onReset);
+    this.offClock = this.emu.clock.onChange(() => this.send('clock', this.emu.clock.state()));
+    this.ticker = setInterval(() => this.send('tick', { now: new Date(this.emu.clock.now()).toISOString() }), TICK_MS);
     this.ticker.unref();
   }
 
@@ -72,8 +68,8 @@ export class DashboardHub {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     this.offClock?.();
-    for (const s of this.subs.values()) s.off();
-    this.subs.clear();
+    this.emu.events.off('reset', this.onReset);
+    this.unsubscribe();
     this.pending = [];
   }
 
@@ -81,25 +77,21 @@ export class DashboardHub {
     for (const c of this.clients) c(event, data);
   }
 
-  /** Subscribe to every runtime's current store; a store that changed means a reset happened. */
-  private resubscribe(): void {
-    let replaced = false;
-    for (const [id, rt] of this.emu.runtimes) {
-      const store = rt.ctx.store as EventStore<unknown>;
-      const sub = this.subs.get(id);
-      if (sub?.store === store) continue;
-      if (sub) {
-        sub.off();
-        replaced = true;
-      }
-      const off = store.onInsert((e) => {
+  /** Subscribe to every runtime's current store. */
+  private subscribe(): void {
+    for (const rt of this.emu.runtimes.values()) {
+      const off = rt.ctx.store.onInsert((e) => {
         if (this.pending.length < MAX_BATCH) this.pending.push(toEvent(rt, e));
         else this.dropped++;
         this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
       });
-      this.subs.set(id, { store, off });
+      this.subscriptions.push(off);
     }
-    if (replaced) this.send('reset', { now: new Date(this.emu.clock.now()).toISOString() });
+  }
+
+  private unsubscribe(): void {
+    for (const off of this.subscriptions) off();
+    this.subscriptions = [];
   }
 
   private flush(): void {

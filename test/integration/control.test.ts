@@ -92,6 +92,20 @@ describe('control API', () => {
     expect(await seen()).toHaveLength(0);
   });
 
+  it('tells subscribers of the reset event once the stores are new', async () => {
+    const e = env.get();
+    const before = e.runtimes.get('crusoe')!.ctx.store;
+    const seen: boolean[] = [];
+    const listener = () => seen.push(e.runtimes.get('crusoe')!.ctx.store !== before);
+    e.events.on('reset', listener);
+    try {
+      expect((await ctl().post('/_emulator/reset')).status).toBe(200);
+    } finally {
+      e.events.off('reset', listener);
+    }
+    expect(seen).toEqual([true]);
+  });
+
   it('serves identical data for the same seed and clock, different data for another seed', async () => {
     const a = await startEmulator({ portBase: 0, now: FROZEN_NOW, only: ['crusoe'] });
     const b = await startEmulator({ portBase: 0, now: FROZEN_NOW, only: ['crusoe'] });

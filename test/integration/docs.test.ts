@@ -23,4 +23,13 @@ describe('interactive API docs on the control port', () => {
     expect((await fetch(`${base}/docs/assets/../../package.json`)).status).toBe(404);
     expect((await fetch(`${base}/docs/nosuch`)).status).toBe(404);
   });
+
+  it('answers 404 for asset names that are properties of every object', async () => {
+    const base = env.get().controlUrl;
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'package.json', 'index.html']) {
+      const r = await fetch(`${base}/docs/assets/${name}`);
+      expect(r.status, name).toBe(404);
+      expect(await r.json()).toEqual({ error: 'no such asset' });
+    }
+  });
 });

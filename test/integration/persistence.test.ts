@@ -77,7 +77,7 @@ describe('persistence with --state-file', () => {
     const file = join(dir, 'state.json');
     const proc = spawn(process.execPath, [CLI, 'start', '--seed', '7', '--only', 'crusoe', '--port-base', '0', '--state-file', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
-    proc.stderr!.on('data', (d) => (err += d));
+    proc.stderr.on('data', (d) => (err += d));
     const code = await new Promise((r) => proc.once('exit', r));
     expect(code).toBe(2); // a state file that does not load is a start-up error the user fixes (exit 2)
     expect(err).toContain('was written with seed');

@@ -17,6 +17,25 @@ describe('the shared rate limiter', () => {
     expect(l.take('a', 1001).ok).toBe(true);
     expect(new RateLimiter(0, 1000).take('a').ok).toBe(true);
   });
+
+  it('keeps counting right once the window has turned over many times', () => {
+    const l = new RateLimiter(3, 1000);
+    const granted: number[] = [];
+    for (let t = 0; t < 10_000; t += 100) if (l.take('k', t).ok) granted.push(t);
+    // Three at the start of each second, none more.
+    expect(granted.length).toBe(30);
+    for (let i = 3; i < granted.length; i++) expect(granted[i] - granted[i - 3]).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('expresses a rate with a burst (the throttle fault) as a window', () => {
+    const l = RateLimiter.perSecond(1, 2);
+    expect(l.take('', 0).ok).toBe(true);
+    expect(l.take('', 100).ok).toBe(true);
+    expect(l.take('', 200)).toEqual({ ok: false, retryAfterMs: 1800 });
+    expect(l.take('', 2000).ok).toBe(true);
+    const fast = RateLimiter.perSecond(10);
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => fast.take('', i).ok).filter(Boolean)).toHaveLength(10);
+  });
 });
 
 describe('vendor rate-limit switches', () => {

@@ -8,8 +8,8 @@ export async function startCli(bin: string[], args: string[], opts: { cwd?: stri
   const proc = spawn(bin[0], [...bin.slice(1), 'start', '--port-base', '0', ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (err += d));
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (err += d));
   for (let i = 0; i < 2400; i++) {
     if (proc.exitCode !== null) throw new Error(`emulator exited: ${err}`);
     const control = /control\s+(http:\/\/\S+)/.exec(out)?.[1];

@@ -7,6 +7,17 @@ const T0 = Date.parse('2026-03-10T10:00:00Z');
 const H = 3_600_000;
 
 describe('clock', () => {
+  it('tells listeners of an applied change once, at the new time', () => {
+    const c = new Clock({ now: T0 });
+    const heard: number[] = [];
+    c.onChange((now) => heard.push(now));
+    c.apply({ now: T0 + H, frozen: true });
+    expect(heard).toEqual([T0 + H]);
+    c.apply({ now: T0 + 2 * H, frozen: false });
+    expect(heard).toHaveLength(2);
+    expect(Math.abs(heard[1] - (T0 + 2 * H))).toBeLessThan(1000);
+    expect(c.frozen).toBe(false);
+  });
   it('freezes, sets, advances and thaws', () => {
     const c = new Clock({ now: T0 });
     expect(c.now()).toBe(T0);

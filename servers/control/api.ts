@@ -1,9 +1,7 @@
 import { Hono } from 'hono';
-import { readJsonBody } from './body.js';
-import type { Emulator } from './emulator.js';
-import { registerDocs } from './docs.js';
-import { FaultSet } from './faults.js';
-import { registerDashboard } from '../dashboard/index.js';
+import { readJsonBody } from '../core/body.js';
+import type { Emulator } from '../core/emulator.js';
+import { FaultSet } from '../core/faults.js';
 
 function problem(status: number, message: string): Response {
   return new Response(JSON.stringify({ error: message }), { status, headers: { 'content-type': 'application/json' } });
@@ -15,16 +13,8 @@ async function jsonBody(req: Request): Promise<{ ok: true; value: unknown } | { 
   return { ok: true, value: r.empty ? {} : r.value };
 }
 
-/** The `/_emulator/*` API on the control port. */
-export function createControlApp(emu: Emulator): Hono {
-  const app = new Hono();
-
-  app.get('/_emulator/health', (c) => c.json({ status: 'ok', now: new Date(emu.clock.now()).toISOString() }));
-  app.get('/_emulator/manifest', (c) => c.json(emu.manifest()));
-  app.post('/_emulator/reset', (c) => {
-    emu.reset();
-    return c.json({ reset: true, now: new Date(emu.clock.now()).toISOString() });
-  });
+/** `/_emulator/clock`: read, set, advance, freeze. */
+function clockRoutes(app: Hono, emu: Emulator): void {
   app.get('/_emulator/clock', (c) => c.json(emu.clock.state()));
   app.post('/_emulator/clock', async (c) => {
     const body = await jsonBody(c.req.raw);
@@ -39,13 +29,17 @@ export function createControlApp(emu: Emulator): Hono {
       return problem(400, "field 'advance' must be an ISO-8601 duration or a number of seconds");
     }
     try {
-      emu.setClock(b as { set?: string; advance?: string | number; frozen?: boolean });
+      emu.setClock(b);
     } catch (err) {
       return problem(400, (err as Error).message);
     }
     emu.changed();
     return c.json(emu.clock.state());
   });
+}
+
+/** Records into a vendor's log: one by one in its shape, or as a named scenario. */
+function injectionRoutes(app: Hono, emu: Emulator): void {
   app.post('/_emulator/providers/:id/events', async (c) => {
     const rt = emu.runtimes.get(c.req.param('id'));
     if (!rt) return problem(404, `unknown provider '${c.req.param('id')}'`);
@@ -68,6 +62,10 @@ export function createControlApp(emu: Emulator): Hono {
     emu.changed();
     return c.json({ scenario: r.result.name, ...r.result }, 201);
   });
+}
+
+/** `/_emulator/faults`: per vendor, latency, errors, drops and throttling. */
+function faultRoutes(app: Hono, emu: Emulator): void {
   app.get('/_emulator/faults', (c) =>
     c.json({ faults: Object.fromEntries([...emu.runtimes].map(([id, rt]) => [id, rt.faults.list()])) }),
   );
@@ -92,6 +90,21 @@ export function createControlApp(emu: Emulator): Hono {
     for (const rt of emu.runtimes.values()) rt.faults.clear();
     return c.json({ faults: {} });
   });
+}
+
+/** The `/_emulator/*` API on the control port. */
+export function createControlApp(emu: Emulator): Hono {
+  const app = new Hono();
+
+  app.get('/_emulator/health', (c) => c.json({ status: 'ok', now: new Date(emu.clock.now()).toISOString() }));
+  app.get('/_emulator/manifest', (c) => c.json(emu.manifest()));
+  app.post('/_emulator/reset', (c) => {
+    emu.reset();
+    return c.json({ reset: true, now: new Date(emu.clock.now()).toISOString() });
+  });
+  clockRoutes(app, emu);
+  injectionRoutes(app, emu);
+  faultRoutes(app, emu);
   app.get('/_emulator/requests', (c) => {
     const status = c.req.query('status');
     const limit = c.req.query('limit');
@@ -102,8 +115,6 @@ export function createControlApp(emu: Emulator): Hono {
     });
   });
 
-  registerDashboard(app, emu);
-  registerDocs(app, emu);
   app.notFound(() => problem(404, 'no such control route'));
   app.onError((err) => {
     console.error('[control] unhandled error:', err);
