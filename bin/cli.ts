@@ -15,7 +15,10 @@ Usage: audit-emulator start [options]
   --config FILE       JSON config: { "<vendor>": { "<setting>": value, "credentials": {...} } }
   --set V.K=VALUE     one config switch, e.g. --set crusoe.strictQueryOrder=true (repeatable)
   --only ID[,ID]      serve only these vendors
-  --state-file PATH   keep recorded/injected events, vendor state and clock settings across restarts
+  --state-dir DIR     keep recorded/injected events, vendor state, clock settings and applied scenarios across
+                      restarts: DIR/<world>/snapshot.json plus an append-only DIR/<world>/journal.log
+  --state-file PATH   the same for the default world in one snapshot file, its journal beside it (PATH.journal)
+  --compact-min-bytes N  rewrite the snapshot once the journal outgrows it and N bytes (default 1000000)
   --scenario N[,N]    apply these anomaly scenarios at start (see GET /_emulator/scenarios)
   --validate-requests check each request against the vendor's OpenAPI spec; violations get the vendor's 400
   --json              print the manifest as JSON instead of a table
@@ -41,7 +44,9 @@ const OPTIONS = {
   config: { type: 'string' },
   set: { type: 'string', multiple: true },
   only: { type: 'string' },
+  'state-dir': { type: 'string' },
   'state-file': { type: 'string' },
+  'compact-min-bytes': { type: 'string' },
   'validate-requests': { type: 'boolean' },
   scenario: { type: 'string', multiple: true },
   json: { type: 'boolean' },
@@ -82,6 +87,8 @@ function startOptions(values: Values): StartOptions {
   if (seed !== undefined && !Number.isInteger(seed)) fail('--seed must be an integer');
   const portBase = values['port-base'] === undefined ? DEFAULT_PORT_BASE : Number(values['port-base']);
   if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65530) fail('--port-base must be a port number');
+  const compact = values['compact-min-bytes'] === undefined ? undefined : Number(values['compact-min-bytes']);
+  if (compact !== undefined && !(Number.isSafeInteger(compact) && compact >= 0)) fail('--compact-min-bytes must be a number of bytes');
   if (values.now !== undefined) {
     try {
       parseInstant(values.now, '--now');
@@ -97,7 +104,9 @@ function startOptions(values: Values): StartOptions {
     host: values.host,
     config: vendorConfig(values),
     only: values.only ? values.only.split(',') : undefined,
+    stateDir: values['state-dir'],
     stateFile: values['state-file'],
+    compactMinBytes: compact,
     validateRequests: values['validate-requests'],
     scenarios: (values.scenario ?? []).flatMap((s) => s.split(',')).filter(Boolean),
   };

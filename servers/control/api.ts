@@ -33,7 +33,7 @@ function clockRoutes(app: Hono, emu: Emulator): void {
     } catch (err) {
       return problem(400, (err as Error).message);
     }
-    emu.changed();
+    await emu.changed();
     return c.json(emu.clock.state());
   });
 }
@@ -47,7 +47,7 @@ function injectionRoutes(app: Hono, emu: Emulator): void {
     if (!body.ok) return body.res;
     const result = rt.inject(body.value);
     if (!result.ok) return problem(400, result.message);
-    emu.changed();
+    await emu.changed(rt.provider.id);
     return c.json({ accepted: result.ids.length, ids: result.ids }, 201);
   });
   app.get('/_emulator/scenarios', (c) => c.json({ scenarios: emu.scenarios.list() }));
@@ -59,7 +59,7 @@ function injectionRoutes(app: Hono, emu: Emulator): void {
     if (!v || typeof v !== 'object' || Array.isArray(v)) return problem(400, 'body must be a JSON object of parameters');
     const r = emu.scenarios.apply(c.req.param('name'), v as Record<string, unknown>);
     if (!r.ok) return problem(r.status, r.message);
-    emu.changed();
+    await emu.changed();
     return c.json({ scenario: r.result.name, ...r.result }, 201);
   });
 }
@@ -98,8 +98,9 @@ export function createControlApp(emu: Emulator): Hono {
 
   app.get('/_emulator/health', (c) => c.json({ status: 'ok', now: new Date(emu.clock.now()).toISOString() }));
   app.get('/_emulator/manifest', (c) => c.json(emu.manifest()));
-  app.post('/_emulator/reset', (c) => {
+  app.post('/_emulator/reset', async (c) => {
     emu.reset();
+    await emu.changed();
     return c.json({ reset: true, now: new Date(emu.clock.now()).toISOString() });
   });
   clockRoutes(app, emu);

@@ -288,7 +288,7 @@ export class DurableState {
         continue;
       }
       if (v.state !== undefined) rt.loadState(v.state);
-      for (const e of v.events) rt.ctx.store.insert(e.rec as never, e.injected === true, e.seq);
+      for (const e of v.events) rt.ctx.store.insert(e.rec, e.injected === true, e.seq);
     }
     const applied = snap.extra?.scenarios;
     if (applied !== undefined) this.world.scenarios.restore(applied);
@@ -329,7 +329,7 @@ export class DurableState {
     const event = { ts: e.ts, seq: e.seq, ...(e.injected === true ? { injected: true } : {}), rec: e.rec };
     if (!rt) return void this.unservedOf(vendor).events.push(event);
     try {
-      rt.ctx.store.insert(e.rec as never, e.injected === true, e.seq);
+      rt.ctx.store.insert(e.rec, e.injected === true, e.seq);
     } catch {
       throw bad('the event has no valid time');
     }

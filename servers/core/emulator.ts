@@ -5,7 +5,7 @@ import { serve } from '@hono/node-server';
 import { Clock, parseInstant, planClock, type ClockChange } from './clock.js';
 import type { Company } from './company.js';
 import { ProviderRuntime, type Provider } from './provider.js';
-import { Persistence } from './persist.js';
+import { DurableState, stateLayout } from './durable.js';
 import { ScenarioEngine, type ScenarioDef } from './scenarios.js';
 import { RequestLog } from './requestlog.js';
 import { checkVendorIds } from './settings.js';
@@ -31,8 +31,15 @@ export interface StartOptions {
   pruneEveryMs?: number;
   /** Check every vendor response against its spec; violations collect in `emulator.violations`. */
   validateResponses?: boolean;
-  /** Keep recorded/injected events, vendor state and clock settings in this file across restarts. */
+  /**
+   * Keep what cannot be regenerated (recorded and injected events, vendor state, clock settings,
+   * applied scenarios) across restarts in this directory: `<dir>/<world>/snapshot.json` + `journal.log`.
+   */
+  stateDir?: string;
+  /** The same for the default world in this file (its journal beside it as `<file>.journal`); not with `stateDir`. */
   stateFile?: string;
+  /** Compact a journal once it is larger than its snapshot and than this many bytes (default 1,000,000). */
+  compactMinBytes?: number;
   /** Strict mode: check each incoming request against the vendor's spec; violations get the vendor's 400. */
   validateRequests?: boolean;
   /** Scenarios to apply at start, by name (each with its default parameters, ending now). */
@@ -66,9 +73,14 @@ export interface Emulator {
   /** Same as POST /_emulator/reset; emits `reset` once done. */
   reset(): void;
   readonly events: EventEmitter<EmulatorEvents>;
-  /** Save state now (with a state file); the control API calls it after each acknowledged change. */
-  changed(): void;
-  persistence?: Persistence;
+  /**
+   * Resolves once every change so far is durable (at once without a state directory): the control
+   * API waits for it before acknowledging. Vendor state (all vendors', or `vendor`'s) is journaled
+   * here when it differs from its last journaled copy.
+   */
+  changed(vendor?: string): Promise<void>;
+  /** The journaled state engine of the default world, with a state directory or file. */
+  persistence?: DurableState;
   scenarios: ScenarioEngine;
   /** Set the emulator clock: an ISO instant, or advance by an ISO duration / seconds. */
   setClock(change: ClockChange): void;
@@ -147,8 +159,8 @@ function manifestOf(emu: Emulator): Manifest {
   };
 }
 
-/** Fresh stores, vendor state, request log and scenarios, as at start for the same seed. */
-function reset(emu: Emulator): void {
+/** Fresh stores, vendor state, request log and scenarios, as at start for the same seed (the state engine journals it). */
+function resetWorld(emu: Emulator): void {
   emu.clock.restore();
   emu.log.clear();
   for (const rt of emu.runtimes.values()) {
@@ -158,7 +170,6 @@ function reset(emu: Emulator): void {
   }
   emu.scenarios.clear();
   emu.events.emit('reset');
-  emu.persistence?.save();
 }
 
 type RuntimeDeps = ConstructorParameters<typeof ProviderRuntime>[1];
@@ -176,38 +187,41 @@ export async function startCore(parts: CoreParts, opts: StartOptions = {}): Prom
   const company = parts.buildCompany(seed);
   const log = new RequestLog();
   const violations: string[] = [];
-  let persistence: Persistence | undefined;
+  const layout = stateLayout(opts);
+  let persistence: DurableState | undefined;
   const runtimes = runtimesFor(parts.providers, opts, {
     seed, clock, company, log,
     onViolation: opts.validateResponses ? (v: string) => violations.push(v) : undefined,
-    onChange: opts.stateFile ? () => persistence?.save() : undefined,
+    onChange: layout ? (vendor) => persistence?.changed(vendor) : undefined,
     validateRequests: opts.validateRequests,
   });
-  if (opts.stateFile) persistence = new Persistence(opts.stateFile, seed, clock, runtimes);
   const listeners = new Listeners(opts.host ?? '127.0.0.1');
 
   const emu: Emulator = {
-    controlUrl: '', seed, clock, company, providers: {}, runtimes, log, violations, persistence,
+    controlUrl: '', seed, clock, company, providers: {}, runtimes, log, violations,
     events: new EventEmitter<EmulatorEvents>(),
     scenarios: new ScenarioEngine({ seed, clock, company, runtimes }, parts.scenarios ?? []),
     manifest: () => manifestOf(emu),
-    reset: () => reset(emu),
-    changed: () => persistence?.save(),
+    reset: () => (persistence ? persistence.reset(() => resetWorld(emu)) : resetWorld(emu)),
+    changed: (vendor) => persistence?.changed(vendor) ?? Promise.resolve(),
     // Checked whole, then applied: a bad field leaves the clock as it was.
     setClock: (change) => clock.apply(planClock({ now: clock.now(), frozen: clock.frozen }, change)),
     close: async () => {
       clearInterval(pruner);
       await listeners.close();
+      await persistence?.close();
     },
   };
-  persistence?.register('scenarios', emu.scenarios.persistPart());
+  if (layout) {
+    const world = { name: 'default', seed, clock, runtimes, scenarios: emu.scenarios, reset: () => resetWorld(emu) };
+    emu.persistence = persistence = await DurableState.open(layout, world, { compactMinBytes: opts.compactMinBytes });
+  }
   const control = parts.control(emu);
-  if (persistence && !persistence.load()) persistence.save();
   for (const name of opts.scenarios ?? []) {
     const r = emu.scenarios.apply(name, {});
     if (!r.ok) throw new Error(`--scenario ${name}: ${r.message}`);
   }
-  if (opts.scenarios?.length) persistence?.save();
+  await emu.changed();
   await listen(emu, listeners, control, opts.portBase ?? 0);
   const pruner = setInterval(() => {
     for (const rt of runtimes.values()) rt.ctx.store.prune();

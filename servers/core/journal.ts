@@ -229,8 +229,8 @@ export class Journal {
   /** Batches one after another; appends made meanwhile form the next batch. */
   private async flush(): Promise<void> {
     try {
-      let opening: unknown;
-      await this.ready.catch((err) => (opening = err ?? new Error('journal could not be opened')));
+      let opening: Error | undefined;
+      await this.ready.catch((err) => (opening = err instanceof Error ? err : new Error(`journal ${this.path} could not be opened`)));
       await this.opts.after?.catch(() => undefined);
       while (this.batch.length) {
         const lines = this.batch;

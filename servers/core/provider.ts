@@ -134,8 +134,8 @@ export class ProviderRuntime<R = any> {
       log: RequestLog;
       /** When set, every response is checked against the vendor's spec and violations reported here. */
       onViolation?: (v: string) => void;
-      /** Called before the response goes out when a request may have changed state (persistence). */
-      onChange?: () => void;
+      /** Called with the vendor's id when a request may have changed state; the response waits until the change is durable. */
+      onChange?: (vendor: string) => void | Promise<void>;
       /** Strict mode: refuse requests that do not conform to the vendor's spec with its 400. */
       validateRequests?: boolean;
     },
@@ -188,7 +188,7 @@ export class ProviderRuntime<R = any> {
     this.app = wrapVendorApp(p.id, this.errors, instance.app, log, () => this.ctx.spec, this.faults, {
       onViolation: this.deps.onViolation,
       storeVersion: this.deps.onChange && (() => store.version),
-      onChange: this.deps.onChange,
+      onChange: this.deps.onChange && (() => this.deps.onChange!(p.id)),
       validateRequests: this.deps.validateRequests,
     });
   }
@@ -263,8 +263,8 @@ interface WrapOptions {
   /** When set, every response is checked against the vendor's spec and violations reported here. */
   onViolation?: (v: string) => void;
   storeVersion?: () => number;
-  /** Called before the response goes out when a request may have changed state (persistence). */
-  onChange?: () => void;
+  /** Called when a request may have changed state; the response waits until the promise says the change is durable. */
+  onChange?: () => void | Promise<void>;
   validateRequests?: boolean;
 }
 
@@ -275,8 +275,16 @@ function wrapVendorApp(id: string, errors: FailureRenderer, inner: Hono<any>, lo
     const started = performance.now();
     const before = o.storeVersion?.();
     await next();
-    // Recorded events and vendor state changes are saved before the answer acknowledges them.
-    if (o.onChange && (o.storeVersion!() !== before || !['GET', 'HEAD'].includes(c.req.method))) o.onChange();
+    // Recorded events and vendor state changes are durable before the answer acknowledges them;
+    // a request that changed nothing waits for nothing.
+    if (o.onChange && (o.storeVersion!() !== before || !['GET', 'HEAD'].includes(c.req.method))) {
+      try {
+        await o.onChange();
+      } catch (err) {
+        console.error(`[${id}] state could not be saved: ${(err as Error).message}`);
+        c.res = renderFailure(errors, { kind: 'internal', message: 'state could not be saved' }, c);
+      }
+    }
     if (o.onViolation) await checkConformance(id, c, spec(), o.onViolation);
     const auth = c.get('auth');
     const problem = c.get('problem');

@@ -86,10 +86,6 @@ export class ScenarioEngine {
     this.applied = [];
   }
 
-  persistPart(): { save(): unknown; load(v: unknown): void } {
-    return { save: () => this.applied, load: (v) => this.restore(v) };
-  }
-
   /** The applied list from a snapshot. */
   restore(v: unknown): void {
     this.applied = Array.isArray(v) ? (v as AppliedScenario[]) : [];

@@ -93,7 +93,7 @@ export function isEvent(e: unknown): e is SnapshotEvent {
 export function removeStaleTemps(path: string): void {
   const dir = dirname(path);
   const prefix = `.${basename(path)}.`;
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(dir);
   } catch {

@@ -1,27 +1,31 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// A kill -9 loses no acknowledged change: in the middle of a stream of injections, and in the
+// middle of a compaction (the journal is rewritten into a snapshot while injections go on).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseJournal } from '../../servers/core/journal.js';
+import { signRequest } from '../../servers/crusoe/signature.js';
 import { startCli } from '../support/cli.js';
 
 const CLI = 'dist/bin/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'audit-emulator-state-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function start(stateFile: string) {
-  return startCli([process.execPath, CLI], ['--only', 'crusoe', '--now', '2026-03-10T10:00:00Z', '--state-file', stateFile]);
+function start(stateFile: string, more: string[] = []) {
+  return startCli([process.execPath, CLI], ['--only', 'crusoe', '--now', '2026-03-10T10:00:00Z', '--state-file', stateFile, ...more]);
 }
 
 function record(i: number) {
-  const t = new Date(Date.parse('2026-03-10T09:00:00Z') + i * 1000).toISOString();
+  const t = new Date(Date.parse('2026-03-10T09:00:00Z') + (i % 3600) * 1000).toISOString();
   return {
     action: 'Delete', actor_id: '5b1f7c2e-93d4-4a6b-8e0f-2c7d9a1b3e45', actor_email: 'persist@example.com', actor_type: 'User',
     client_ip: '10.193.14.27:50412', start_time: t, end_time: t, result: 'OK', surface: 'Console', target_names: [`persisted-${i}`], target_type: 'VM',
   };
 }
 
-describe('persistence with --state-file', () => {
+describe('persistence across kill -9 (--state-file, --state-dir)', () => {
   it('keeps every acknowledged injection across a SIGKILL in the middle of a stream', { timeout: 120_000 }, async () => {
     const file = join(dir, 'state.json');
     const first = await start(file);
@@ -48,9 +52,9 @@ describe('persistence with --state-file', () => {
     await Promise.all(streams);
     if (first.proc.exitCode === null && first.proc.signalCode === null) await new Promise((r) => first.proc.once('exit', r));
     expect(acknowledged.length).toBeGreaterThan(20);
-    // The file is whole JSON whatever the moment of the kill.
-    const saved = JSON.parse(readFileSync(file, 'utf8'));
-    const names = new Set(saved.vendors.crusoe.events.map((e: { rec: { target_names: string[] } }) => e.rec.target_names[0]));
+    // On disk whatever the moment of the kill: the snapshot is whole JSON, the journal whole records
+    // (at most a torn last one, which no acknowledgement waited for).
+    const names = namesOnDisk(file, `${file}.journal`);
     for (const i of acknowledged) expect(names.has(`persisted-${i}`), `event ${i}`).toBe(true);
 
     // After a restart the events are served by the vendor API with their ids.
@@ -58,18 +62,60 @@ describe('persistence with --state-file', () => {
     try {
       const manifest = await (await fetch(`${second.control}/_emulator/manifest`)).json();
       expect(manifest.now).toBe('2026-03-10T10:00:00.000Z');
-      const { signRequest } = await import('../../servers/crusoe/signature.js');
-      const c = manifest.providers.crusoe.credentials;
-      const path = `/v1alpha5/organizations/${c.organizationId}/audit-logs`;
-      const query = 'actor_emails=persist%40example.com&limit=1000&start_time=2026-03-10T08%3A00%3A00Z';
-      const res = await fetch(`${manifest.providers.crusoe.baseUrl}${path}?${query}`, {
-        headers: signRequest({ accessKeyId: c.accessKeyId, secretKey: c.secretKey, method: 'GET', path, query }),
-      });
-      const body = await res.json();
-      const served = new Set(body.items.map((e: { target_names: string[] }) => e.target_names[0]));
+      const served = await servedNames(second.control);
       for (const i of acknowledged) expect(served.has(`persisted-${i}`)).toBe(true);
     } finally {
       second.proc.kill('SIGKILL');
+    }
+  });
+
+  it('keeps every acknowledged injection across a SIGKILL in the middle of a compaction', { timeout: 240_000 }, async () => {
+    const stateDir = join(dir, 'compacting');
+    const world = join(stateDir, 'default');
+    const transient = () => existsSync(world) && readdirSync(world).some((n) => /^journal\.log\.\d+$/.test(n));
+    const acknowledged: number[] = [];
+    let next = 100_000;
+    let killedMidway = 0;
+    // A kill lands mid-compaction when the next journal is there but not yet renamed over the old one;
+    // the timing is the machine's, so kill again after each restart until one did.
+    for (let attempt = 0; attempt < 8 && killedMidway === 0; attempt++) {
+      const emu = await startCli([process.execPath, CLI], ['--only', 'crusoe', '--now', '2026-03-10T10:00:00Z', '--state-dir', stateDir, '--compact-min-bytes', '50000']);
+      let stop = false;
+      const post = async (body: unknown, ids: number[]) => {
+        const r = await fetch(`${emu.control}/_emulator/providers/crusoe/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        if (r.status === 201) acknowledged.push(...ids);
+      };
+      const singles = async () => {
+        while (!stop) await post(record(next), [next++]).catch(() => (stop = true));
+      };
+      const batches = async () => {
+        while (!stop) {
+          const ids = Array.from({ length: 300 }, () => next++);
+          await post(ids.map(record), ids).catch(() => (stop = true));
+        }
+      };
+      const streams = [singles(), singles(), singles(), batches()];
+      // Kill at the first compaction after a good number of acknowledged injections in this run.
+      const enough = acknowledged.length + 1000;
+      for (let i = 0; i < 30_000 && !(acknowledged.length >= enough && transient()); i++) await new Promise((r) => setTimeout(r, 1));
+      emu.proc.kill('SIGKILL');
+      stop = true;
+      await Promise.all(streams);
+      await exited(emu.proc);
+      if (transient()) killedMidway++;
+    }
+    expect(killedMidway).toBe(1);
+    expect(acknowledged.length).toBeGreaterThan(1000);
+
+    const after = await startCli([process.execPath, CLI], ['--only', 'crusoe', '--now', '2026-03-10T10:00:00Z', '--state-dir', stateDir]);
+    try {
+      const served = await servedNames(after.control);
+      const missing = acknowledged.filter((i) => !served.has(`persisted-${i}`));
+      expect(missing).toEqual([]);
+      // The interrupted compaction was finished at start: one snapshot, one journal.
+      expect(readdirSync(world).sort()).toEqual(['journal.log', 'snapshot.json']);
+    } finally {
+      after.proc.kill('SIGKILL');
     }
   });
 
@@ -83,3 +129,42 @@ describe('persistence with --state-file', () => {
     expect(err).toContain('was written with seed');
   });
 });
+
+async function exited(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode === null && proc.signalCode === null) await new Promise((r) => proc.once('exit', r));
+}
+
+/** Target names of the events in a snapshot and every journal beside it (a superset of the recovered state). */
+function namesOnDisk(snapshot: string, journal: string): Set<string> {
+  const names = new Set<string>();
+  const add = (rec: unknown) => names.add((rec as { target_names: string[] }).target_names[0]);
+  for (const e of JSON.parse(readFileSync(snapshot, 'utf8')).vendors.crusoe?.events ?? []) add(e.rec);
+  const folder = join(journal, '..');
+  const base = journal.slice(folder.length + 1);
+  for (const n of readdirSync(folder).filter((x) => x === base || x.startsWith(`${base}.`))) {
+    for (const r of parseJournal(readFileSync(join(folder, n)), n).records) {
+      const v = r.value as { t: string; rec?: unknown };
+      if (v.t === 'insert') add(v.rec);
+    }
+  }
+  return names;
+}
+
+/** Every injected event's target name as Crusoe serves it, page by page. */
+async function servedNames(control: string): Promise<Set<string>> {
+  const manifest = await (await fetch(`${control}/_emulator/manifest`)).json();
+  const c = manifest.providers.crusoe.credentials;
+  const path = `/v1alpha5/organizations/${c.organizationId}/audit-logs`;
+  const served = new Set<string>();
+  let token = '';
+  do {
+    const query = `actor_emails=persist%40example.com&limit=1000${token ? `&next_token=${encodeURIComponent(token)}` : ''}&start_time=2026-03-10T08%3A00%3A00Z`;
+    const res = await fetch(`${manifest.providers.crusoe.baseUrl}${path}?${query}`, {
+      headers: signRequest({ accessKeyId: c.accessKeyId, secretKey: c.secretKey, method: 'GET', path, query }),
+    });
+    const body = await res.json();
+    for (const e of body.items as Array<{ target_names: string[] }>) served.add(e.target_names[0]);
+    token = body.items.length ? body.next_page_token : '';
+  } while (token);
+  return served;
+}

@@ -267,7 +267,10 @@ describe('recovery', () => {
   it('loads a state file written before the journal (version 1, no generation) and journals beside it', async () => {
     const file = join(root, `old-${dirs++}.json`);
     const old = {
-      version: 1, seed: SEED, savedAt: '', clock: { frozenAt: T0 + 5000, offset: 0 },
+      version: 1,
+      seed: SEED,
+      savedAt: '',
+      clock: { frozenAt: T0 + 5000, offset: 0 },
       vendors: { a: { events: [{ ts: ev(1).t, seq: 4, injected: true, rec: ev(1) }], state: { n: 3, names: ['old'] } } },
       extra: { scenarios: [applied('old')] },
     };
