@@ -102,8 +102,10 @@ export function removeStaleTemps(path: string): void {
   for (const n of names) if (n.startsWith(prefix) && n.endsWith('.tmp')) rmSync(join(dir, n), { force: true });
 }
 
-/** Events per write: each chunk is serialised, then written while requests run. */
-const CHUNK = 1000;
+/** Events per write: each chunk is serialised, then written while requests run (a few ms of the event loop at most). */
+const CHUNK = 100;
+/** Bytes written between flushes of a snapshot. */
+const SYNC_EVERY = 4_000_000;
 
 /**
  * Write a snapshot whole or not at all: into a temp file, synced, renamed over the old one, and the
@@ -114,11 +116,18 @@ export async function writeSnapshot(path: string, src: SnapshotSource, io: State
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const file = await io.open(tmp, 'w');
   let size = 0;
+  let unsynced = 0;
   const put = async (text: string) => {
     const buf = Buffer.from(text);
     let done = 0;
     while (done < buf.length) done += (await file.write(buf, done, buf.length - done, size + done)).bytesWritten;
     size += buf.length;
+    unsynced += buf.length;
+    // Flushed as it goes: one large flush at the end would hold up the journal's syncs behind it.
+    if (unsynced > SYNC_EVERY) {
+      unsynced = 0;
+      await file.datasync();
+    }
   };
   let written = false;
   try {
