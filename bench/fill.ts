@@ -26,3 +26,19 @@ export function fillCrusoe(emu: Emulator, count: number): void {
     store.insert({ ...src, start_time: iso(t), end_time: iso(t + 1500) });
   }
 }
+
+/**
+ * Insert exactly `count` such events (whatever history is generated meanwhile): with a state
+ * directory, each is journaled like a recorded or injected event.
+ */
+export function insertCrusoe(emu: Emulator, count: number): void {
+  const store = emu.runtimes.get('crusoe')!.ctx.store;
+  const now = emu.clock.now();
+  const span = 89 * 86_400_000;
+  const sample: LogEntry[] = [];
+  for (const e of store.scan({ from: now - 30 * 86_400_000, to: now })) sample.push(e.rec as LogEntry);
+  for (let i = 0; i < count; i++) {
+    const t = Math.floor(now - span + (i * span) / count);
+    store.insert({ ...sample[i % sample.length], start_time: iso(t), end_time: iso(t + 1500) });
+  }
+}

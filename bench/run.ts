@@ -5,90 +5,34 @@
  *     a precomputed body of the same size, both driven by autocannon;
  *  2. query latency at 10,000 and at 1,000,000 stored events;
  *  3. resident memory at 1,000,000 events (in a child process);
- *  4. time from starting the CLI to a ready manifest with the default history.
+ *  4. time from starting the CLI to a ready manifest with the default history;
+ *  5. the state engine: acknowledgement latency, reads from a state directory, restart (bench/state.ts).
+ * `npm run bench -- <name>` runs one of throughput, latency, memory, startup, state.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { cpus } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { startEmulator } from '../servers/index.js';
 import { signRequest } from '../servers/crusoe/signature.js';
 import { fillCrusoe, typicalQuery } from './fill.js';
+import { alternatingRounds, pinnedChild } from './rounds.js';
+import { stateBench } from './state.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const NOW = '2026-03-10T10:00:00.000Z';
 
-async function cannon(url: string, headers: Record<string, string>, duration = seconds, detail = false): Promise<any> {
-  const r = await autocannon({ url, connections: 16, duration, headers, pipelining: 1 });
-  if (r.non2xx || r.errors) throw new Error(`bench: ${r.non2xx} non-2xx, ${r.errors} errors against ${url}`);
-  return detail ? { average: r.requests.average, total: r.requests.total } : r.requests.average;
-}
-
-function hasTaskset(): boolean {
-  try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function throughput(): Promise<void> {
-  const script = fileURLToPath(new URL('./servers.js', import.meta.url));
-  // With two cores or more, the servers get one and the load generator another, so neither
-  // side's speed depends on where the scheduler happens to put the other.
-  const pin = cpus().length >= 2 && hasTaskset();
-  if (pin) execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
-  const p = pin
-    ? spawn('taskset', ['-c', '1', process.execPath, script], { stdio: ['pipe', 'pipe', 'inherit'] })
-    : spawn(process.execPath, [script], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const info = await new Promise<{ url: string; headers: Record<string, string>; bareUrl: string; bytes: number }>((resolve, reject) => {
-    let out = '';
-    p.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]));
-    });
-    p.once('exit', (code) => reject(new Error(`bench servers exited ${code}`)));
-  });
-  // Warm both, then alternate short rounds so neither gets the quieter part of the run; the
-  // median of the per-round ratios resists this machine's noise. Server CPU per request (from
-  // /proc) is reported beside it.
-  await cannon(info.url, info.headers, 2);
-  await cannon(info.bareUrl, {}, 2);
-  const cpu = () => {
-    const f = readFileSync(`/proc/${p.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  };
-  const rounds = Math.max(3, Math.round(seconds / 2));
-  const ratios: number[] = [];
-  const totals = { emu: 0, bare: 0, emuCpu: 0, bareCpu: 0, emuReqs: 0, bareReqs: 0 };
-  for (let i = 0; i < rounds; i++) {
-    let c0 = cpu();
-    const bare = await cannon(info.bareUrl, {}, 2, true);
-    totals.bareCpu += cpu() - c0;
-    c0 = cpu();
-    const emu = await cannon(info.url, info.headers, 2, true);
-    totals.emuCpu += cpu() - c0;
-    ratios.push(emu.average / bare.average);
-    totals.emu += emu.average;
-    totals.bare += bare.average;
-    totals.emuReqs += emu.total;
-    totals.bareReqs += bare.total;
-  }
-  ratios.sort((a, b) => a - b);
-  const median = ratios[Math.floor(ratios.length / 2)];
-  const usEmu = (totals.emuCpu * 1e6) / totals.emuReqs;
-  const usBare = (totals.bareCpu * 1e6) / totals.bareReqs;
+  const child = await pinnedChild(fileURLToPath(new URL('./servers.js', import.meta.url)));
+  const info = child.info as { url: string; headers: Record<string, string>; bareUrl: string; bytes: number };
+  // Server CPU per request (from /proc) is reported beside the ratio.
+  const r = await alternatingRounds(child, seconds, { a: { url: info.url, headers: info.headers }, b: { url: info.bareUrl, headers: {} } });
   console.log(
-    `throughput: signed Crusoe query ${(totals.emu / rounds).toFixed(0)} req/s, bare route with the same ${info.bytes}-byte body ` +
-      `${(totals.bare / rounds).toFixed(0)} req/s; median ratio over ${rounds} alternating rounds ${median.toFixed(2)} ` +
-      `(range ${ratios[0].toFixed(2)}-${ratios[ratios.length - 1].toFixed(2)}; target >= 0.6); ` +
-      `server CPU ${usEmu.toFixed(0)} vs ${usBare.toFixed(0)} us per request (ratio ${(usBare / usEmu).toFixed(2)})` +
-      (pin ? '; servers pinned to CPU 1, load generator to CPU 0' : ''),
+    `throughput: signed Crusoe query ${r.a.toFixed(0)} req/s, bare route with the same ${info.bytes}-byte body ` +
+      `${r.b.toFixed(0)} req/s; median ratio over ${r.rounds} alternating rounds ${r.median.toFixed(2)} ` +
+      `(range ${r.min.toFixed(2)}-${r.max.toFixed(2)}; target >= 0.6); ` +
+      `server CPU ${r.usA.toFixed(0)} vs ${r.usB.toFixed(0)} us per request (ratio ${(r.usB / r.usA).toFixed(2)})` +
+      (child.pinned ? '; servers pinned to CPU 1, load generator to CPU 0' : ''),
   );
-  p.stdin.end();
-  if (pin) execFileSync('taskset', ['-cp', `0-${cpus().length - 1}`, String(process.pid)], { stdio: 'ignore' });
+  child.stop();
 }
 
 async function latency(): Promise<void> {
@@ -164,4 +108,5 @@ if (!only || only === 'throughput') await throughput();
 if (!only || only === 'latency') await latency();
 if (!only || only === 'memory') await memory();
 if (!only || only === 'startup') await startup();
+if (!only || only === 'state') await stateBench(seconds);
 process.exit(0);

@@ -1,0 +1,121 @@
+// Throughput side by side: servers in a child process pinned to one core, autocannon here on another,
+// alternating short rounds so neither side gets the quieter part of the run.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import autocannon from 'autocannon';
+
+export interface Target {
+  url: string;
+  headers: Record<string, string>;
+}
+
+export async function cannon(url: string, headers: Record<string, string>, duration: number): Promise<{ average: number; total: number }> {
+  const r = await autocannon({ url, connections: 16, duration, headers, pipelining: 1 });
+  if (r.non2xx || r.errors) throw new Error(`bench: ${r.non2xx} non-2xx, ${r.errors} errors against ${url}`);
+  return { average: r.requests.average, total: r.requests.total };
+}
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface PinnedChild {
+  proc: ChildProcess;
+  /** The first line the child printed, as JSON. */
+  info: unknown;
+  pinned: boolean;
+  /** The child's CPU seconds so far (from /proc). */
+  cpu(): number;
+  stop(): void;
+}
+
+/**
+ * With two cores or more, the servers get one and the load generator another, so neither side's
+ * speed depends on where the scheduler happens to put the other.
+ */
+export async function pinnedChild(script: string, args: string[] = []): Promise<PinnedChild> {
+  const pinned = cpus().length >= 2 && hasTaskset();
+  if (pinned) execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
+  const proc = pinned
+    ? spawn('taskset', ['-c', '1', process.execPath, script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] })
+    : spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const info = await new Promise<unknown>((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]));
+    });
+    proc.once('exit', (code) => reject(new Error(`bench servers exited ${code}`)));
+  });
+  return {
+    proc,
+    info,
+    pinned,
+    cpu: () => {
+      const f = readFileSync(`/proc/${proc.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(f[11]) + Number(f[12])) / 100;
+    },
+    stop: () => {
+      proc.stdin.end();
+      if (pinned) execFileSync('taskset', ['-cp', `0-${cpus().length - 1}`, String(process.pid)], { stdio: 'ignore' });
+    },
+  };
+}
+
+export interface Rounds {
+  rounds: number;
+  /** Mean requests/s of each side. */
+  a: number;
+  b: number;
+  /** Median, lowest and highest of the per-round ratios a/b. */
+  median: number;
+  min: number;
+  max: number;
+  /** Server CPU microseconds per request of each side. */
+  usA: number;
+  usB: number;
+}
+
+/** Warm both, then alternate 2-second rounds; the median of the per-round ratios resists this machine's noise. */
+export async function alternatingRounds(child: PinnedChild, seconds: number, t: { a: Target; b: Target }): Promise<Rounds> {
+  await cannon(t.a.url, t.a.headers, 2);
+  await cannon(t.b.url, t.b.headers, 2);
+  const rounds = Math.max(3, Math.round(seconds / 2));
+  const ratios: number[] = [];
+  const sum = { a: 0, b: 0, cpuA: 0, cpuB: 0, reqA: 0, reqB: 0 };
+  const measure = async (side: Target): Promise<{ average: number; total: number; cpu: number }> => {
+    const c0 = child.cpu();
+    const r = await cannon(side.url, side.headers, 2);
+    return { ...r, cpu: child.cpu() - c0 };
+  };
+  for (let i = 0; i < rounds; i++) {
+    // Each side goes first in every other round, so neither always follows the other's garbage.
+    const got = new Map<'a' | 'b', Awaited<ReturnType<typeof measure>>>();
+    for (const side of i % 2 ? (['a', 'b'] as const) : (['b', 'a'] as const)) got.set(side, await measure(t[side]));
+    const [a, b] = [got.get('a')!, got.get('b')!];
+    sum.cpuA += a.cpu;
+    sum.cpuB += b.cpu;
+    ratios.push(a.average / b.average);
+    sum.a += a.average;
+    sum.b += b.average;
+    sum.reqA += a.total;
+    sum.reqB += b.total;
+  }
+  ratios.sort((x, y) => x - y);
+  return {
+    rounds,
+    a: sum.a / rounds,
+    b: sum.b / rounds,
+    median: ratios[Math.floor(ratios.length / 2)],
+    min: ratios[0],
+    max: ratios[ratios.length - 1],
+    usA: (sum.cpuA * 1e6) / sum.reqA,
+    usB: (sum.cpuB * 1e6) / sum.reqB,
+  };
+}
