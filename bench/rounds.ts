@@ -95,10 +95,8 @@ export async function alternatingRounds(child: PinnedChild, seconds: number, t: 
     return { ...r, cpu: child.cpu() - c0 };
   };
   for (let i = 0; i < rounds; i++) {
-    // Each side goes first in every other round, so neither always follows the other's garbage.
-    const got = new Map<'a' | 'b', Awaited<ReturnType<typeof measure>>>();
-    for (const side of i % 2 ? (['a', 'b'] as const) : (['b', 'a'] as const)) got.set(side, await measure(t[side]));
-    const [a, b] = [got.get('a')!, got.get('b')!];
+    const b = await measure(t.b);
+    const a = await measure(t.a);
     sum.cpuA += a.cpu;
     sum.cpuB += b.cpu;
     ratios.push(a.average / b.average);

@@ -1,9 +1,10 @@
 /**
- * The state engine's figures (`npm run bench state`), each side by side in one run:
+ * The state engine's figures (`npm run bench -- state`), each side by side in one run:
  *  1. acknowledgement latency (p50, p99) of single injections through the control API with 100 and
  *     with 100,000 stored events, in alternating rounds, and at 100,000 while a compaction runs;
  *  2. Crusoe read throughput from a state directory holding 100,000 events against the same events
- *     without persistence (both in one child process pinned to one core, autocannon on the other);
+ *     without persistence (both in one child process pinned to one core, autocannon on the other,
+ *     alternating 2-second rounds);
  *  3. restart time with 100,000 stored events: CLI spawn to a ready manifest, from a compacted
  *     snapshot and from a journal only, against the same CLI without state.
  */
