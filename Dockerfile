@@ -20,7 +20,7 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/openapi ./openapi
 COPY --chown=node:node dashboard ./dashboard
-# A writable place for --state-file (named volumes take this ownership on first use).
+# A writable place for --state-dir (named volumes take this ownership on first use).
 RUN mkdir /data && chown node:node /data
 USER node
 EXPOSE 4100 4101 4102 4103 4104 4105
