@@ -21,7 +21,7 @@ const page = (title: string, head: string, body: string): string =>
   `<title>${title}</title>${head}</head><body>${body}</body></html>`;
 
 /** `/docs`: one interactive page per vendor spec, its "try it" pointed at the running vendor. */
-export function registerDocs(app: Hono, emu: Emulator): void {
+export function registerDocs(app: Hono<any>, emu: Emulator): void {
   for (const file of ASSETS) app.get(`/docs/assets/${file}`, serveStatic({ path: join(uiDir, file), onFound: cacheAnHour }));
   app.get('/docs/assets/:file', (c) => c.json({ error: 'no such asset' }, 404));
   app.get('/docs', (c) => {

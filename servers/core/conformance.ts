@@ -143,6 +143,14 @@ function parametersOf(spec: Spec, match: Operation, opPointer: string): Array<{ 
   return params;
 }
 
+function safeDecode(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+}
+
 function checkParameters(spec: Spec, match: Operation, opPointer: string, url: URL, headers: Headers): RequestProblem[] {
   const problems: RequestProblem[] = [];
   const known = new Set<string>();
@@ -157,7 +165,7 @@ function checkParameters(spec: Spec, match: Operation, opPointer: string, url: U
       raw = h === null ? [] : [h];
     } else if (p.in === 'path') {
       const v = match.params[p.name];
-      raw = v === undefined ? [] : [decodeURIComponent(v)];
+      raw = v === undefined ? [] : [safeDecode(v)];
     } else continue;
     const where = `${p.in}.${p.name}`;
     if (raw.length === 0) {

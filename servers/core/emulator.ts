@@ -9,6 +9,7 @@ import { Persistence } from './persist.js';
 import { ScenarioEngine, type ScenarioDef } from './scenarios.js';
 import { RequestLog } from './requestlog.js';
 import { checkVendorIds } from './settings.js';
+import { generateToken, isLoopback, type GuardOptions } from './guard.js';
 
 export const DEFAULT_SEED = 20240721;
 export const DEFAULT_PORT_BASE = 4100;
@@ -37,6 +38,10 @@ export interface StartOptions {
   validateRequests?: boolean;
   /** Scenarios to apply at start, by name (each with its default parameters, ending now). */
   scenarios?: string[];
+  /** More Host names the control port answers (beyond the bound address and loopback names). */
+  allowHosts?: string[];
+  /** Require `Authorization: Bearer <token>` on the control port; generated when bound beyond loopback. */
+  controlToken?: string;
 }
 
 export interface ProviderHandle {
@@ -62,6 +67,8 @@ export interface Emulator {
   log: RequestLog;
   /** Responses that did not conform to their spec (only with `validateResponses`). */
   violations: string[];
+  /** Who may use the control port: its bound host, extra Host names, and the token it requires (if any). */
+  readonly access: GuardOptions;
   manifest(): Manifest;
   /** Same as POST /_emulator/reset; emits `reset` once done. */
   reset(): void;
@@ -186,8 +193,12 @@ export async function startCore(parts: CoreParts, opts: StartOptions = {}): Prom
   if (opts.stateFile) persistence = new Persistence(opts.stateFile, seed, clock, runtimes);
   const listeners = new Listeners(opts.host ?? '127.0.0.1');
 
+  const host = opts.host ?? '127.0.0.1';
+  // A control port reachable beyond this machine is never open: without a token, one is made.
+  const token = opts.controlToken ?? (isLoopback(host) ? undefined : generateToken());
   const emu: Emulator = {
     controlUrl: '', seed, clock, company, providers: {}, runtimes, log, violations, persistence,
+    access: { host, allowHosts: opts.allowHosts ?? [], ...(token ? { token } : {}) },
     events: new EventEmitter<EmulatorEvents>(),
     scenarios: new ScenarioEngine({ seed, clock, company, runtimes }, parts.scenarios ?? []),
     manifest: () => manifestOf(emu),

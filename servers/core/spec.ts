@@ -115,14 +115,26 @@ export function matchTemplate(template: string, path: string, caseInsensitive = 
   return out;
 }
 
-/** An ajv error as one sentence that names the field. */
+/**
+ * An ajv error as one sentence that names the field. Where alternatives (anyOf/oneOf) all failed,
+ * the most specific field is named and its alternatives joined with "or".
+ */
 export function describeAjvError(errors: ErrorObject[] | null | undefined, root = 'record'): string {
-  const e = errors?.[0];
-  if (!e) return `${root} is invalid`;
+  const concrete = (errors ?? []).filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && e.keyword !== 'if');
+  if (concrete.length === 0) return errors?.[0] ? describeOne(errors[0], root) : `${root} is invalid`;
+  const depth = (e: ErrorObject) => e.instancePath.split('/').length + (e.keyword === 'required' || e.keyword === 'additionalProperties' ? 1 : 0);
+  const deepest = Math.max(...concrete.map(depth));
+  const chosen = concrete.filter((e) => depth(e) === deepest);
+  const first = describeOne(chosen[0], root);
+  const rest = chosen.slice(1).filter((e) => e.instancePath === chosen[0].instancePath && e.message && e.message !== chosen[0].message);
+  return rest.length ? `${first} or ${rest.map((e) => e.message).join(' or ')}` : first;
+}
+
+function describeOne(e: ErrorObject, root: string): string {
   const base = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '';
   if (e.keyword === 'required') {
-    const field = base ? `${base}.${(e.params as { missingProperty: string }).missingProperty}` : (e.params as { missingProperty: string }).missingProperty;
-    return `field '${field}' is required`;
+    const missing = (e.params as { missingProperty: string }).missingProperty;
+    return `field '${base ? `${base}.${missing}` : missing}' is required`;
   }
   if (e.keyword === 'additionalProperties') {
     const extra = (e.params as { additionalProperty: string }).additionalProperty;

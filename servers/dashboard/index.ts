@@ -18,7 +18,7 @@ function queryOf(url: string): URLSearchParams {
   return new URL(url).searchParams;
 }
 
-export function registerDashboard(app: Hono, emu: Emulator): void {
+export function registerDashboard(app: Hono<any>, emu: Emulator): void {
   const runtimes = (): ProviderRuntime[] => [...emu.runtimes.values()];
   const hub = new DashboardHub(emu);
 
