@@ -49,8 +49,7 @@ function faultRoutes(app: App, emu: Emulator): void {
   app.put('/_emulator/faults/:id', (c) => {
     const rt = emu.runtimes.get(c.req.param('id'));
     if (!rt) return problem(404, `unknown provider '${c.req.param('id')}'`);
-    const v = c.var.json as { faults?: unknown };
-    const parsed = FaultSet.parse(v && typeof v === 'object' && 'faults' in v ? v.faults : v);
+    const parsed = FaultSet.parse(c.var.json);
     if (!parsed.ok) return problem(400, parsed.message);
     rt.faults.set(parsed.faults);
     return c.json({ faults: rt.faults.list() });

@@ -10,7 +10,7 @@ import { describeAjvError, loadSpec, type Spec } from './spec.js';
 import { EventStore, type Entry } from './store.js';
 import { VendorFailure, renderFailure, type FailureRenderer } from './failure.js';
 import { recordLimitProblem } from './limits.js';
-import { resolveSettings, type CommonSettings, type SettingsSchema } from './settings.js';
+import { ConfigError, resolveSettings, type CommonSettings, type SettingsSchema } from './settings.js';
 
 export interface AuthInfo {
   outcome: 'ok' | 'refused';
@@ -184,7 +184,8 @@ export class ProviderRuntime<R = any> {
     this.instance = instance;
     this.errors = p.errors(settings);
     const configured = FaultSet.parse(settings.faults ?? []);
-    this.faults.set(configured.ok ? configured.faults : []);
+    if (!configured.ok) throw new ConfigError(`config: ${p.id}.faults: ${configured.message}`);
+    this.faults.set(configured.faults);
     this.app = wrapVendorApp(p.id, this.errors, instance.app, log, () => this.ctx.spec, this.faults, {
       onViolation: this.deps.onViolation,
       storeVersion: this.deps.onChange && (() => store.version),
