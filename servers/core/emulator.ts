@@ -180,7 +180,7 @@ export async function startCore(providers: Provider[], opts: StartOptions = {}, 
     },
   };
 
-  emu.scenarios = new ScenarioEngine(emu, scenarioDefs);
+  emu.scenarios = new ScenarioEngine(emu, scenarioDefs, providers);
   persistence?.register('scenarios', emu.scenarios.persistPart());
   const control = createControlApp(emu);
   if (persistence && !persistence.load()) persistence.save();

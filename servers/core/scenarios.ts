@@ -1,5 +1,7 @@
 import type { Company, Person } from '../../fixtures/company.js';
 import type { Emulator } from './emulator.js';
+import type { ScenarioBeat } from './hooks.js';
+import type { Provider } from './provider.js';
 import { Rng, hashSeed } from './rng.js';
 
 /**
@@ -26,6 +28,8 @@ export interface ScenarioContext {
   person(email: string): Person | undefined;
   /** The vendor's own identity fields for a person (user names, ids), from the vendor itself. */
   actor(vendor: string, person: Person): Record<string, any>;
+  /** One beat as a record in the vendor's own shape, built by the vendor's `hooks.scenarioRecord`. */
+  record(vendor: string, beat: ScenarioBeat): ScenarioEvent;
 }
 
 export interface ScenarioEvent {
@@ -60,6 +64,8 @@ export class ScenarioEngine {
   constructor(
     private readonly emu: Emulator,
     readonly defs: ScenarioDef[],
+    /** Every known vendor, served or not: records of unserved ones are built (same random draws) and dropped. */
+    private readonly providers: Provider[] = [],
   ) {}
 
   list(): Array<Omit<ScenarioDef, 'build' | 'defaultAt'>> {
@@ -104,14 +110,13 @@ export class ScenarioEngine {
       if (!Number.isFinite(at)) return { ok: false, status: 400, message: "parameter 'at' must be an ISO-8601 instant" };
     } else at = def.defaultAt?.({ now, params, person }) ?? now;
     const rng = new Rng(hashSeed(this.emu.seed, 'scenario', name, at, this.applied.length));
-    const events = def.build({
-      at,
-      params,
-      company,
-      rng,
-      person,
-      actor: (vendor, p) => this.emu.runtimes.get(vendor)?.instance.actorFor?.(p) ?? {},
-    });
+    const actor = (vendor: string, p: Person) => this.emu.runtimes.get(vendor)?.instance.actorFor?.(p) ?? {};
+    const record = (vendor: string, beat: ScenarioBeat): ScenarioEvent => {
+      const hooks = this.providers.find((p) => p.id === vendor)?.hooks;
+      // An unknown vendor's beat is dropped below like any vendor not served in this run.
+      return { vendor, record: hooks ? hooks.scenarioRecord(beat, { rng, actor: actor(vendor, beat.person) }) : {} };
+    };
+    const events = def.build({ at, params, company, rng, person, actor, record });
     const byVendor = new Map<string, Record<string, unknown>[]>();
     for (const e of events) {
       if (!this.emu.runtimes.has(e.vendor)) continue; // vendor not served in this run

@@ -3,11 +3,13 @@ import { iso } from '../core/time.js';
 import { crusoeStatusError } from './errors.js';
 import { buildWorld, generateDay, type LogEntry } from './events.js';
 import { crusoeRoutes } from './routes.js';
+import { crusoeClient } from './client.js';
 
 export const crusoe = defineProvider<LogEntry>({
   id: 'crusoe',
   title: 'Crusoe Cloud audit logs',
   portOffset: 2,
+  hooks: crusoeClient,
   retentionDays: 90,
   specFile: 'openapi/crusoe.yaml',
   recordSchema: 'LogEntryInput',

@@ -5,11 +5,13 @@ import { iso } from '../core/time.js';
 import { icStatusError } from './errors.js';
 import { buildWorld, generateDay, uuidOf, type UserAction } from './events.js';
 import { instaclustrRoutes, settingsOf } from './routes.js';
+import { instaclustrClient } from './client.js';
 
 export const instaclustr = defineProvider<UserAction>({
   id: 'instaclustr',
   title: 'Instaclustr User Actions',
   portOffset: 1,
+  hooks: instaclustrClient,
   retentionDays: 365,
   specFile: 'openapi/instaclustr.yaml',
   recordSchema: 'UserActionInput',

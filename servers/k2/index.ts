@@ -8,6 +8,7 @@ import { K2Api } from './ops.js';
 import { Reports } from './reports.js';
 import { k2Routes } from './routes.js';
 import type { K2State } from './trails.js';
+import { k2Client } from './client.js';
 
 const DAY = 86_400_000;
 
@@ -17,6 +18,7 @@ export const k2 = defineProvider<K2Event>({
   id: 'k2',
   title: 'K2 Cloud Activity Log (CloudTrail-compatible)',
   portOffset: 4,
+  hooks: k2Client,
   retentionDays: 30,
   specFile: 'openapi/k2-cloudtrail.yaml',
   recordSchema: 'CloudTrailRecordInput',

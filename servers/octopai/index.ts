@@ -7,6 +7,7 @@ import {
   DEFAULT_TENANT, RECORDED_ID_OFFSET, adminOf, buildWorld, eventId, generateDay, netIso, nonAdminOf, type OctopaiEvent, type UserEvent,
 } from './events.js';
 import { octopaiRoutes } from './routes.js';
+import { octopaiClient } from './client.js';
 
 const DAY = 86_400_000;
 const RETENTION_DAYS = 90;
@@ -18,6 +19,7 @@ export const octopai = defineProvider<OctopaiEvent>({
   id: 'octopai',
   title: 'Cloudera Octopai user audit trail',
   portOffset: 3,
+  hooks: octopaiClient,
   retentionDays: RETENTION_DAYS,
   specFile: 'openapi/octopai.yaml',
   recordSchema: 'UserEventInput',

@@ -8,6 +8,7 @@ import {
   MANIFEST_TOKENS, buildWorld, generateDay, isTokenRecord, objectId, tokenRecord, type ManifestTokenName, type OpseraRecord, type TokenMeta,
 } from './events.js';
 import { opseraRoutes } from './routes.js';
+import { opseraClient } from './client.js';
 
 const DAY = 86_400_000;
 
@@ -21,6 +22,7 @@ export const opsera = defineProvider<OpseraRecord>({
   id: 'opsera',
   title: 'Opsera audit logs',
   portOffset: 5,
+  hooks: opseraClient,
   retentionDays: 365,
   specFile: 'openapi/opsera.yaml',
   recordSchema: 'RecordInput',
