@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, DEFAULT_PORT_BASE, DEFAULT_SEED, startEmulator } from '../servers/index.js';
+import { ConfigError, DEFAULT_PORT_BASE, DEFAULT_SEED, parseInstant, startEmulator } from '../servers/index.js';
 
 const HELP = `audit-emulator: local emulator of five vendors' audit-log APIs
 
@@ -67,7 +67,13 @@ async function main(): Promise<void> {
   if (seed !== undefined && !Number.isInteger(seed)) fail('--seed must be an integer');
   const portBase = values['port-base'] === undefined ? DEFAULT_PORT_BASE : Number(values['port-base']);
   if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65530) fail('--port-base must be a port number');
-  if (values.now !== undefined && !Number.isFinite(Date.parse(values.now as string))) fail('--now must be an ISO-8601 instant');
+  if (values.now !== undefined) {
+    try {
+      parseInstant(values.now as string, '--now');
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
   let config: Record<string, Record<string, unknown>> = {};
   if (values.config) {
     try {

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { buildCompany, type Company } from '../../fixtures/company.js';
-import { Clock, parseDuration } from './clock.js';
+import { Clock, parseInstant, planClock, type ClockChange } from './clock.js';
 import { createControlApp } from './control.js';
 import { ProviderRuntime, type Provider } from './provider.js';
 import { Persistence } from './persist.js';
@@ -67,7 +67,7 @@ export interface Emulator {
   persistence?: Persistence;
   scenarios: ScenarioEngine;
   /** Set the emulator clock: an ISO instant, or advance by an ISO duration / seconds. */
-  setClock(change: { set?: string | number; advance?: string | number; frozen?: boolean }): void;
+  setClock(change: ClockChange): void;
   close(): Promise<void>;
 }
 
@@ -79,11 +79,7 @@ export interface Manifest {
   providers: Record<string, { title: string; baseUrl: string; credentials: Record<string, unknown>; [k: string]: unknown }>;
 }
 
-export function parseInstant(v: string | number): number {
-  const ms = typeof v === 'number' ? v : Date.parse(v);
-  if (!Number.isFinite(ms)) throw new RangeError(`not a valid instant: ${v}`);
-  return ms;
-}
+export { parseInstant };
 
 /** Start the control API and every given vendor, each on its own port. */
 export async function startCore(providers: Provider[], opts: StartOptions = {}, scenarioDefs: ScenarioDef[] = []): Promise<Emulator> {
@@ -157,15 +153,8 @@ export async function startCore(providers: Provider[], opts: StartOptions = {}, 
     changed: () => persistence?.save(),
     persistence,
     scenarios: undefined as unknown as ScenarioEngine,
-    setClock: (change) => {
-      if (change.frozen !== undefined) clock.freeze(change.frozen);
-      if (change.set !== undefined) clock.set(parseInstant(change.set));
-      if (change.advance !== undefined) {
-        const ms = parseDuration(change.advance);
-        if (ms === null) throw new RangeError(`not a duration: ${change.advance}`);
-        clock.advance(ms);
-      }
-    },
+    // Checked whole, then applied: a bad field leaves the clock as it was.
+    setClock: (change) => clock.apply(planClock({ now: clock.now(), frozen: clock.frozen }, change)),
     close: async () => {
       clearInterval(pruner);
       await Promise.all(

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { Company, Person } from '../../fixtures/company.js';
-import type { Clock } from './clock.js';
+import { inClockRange, type Clock } from './clock.js';
 import type { ProviderHooks } from './hooks.js';
 import type { RequestLog } from './requestlog.js';
 import { Rng, hashSeed } from './rng.js';
@@ -10,6 +10,7 @@ import { FaultSet } from './faults.js';
 import { describeAjvError, loadSpec, type Spec } from './spec.js';
 import { EventStore, type Entry } from './store.js';
 import { VendorFailure, renderFailure, retryAfter, statusOf, type Failure, type FailureRenderer } from './failure.js';
+import { recordLimitProblem } from './limits.js';
 import { resolveSettings, type CommonSettings, type SettingsSchema } from './settings.js';
 
 export interface AuthInfo {
@@ -22,7 +23,8 @@ export interface AuthInfo {
 /** Hono environment shared by every vendor app: auth middleware reports its outcome here. */
 export type CoreEnv = { Variables: { auth?: AuthInfo; problem?: string } };
 
-export function reportAuth(c: Context<CoreEnv>, info: AuthInfo): void {
+/** Generic so that an auth middleware whose Env adds its typed caller can report too. */
+export function reportAuth<E extends CoreEnv>(c: Context<E>, info: AuthInfo): void {
   c.set('auth', info);
 }
 
@@ -239,18 +241,28 @@ export class ProviderRuntime<R = any> {
     const recs: R[] = [];
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
-      if (!validate(item)) {
-        const where = Array.isArray(input) ? `record ${i}: ` : '';
-        return { ok: false, message: where + describeAjvError(validate.errors) };
-      }
-      const rec = this.instance.normalize ? this.instance.normalize(item as Record<string, unknown>) : (item as R);
-      if (!Number.isFinite(this.provider.timeOf(rec))) {
-        return { ok: false, message: `${Array.isArray(input) ? `record ${i}: ` : ''}the record's time is not a valid instant` };
+      const where = Array.isArray(input) ? `record ${i}: ` : '';
+      const limit = recordLimitProblem(item);
+      if (limit) return { ok: false, message: where + limit };
+      if (!validate(item)) return { ok: false, message: where + describeAjvError(validate.errors) };
+      const rec = this.normalized(item);
+      if (rec === undefined || !inClockRange(this.provider.timeOf(rec))) {
+        return { ok: false, message: `${where}the record's time is not a valid instant between 1970 and 9999` };
       }
       recs.push(rec);
     }
     const ids = recs.map((r) => this.idOf(this.ctx.store.insert(r, true)));
     return { ok: true, ids };
+  }
+
+  /** The vendor's defaults filled in; undefined when its times cannot be read. */
+  private normalized(item: unknown): R | undefined {
+    try {
+      return this.instance.normalize ? this.instance.normalize(item as Record<string, unknown>) : (item as R);
+    } catch (err) {
+      if (err instanceof RangeError) return undefined;
+      throw err;
+    }
   }
 
   summarize(rec: R): EventSummary {

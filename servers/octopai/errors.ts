@@ -1,51 +1,81 @@
-/** Octopai's error shapes (octopai.md section 7), modelled on ASP.NET Core defaults. */
+/** Octopai's failures as ASP.NET Core answers them by default, and the Login envelope. */
+import { retryAfter, type Failure, type FailureRenderer } from '../core/failure.js';
+import type { components } from '../../openapi/generated/octopai.js';
+import type { OctopaiSettings } from './settings.js';
+
+type LoginFailure = components['schemas']['LoginFailure'];
+type ValidationProblem = components['schemas']['ValidationProblem'];
 
 const JSON_CT = 'application/json; charset=utf-8';
 const PROBLEM_CT = 'application/problem+json; charset=utf-8';
 
-/** A status with no body (401, 403, 404, 405, 413 as ASP.NET sends them). */
-export function empty(status: number, headers: Record<string, string> = {}): Response {
+/**
+ * `code`s of failures that are not the JwtBearer / MVC shapes. A refused Login or RefreshToken
+ * answers with the Login keys set to null (`detail` = `{userName}`); a refused Login's status is the
+ * `loginFailureStatus` switch, a refused refresh is always 401, a bad body of either 400.
+ */
+export const LOGIN_REFUSED = 'LoginFailure';
+export const REFRESH_REFUSED = 'RefreshFailure';
+/** A known path with another method: 405 and `Allow` (`detail` = `{allow}`), as ASP.NET routing answers. */
+export const METHOD_NOT_ALLOWED = 'MethodNotAllowed';
+/** The JwtBearer handler's error name in the challenge; `detail` may carry its `error_description`. */
+export const INVALID_TOKEN = 'invalid_token';
+
+function empty(status: number, headers: Record<string, string> = {}): Response {
   return new Response(null, { status, headers });
 }
 
+function problem(body: object, status: number): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': PROBLEM_CT } });
+}
+
+function envelope(status: number, f: Failure): Response {
+  const userName = (f.detail as { userName?: string | null } | undefined)?.userName ?? null;
+  const body: LoginFailure = {
+    accessToken: null, expiration: null, refreshToken: null, userName, displayName: null, userEmail: null,
+    isAdmin: false, error: f.message, groupMember: [], authLevel: null, displayModules: null,
+  };
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': JSON_CT } });
+}
+
 /** 401 from the JwtBearer handler: empty body and a Bearer challenge. */
-export function challenge(description?: string): Response {
-  const value = description ? `Bearer error="invalid_token", error_description="${description}"` : 'Bearer error="invalid_token"';
-  return empty(401, { 'www-authenticate': value });
+function challenge(f: Failure): Response {
+  const description = typeof f.detail === 'string' ? `, error_description="${f.detail}"` : '';
+  return empty(401, { 'www-authenticate': `Bearer error="${f.code ?? INVALID_TOKEN}"${description}` });
 }
 
-/** 400 validation problem: `{title, status, errors: {<param>: [<text>]}}`. */
-export function validationProblem(errors: Record<string, string[]>): Response {
-  const body = { title: 'One or more validation errors occurred.', status: 400, errors };
-  return new Response(JSON.stringify(body), { status: 400, headers: { 'content-type': PROBLEM_CT } });
+/** 400 from model validation: parameter (or `$` for the body) → messages, carried in `detail`. */
+function validationProblem(f: Failure): Response {
+  const errors = (f.detail as ValidationProblem['errors'] | undefined) ?? { $: [f.message] };
+  const body: ValidationProblem = { title: 'One or more validation errors occurred.', status: 400, errors };
+  return problem(body, 400);
 }
 
-export function serverProblem(status: number): Response {
+function serverProblem(status: number): Response {
   const title = status === 503 ? 'Service Unavailable' : 'An error occurred while processing your request.';
-  return new Response(JSON.stringify({ title, status }), { status, headers: { 'content-type': PROBLEM_CT } });
+  return problem({ title, status }, status);
 }
 
-export function json(body: unknown, status = 200): Response {
-  const text = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
-  return new Response(text as BodyInit, { status, headers: { 'content-type': JSON_CT } });
+function isEnvelope(f: Failure): boolean {
+  return f.code === LOGIN_REFUSED || f.code === REFRESH_REFUSED;
 }
 
-/** The Login / RefreshToken failure envelope: the success keys with nulls and the message in `error`. */
-export function loginFailure(status: number, userName: string | null, error: string): Response {
-  return json(
-    {
-      accessToken: null, expiration: null, refreshToken: null, userName, displayName: null, userEmail: null,
-      isAdmin: false, error, groupMember: [], authLevel: null, displayModules: null,
+export function octopaiErrors(settings: OctopaiSettings): FailureRenderer {
+  return {
+    'bad-request': (f) => (isEnvelope(f) ? envelope(400, f) : validationProblem(f)),
+    unauthenticated: (f) => {
+      if (f.code === LOGIN_REFUSED) return envelope(settings.loginFailureStatus, f);
+      if (f.code === REFRESH_REFUSED) return envelope(401, f);
+      return challenge(f);
     },
-    status,
-  );
-}
-
-/** Failures the core answers (strict validation, unknown routes, injected faults). */
-export function octopaiStatusError(status: number, message: string): Response {
-  if (status === 400) return validationProblem({ $: [message] });
-  if (status === 401) return challenge();
-  if (status === 429) return empty(429, { 'retry-after': '60' });
-  if (status === 403 || status === 404 || status === 405 || status === 413) return empty(status);
-  return serverProblem(status >= 500 ? status : 500);
+    forbidden: () => empty(403),
+    'not-found': (f) => {
+      if (f.code !== METHOD_NOT_ALLOWED) return empty(404);
+      return empty(405, { allow: (f.detail as { allow: string }).allow });
+    },
+    'too-large': () => empty(413),
+    throttled: (f) => empty(429, retryAfter(f)),
+    unavailable: (f) => serverProblem(f.status),
+    internal: () => serverProblem(500),
+  };
 }

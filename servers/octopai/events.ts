@@ -3,6 +3,8 @@ import type { Company, Person } from '../../fixtures/company.js';
 import { EXPORTS, FAILURE_REASON, MODULES, PAGES, SCRIPT_AGENTS, SEARCH_TERMS, type OctopaiEventType } from '../../fixtures/catalogues/octopai.js';
 import { daySessions, sessionTimes } from '../core/rhythm.js';
 import { Rng, hashSeed } from '../core/rng.js';
+import type { components } from '../../openapi/generated/octopai.js';
+import type { CredentialOverride, OctopaiSettings } from './settings.js';
 
 const DAY = 86_400_000;
 /** Event ids count per tenant from 2020-01-01, 100 000 slots per day. */
@@ -11,22 +13,11 @@ const ID_DAY_SLOTS = 100_000;
 /** Recorded and injected events take the upper half of a day's id slots. */
 export const RECORDED_ID_OFFSET = 50_000;
 
-/** One UserEvent as served (octopai.md section 5.3). */
-export interface UserEvent {
-  id: number;
-  userName: string | null;
-  userEmail: string | null;
-  eventType: OctopaiEventType | string;
-  eventDate: string;
-  ipAddress: string;
-  userAgent: string | null;
-  details: string | null;
-}
+/** One UserEvent as served. */
+export type UserEvent = components['schemas']['UserEvent'];
 
 /** Stored record: the served event plus its tenant (absent = `default`), which is never served. */
-export interface OctopaiEvent extends UserEvent {
-  tenant?: string;
-}
+export type OctopaiEvent = UserEvent & { tenant?: string };
 
 export interface OctopaiUser {
   person: Person;
@@ -71,9 +62,14 @@ export function eventId(ts: number, slot: number): number {
 /** The Octopai users: people who work with data, about 15 % of them admins. */
 const ROLES = new Set(['admin', 'security', 'data', 'analyst', 'engineer']);
 
-export function buildWorld(company: Company, secret: Buffer, rngFor: (name: string) => Rng, tenantNames: string[], overrides: Record<string, unknown>): OctopaiWorld {
+type WorldSettings = Pick<OctopaiSettings, 'tenants' | 'credentials' | 'disabledUsers'>;
+
+export function buildWorld(company: Company, secret: Buffer, rngFor: (name: string) => Rng, settings: WorldSettings): OctopaiWorld {
   const tenants = new Map<string, Tenant>();
-  for (const name of [DEFAULT_TENANT, ...tenantNames.filter((t) => t !== DEFAULT_TENANT)]) {
+  const extra = settings.tenants.map((t) => t.toLowerCase()).filter((t) => t !== DEFAULT_TENANT);
+  // Users an administrator has disabled: their logins fail (and are recorded) and they make no history.
+  const disabled = new Set(settings.disabledUsers.map((n) => n.toLowerCase()));
+  for (const name of [DEFAULT_TENANT, ...extra]) {
     const rng = rngFor(`users:${name}`);
     let firstSecurity = true;
     const users: OctopaiUser[] = company.people
@@ -92,7 +88,8 @@ export function buildWorld(company: Company, secret: Buffer, rngFor: (name: stri
           remote: rng.chance(0.1),
         };
       });
-    if (name === DEFAULT_TENANT) applyOverrides(users, overrides);
+    if (name === DEFAULT_TENANT) applyOverrides(users, settings.credentials);
+    for (const u of users) if (disabled.has(u.userName.toLowerCase())) u.enabled = false;
     tenants.set(name, {
       name,
       secret: createHmac('sha256', secret).update(`octopai-jwt:${name}`).digest('base64url'),
@@ -105,22 +102,42 @@ export function buildWorld(company: Company, secret: Buffer, rngFor: (name: stri
 }
 
 /** Credential overrides from the config replace the first admin's and the first non-admin's. */
-function applyOverrides(users: OctopaiUser[], o: Record<string, unknown>): void {
-  const set = (u: OctopaiUser | undefined, v: unknown) => {
-    if (!u || !v || typeof v !== 'object') return;
-    const r = v as Record<string, unknown>;
-    if (typeof r.userName === 'string' && r.userName) u.userName = r.userName;
-    if (typeof r.password === 'string' && r.password) u.password = r.password;
+function applyOverrides(users: OctopaiUser[], o: WorldSettings['credentials']): void {
+  const set = (u: OctopaiUser | undefined, r: CredentialOverride | undefined) => {
+    if (!u || !r) return;
+    if (r.userName) u.userName = r.userName;
+    if (r.password) u.password = r.password;
   };
   set(users.find((u) => u.isAdmin), o);
   set(users.find((u) => !u.isAdmin), o.nonAdmin);
 }
 
-export function adminOf(t: Tenant): OctopaiUser {
+function adminOf(t: Tenant): OctopaiUser {
   return t.users.find((u) => u.isAdmin)!;
 }
-export function nonAdminOf(t: Tenant): OctopaiUser {
+function nonAdminOf(t: Tenant): OctopaiUser {
   return t.users.find((u) => !u.isAdmin && u.person.role === 'data') ?? t.users.find((u) => !u.isAdmin)!;
+}
+
+/** A tenant's working logins as printed and put in the manifest: an admin and a non-admin. */
+export function credentialsOf(t: Tenant) {
+  const a = adminOf(t);
+  const n = nonAdminOf(t);
+  return { userName: a.userName, password: a.password, nonAdmin: { userName: n.userName, password: n.password } };
+}
+
+/** Manifest fields: the extra tenants with their hosts and logins (nothing with the default one only). */
+export function tenantsManifest(world: OctopaiWorld): Record<string, unknown> {
+  const extra = [...world.tenants.values()].filter((t) => t.name !== DEFAULT_TENANT);
+  if (!extra.length) return {};
+  return { tenants: Object.fromEntries(extra.map((t) => [t.name, { host: `${t.name}.localhost`, credentials: credentialsOf(t) }])) };
+}
+
+/** The tenant a request is for: the first label of its Host, or `default` when no tenant has it. */
+export function tenantFor(world: OctopaiWorld, hostHeader: string | undefined): Tenant {
+  const host = (hostHeader ?? '').replace(/:\d+$/, '').toLowerCase();
+  const label = host.startsWith('[') ? '' : host.split('.')[0];
+  return world.tenants.get(label) ?? world.tenants.get(DEFAULT_TENANT)!;
 }
 
 function ipv6(p: Person): string {
@@ -176,7 +193,8 @@ export function generateDay(seed: number, tenant: Tenant, from: number, to: numb
     for (const u of tenant.users.filter((x) => x.isAdmin && x.enabled)) {
       if (!rng.chance(0.35)) continue;
       const t = from + 6 * 3_600_000 + rng.int(0, 3_599_999);
-      out.push({ ...tenantField, t, eventType: 'Login', details: null, userName: u.userName, userEmail: u.userName, ipAddress: u.person.officeIp, userAgent: rng.pick(SCRIPT_AGENTS) });
+      const userAgent = rng.pick(SCRIPT_AGENTS);
+      out.push({ ...tenantField, t, eventType: 'Login', details: null, userName: u.userName, userEmail: u.userName, ipAddress: u.person.officeIp, userAgent });
     }
   }
   const inDay = out.filter((d) => d.t >= from && d.t < to).sort((a, b) => a.t - b.t);

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OctopaiClient, type UserEvent } from '../../contracts/octopai/client.js';
+import { startEmulator } from '../../servers/index.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
 
 const env = useEmulator({
@@ -90,14 +91,23 @@ describe('Octopai config switches', () => {
     expect(acmeDay.body).not.toEqual(defDay.body);
   });
 
-  it('persist: issued refresh tokens survive a reset through save/load', async () => {
+  it('state: issued refresh tokens survive a reset through save/load', async () => {
     const first = (await login(creds())).body;
     const rt = env.get().runtimes.get('octopai')!;
-    const saved = JSON.parse(JSON.stringify(rt.instance.persist!.save()));
+    const saved = JSON.parse(JSON.stringify(rt.saveState()));
     env.get().reset();
     const refresh = () => base().post('/api/UserAccount/RefreshToken').send({ accessToken: first.accessToken, refreshToken: first.refreshToken.token });
     expect((await refresh()).status).toBe(401);
-    env.get().runtimes.get('octopai')!.instance.persist!.load(saved);
+    env.get().runtimes.get('octopai')!.loadState(saved);
     expect((await refresh()).status).toBe(200);
+  });
+
+  it('ill-typed, out-of-range and unknown switches stop start-up with a line naming them', async () => {
+    const start = (octopai: Record<string, unknown>) => startEmulator({ portBase: 0, now: FROZEN_NOW, only: ['octopai'], config: { octopai } });
+    await expect(start({ loginFailureStatus: 500 })).rejects.toThrow(/octopai\.loginFailureStatus/);
+    await expect(start({ retentionDays: 365 })).rejects.toThrow(/octopai\.retentionDays/);
+    await expect(start({ tenants: ['not a host label'] })).rejects.toThrow(/octopai\.tenants/);
+    await expect(start({ credentials: { nonAdmin: { user: 'x' } } })).rejects.toThrow(/octopai\.credentials\.nonAdmin\.user/);
+    await expect(start({ lockoutAfterFailure: 3 })).rejects.toThrow(/unknown setting 'octopai\.lockoutAfterFailure'/);
   });
 });
