@@ -1,4 +1,3 @@
-import type { Person } from '../../fixtures/company.js';
 import type { Rng } from './rng.js';
 
 /**
@@ -73,7 +72,7 @@ export type LiveStep = LiveCall | ((prev: Map<string, any>) => LiveCall | null);
  * `action` is the vendor's own action name (scenarios tell a story per vendor).
  */
 export interface ScenarioBeat {
-  person: Person;
+  person: BeatPerson;
   /** ms since epoch. */
   at: number;
   action: string;
@@ -85,6 +84,17 @@ export interface ScenarioBeat {
   detail?: string | null;
   /** More fields of the vendor's record, as they are. */
   fields?: Record<string, unknown>;
+}
+
+/** The parts of a company person a record may use (a structural type: the core imports no fixtures). */
+export interface BeatPerson {
+  id: string;
+  name: string;
+  email: string;
+  username: string;
+  homeIp: string;
+  officeIp: string;
+  userAgent: string;
 }
 
 export interface RecordContext {

@@ -29,7 +29,7 @@ export interface ScenarioContext {
   /** The vendor's own identity fields for a person (user names, ids), from the vendor itself. */
   actor(vendor: string, person: Person): Record<string, any>;
   /** One beat as a record in the vendor's own shape, built by the vendor's `hooks.scenarioRecord`. */
-  record(vendor: string, beat: ScenarioBeat): ScenarioEvent;
+  record(vendor: string, beat: ScenarioBeat & { person: Person }): ScenarioEvent;
 }
 
 export interface ScenarioEvent {
@@ -111,7 +111,7 @@ export class ScenarioEngine {
     } else at = def.defaultAt?.({ now, params, person }) ?? now;
     const rng = new Rng(hashSeed(this.emu.seed, 'scenario', name, at, this.applied.length));
     const actor = (vendor: string, p: Person) => this.emu.runtimes.get(vendor)?.instance.actorFor?.(p) ?? {};
-    const record = (vendor: string, beat: ScenarioBeat): ScenarioEvent => {
+    const record = (vendor: string, beat: ScenarioBeat & { person: Person }): ScenarioEvent => {
       const hooks = this.providers.find((p) => p.id === vendor)?.hooks;
       // An unknown vendor's beat is dropped below like any vendor not served in this run.
       return { vendor, record: hooks ? hooks.scenarioRecord(beat, { rng, actor: actor(vendor, beat.person) }) : {} };
