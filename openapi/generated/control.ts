@@ -706,7 +706,7 @@ export interface components {
         ScenarioParam: {
             name: string;
             /** @enum {string} */
-            type: "string" | "integer" | "person" | "instant";
+            type: "string" | "integer" | "person" | "ip" | "instant";
             default?: string | number;
             description: string;
             min?: number;

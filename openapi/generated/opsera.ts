@@ -79,7 +79,7 @@ export interface components {
              */
             type: string;
             /**
-             * @description Lower case with underscores (opsera.md section 9.2).
+             * @description Lower case with underscores.
              * @example start
              * @example login
              * @example webhook_start

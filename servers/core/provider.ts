@@ -235,6 +235,12 @@ export class ProviderRuntime<R = any> {
 
   /** Validate and add records in the vendor's own shape; the first bad one rejects the batch. */
   inject(input: unknown): { ok: true; ids: string[] } | { ok: false; message: string } {
+    const r = this.prepare(input);
+    return r.ok ? { ok: true, ids: this.commit(r.recs) } : r;
+  }
+
+  /** Records checked against the limits and the vendor's schema, with its defaults filled in; nothing stored yet. */
+  prepare(input: unknown): { ok: true; recs: R[] } | { ok: false; message: string } {
     const items = Array.isArray(input) ? input : [input];
     if (items.length === 0) return { ok: false, message: 'no records given' };
     const validate = this.ctx.spec.schemaValidator(this.provider.recordSchema);
@@ -251,8 +257,12 @@ export class ProviderRuntime<R = any> {
       }
       recs.push(rec);
     }
-    const ids = recs.map((r) => this.idOf(this.ctx.store.insert(r, true)));
-    return { ok: true, ids };
+    return { ok: true, recs };
+  }
+
+  /** Store prepared records as injected; their ids. */
+  commit(recs: R[]): string[] {
+    return recs.map((r) => this.idOf(this.ctx.store.insert(r, true)));
   }
 
   /** The vendor's defaults filled in; undefined when its times cannot be read. */

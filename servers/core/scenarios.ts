@@ -1,5 +1,8 @@
+import { isIP } from 'node:net';
 import type { Company, Person } from '../../fixtures/company.js';
 import type { Emulator } from './emulator.js';
+import { inClockRange } from './clock.js';
+import { parseTime } from './time.js';
 import type { ScenarioBeat } from './hooks.js';
 import type { Provider } from './provider.js';
 import { Rng, hashSeed } from './rng.js';
@@ -11,7 +14,7 @@ import { Rng, hashSeed } from './rng.js';
  */
 export interface ScenarioParam {
   name: string;
-  type: 'string' | 'integer' | 'person' | 'instant';
+  type: 'string' | 'integer' | 'person' | 'ip' | 'instant';
   default?: string | number;
   description: string;
   min?: number;
@@ -100,14 +103,18 @@ export class ScenarioEngine {
           return { ok: false, status: 400, message: `parameter '${p.name}' must be an integer from ${p.min ?? '-'} to ${p.max ?? '-'}` };
         }
       } else if (typeof v !== 'string' || v === '') return { ok: false, status: 400, message: `parameter '${p.name}' must be a non-empty string` };
+      if (p.type === 'ip' && isIP(v as string) === 0) return { ok: false, status: 400, message: `parameter '${p.name}' must be an IPv4 or IPv6 address` };
       if (p.type === 'person' && !person(v as string)) return { ok: false, status: 400, message: `parameter '${p.name}': no person with email '${v}' in the company` };
       params[p.name] = v;
     }
     const now = this.emu.clock.now();
     let at: number;
     if (input.at !== undefined) {
-      at = typeof input.at === 'string' ? Date.parse(input.at) : NaN;
-      if (!Number.isFinite(at)) return { ok: false, status: 400, message: "parameter 'at' must be an ISO-8601 instant" };
+      const parsed = typeof input.at === 'string' ? parseTime(input.at) : null;
+      if (parsed === null || !inClockRange(parsed)) {
+        return { ok: false, status: 400, message: "parameter 'at' must be an RFC 3339 instant between 1970 and 9999" };
+      }
+      at = parsed;
     } else at = def.defaultAt?.({ now, params, person }) ?? now;
     const rng = new Rng(hashSeed(this.emu.seed, 'scenario', name, at, this.applied.length));
     const actor = (vendor: string, p: Person) => this.emu.runtimes.get(vendor)?.instance.actorFor?.(p) ?? {};
@@ -124,12 +131,16 @@ export class ScenarioEngine {
       list.push(e.record);
       byVendor.set(e.vendor, list);
     }
-    const out: Array<{ vendor: string; id: string }> = [];
+    // Every vendor's records are checked before any is stored: a refusal leaves nothing applied.
+    const prepared = [];
     for (const [vendor, records] of byVendor) {
-      const r = this.emu.runtimes.get(vendor)!.inject(records);
+      const rt = this.emu.runtimes.get(vendor)!;
+      const r = rt.prepare(records);
       if (!r.ok) return { ok: false, status: 400, message: `scenario ${name} produced a record ${vendor} refused: ${r.message}` };
-      for (const id of r.ids) out.push({ vendor, id });
+      prepared.push({ vendor, rt, recs: r.recs });
     }
+    const out: Array<{ vendor: string; id: string }> = [];
+    for (const { vendor, rt, recs } of prepared) for (const id of rt.commit(recs)) out.push({ vendor, id });
     const result: AppliedScenario = {
       name,
       at: new Date(at).toISOString(),

@@ -1,31 +1,16 @@
 import type { Company, Person } from '../../fixtures/company.js';
+import type { components } from '../../openapi/generated/crusoe.js';
+import type { EventSummary } from '../core/provider.js';
 import { FAILURES, LOCATIONS, NAME_PARTS, SURFACES, TARGET_ACTIONS, type CrusoeTargetType } from '../../fixtures/catalogues/crusoe.js';
 import { daySessions, sessionTimes } from '../core/rhythm.js';
 import { Rng, hashSeed } from '../core/rng.js';
 import { iso } from '../core/time.js';
+import type { CrusoeSettings } from './settings.js';
 
 /** Crusoe's `LogEntry`: all 19 keys, always present. */
-export interface LogEntry {
-  action: string;
-  action_detail: string;
-  actor_id: string;
-  actor_email: string;
-  actor_type: string;
-  client_ip: string;
-  end_time: string;
-  error_message: string;
-  locations: string[];
-  organization_id: string;
-  organization_name: string;
-  project_id: string;
-  project_name: string;
-  result: string;
-  start_time: string;
-  surface: string;
-  target_ids: string[];
-  target_names: string[];
-  target_type: string;
-}
+export type LogEntry = components['schemas']['LogEntry'];
+/** An entry as injected: the keys the real spec marks optional may be left out. */
+export type LogEntryInput = components['schemas']['LogEntryInput'];
 
 export interface Member {
   person: Person;
@@ -47,7 +32,7 @@ export interface CrusoeWorld {
 
 const EMPTY: string[] = Object.freeze([]) as unknown as string[];
 
-export function buildWorld(seed: number, company: Company, rng: Rng, overrides: Record<string, unknown>): CrusoeWorld {
+export function buildWorld(company: Company, rng: Rng, overrides: CrusoeSettings['credentials']): CrusoeWorld {
   const organizationId = rng.uuid();
   const adjectives = NAME_PARTS.adjectives;
   const nouns = NAME_PARTS.nouns;
@@ -61,11 +46,11 @@ export function buildWorld(seed: number, company: Company, rng: Rng, overrides: 
   }));
   // Credential overrides from the config file replace the first admin's key.
   const admin = members.find((m) => m.admin)!;
-  if (typeof overrides.accessKeyId === 'string') admin.accessKeyId = overrides.accessKeyId;
-  if (typeof overrides.secretKey === 'string') admin.secretKey = overrides.secretKey;
+  admin.accessKeyId = overrides.accessKeyId ?? admin.accessKeyId;
+  admin.secretKey = overrides.secretKey ?? admin.secretKey;
   const staff = Array.from({ length: 3 }, (_, i) => ({ id: rng.uuid(), email: `support.engineer${i + 1}@crusoe.ai` }));
   return {
-    organizationId: typeof overrides.organizationId === 'string' ? overrides.organizationId : organizationId,
+    organizationId: overrides.organizationId ?? organizationId,
     organizationName: company.name,
     projects,
     members,
@@ -105,15 +90,59 @@ function newTarget(rng: Rng, world: CrusoeWorld, type: CrusoeTargetType): Target
 
 const TYPES = Object.entries(TARGET_ACTIONS).map(([type, v]) => ({ type: type as CrusoeTargetType, weight: v.weight }));
 
+type Actor = { id: string; email: string; type: string };
+type MakeEntry = (t: number, action: { action: string; detail?: string }, target: Target, actor: Actor, surface: string) => LogEntry;
+
 /** One day of history, derived from (seed, day) only. */
-export function generateDay(seed: number, company: Company, world: CrusoeWorld, from: number, to: number, bucket: number): LogEntry[] {
+export function generateDay(seed: number, world: CrusoeWorld, from: number, to: number, bucket: number): LogEntry[] {
   const rng = new Rng(hashSeed(seed, 'crusoe', bucket));
+  const entry = entryMaker(rng, world);
+  const out = memberSessions(rng, world, from, entry);
+  // Crusoe staff (about 2 %) and automatic housekeeping (about 5 %).
+  const staffCount = rng.poisson(0.4);
+  for (let i = 0; i < staffCount; i++) {
+    const st = rng.pick(world.staff);
+    const t = from + rng.int(0, to - from - 60_000);
+    const target = newTarget(rng, world, rng.pick(['VM', 'KubernetesNodePool', 'Disk'] as CrusoeTargetType[]));
+    const action = rng.pick([{ action: 'Reset' }, { action: 'Update' }, { action: 'Stop' }]);
+    out.push(entry(t, action, target, { id: st.id, email: st.email, type: 'Crusoe Admin' }, 'Console'));
+  }
+  const sysCount = rng.poisson(1.2);
+  for (let i = 0; i < sysCount; i++) {
+    const t = from + rng.int(0, to - from - 60_000);
+    const target = newTarget(rng, world, rng.pick(['KubernetesNodePool', 'KubernetesCluster'] as CrusoeTargetType[]));
+    const action = { action: 'Update', detail: target.type === 'KubernetesNodePool' ? 'Scale Node Pool' : '' };
+    out.push(entry(t, action, target, { id: 'system', email: '', type: 'System' }, 'API'));
+  }
+  return out;
+}
+
+/** The company's engineers at work: sessions that each act on one resource. */
+function memberSessions(rng: Rng, world: CrusoeWorld, from: number, entry: MakeEntry): LogEntry[] {
   const out: LogEntry[] = [];
+  const memberPeople = world.members.map((m) => m.person);
+  for (const s of daySessions(rng, memberPeople, from, 1.6)) {
+    const actor = { id: s.person.id, email: s.person.email, type: 'User' };
+    const surface = rng.weighted(SURFACES.map((x) => ({ ...x }))).value;
+    const times = sessionTimes(rng, s.start, rng.int(1, 6));
+    // A session works on one resource: a VM is created, then started, resized, stopped or deleted.
+    const target = newTarget(rng, world, rng.weighted(TYPES).type);
+    const actions = TARGET_ACTIONS[target.type].actions;
+    for (let i = 0; i < times.length; i++) {
+      // A session may start by creating the resource; nothing follows its deletion, and it is created at most once.
+      const pool = i === 0 ? actions : actions.filter((a) => a.action !== 'Create');
+      const action = i === 0 && rng.chance(0.4) ? actions.find((a) => a.action === 'Create') ?? rng.weighted(pool) : rng.weighted(pool);
+      out.push(entry(times[i], action, target, actor, surface));
+      if (action.action === 'Delete') break;
+    }
+  }
+  return out;
+}
+
+/** Entries of the world's organization; about 5 % fail, and slow resources take seconds to finish. */
+function entryMaker(rng: Rng, world: CrusoeWorld): MakeEntry {
   const base = { organization_id: world.organizationId, organization_name: world.organizationName };
-  const entry = (
-    t: number, action: { action: string; detail?: string }, target: Target,
-    actor: { id: string; email: string; type: string }, surface: string,
-  ): LogEntry => {
+  return (t, action, target, actor, surface) => {
     const slow = TARGET_ACTIONS[target.type].slow;
     const failed = rng.chance(0.05) ? rng.weighted(FAILURES) : null;
     const duration = failed ? rng.int(40, 900) : slow ? rng.int(2_000, 30_000) : rng.int(50, 800);
@@ -138,35 +167,46 @@ export function generateDay(seed: number, company: Company, world: CrusoeWorld, 
       target_type: target.type,
     };
   };
-  const memberPeople = world.members.map((m) => m.person);
-  for (const s of daySessions(rng, memberPeople, from, 1.6)) {
-    const actor = { id: s.person.id, email: s.person.email, type: 'User' };
-    const surface = rng.weighted(SURFACES.map((x) => ({ ...x }))).value;
-    const times = sessionTimes(rng, s.start, rng.int(1, 6));
-    // A session works on one resource: a VM is created, then started, resized, stopped or deleted.
-    const target = newTarget(rng, world, rng.weighted(TYPES).type);
-    const actions = TARGET_ACTIONS[target.type].actions;
-    for (let i = 0; i < times.length; i++) {
-      // A session may start by creating the resource; nothing follows its deletion, and it is created at most once.
-      const pool = i === 0 ? actions : actions.filter((a) => a.action !== 'Create');
-      const action = i === 0 && rng.chance(0.4) ? actions.find((a) => a.action === 'Create') ?? rng.weighted(pool) : rng.weighted(pool);
-      out.push(entry(times[i], action, target, actor, surface));
-      if (action.action === 'Delete') break;
-    }
-  }
-  // Crusoe staff (about 2 %) and automatic housekeeping (about 5 %).
-  const staffCount = rng.poisson(0.4);
-  for (let i = 0; i < staffCount; i++) {
-    const st = rng.pick(world.staff);
-    const t = from + rng.int(0, to - from - 60_000);
-    const target = newTarget(rng, world, rng.pick(['VM', 'KubernetesNodePool', 'Disk'] as CrusoeTargetType[]));
-    out.push(entry(t, rng.pick([{ action: 'Reset' }, { action: 'Update' }, { action: 'Stop' }]), target, { id: st.id, email: st.email, type: 'Crusoe Admin' }, 'Console'));
-  }
-  const sysCount = rng.poisson(1.2);
-  for (let i = 0; i < sysCount; i++) {
-    const t = from + rng.int(0, to - from - 60_000);
-    const target = newTarget(rng, world, rng.pick(['KubernetesNodePool', 'KubernetesCluster'] as CrusoeTargetType[]));
-    out.push(entry(t, { action: 'Update', detail: target.type === 'KubernetesNodePool' ? 'Scale Node Pool' : '' }, target, { id: 'system', email: '', type: 'System' }, 'API'));
-  }
-  return out;
+}
+
+/** Working keys under Crusoe's names: an organization admin's, and a member's who is not an admin (403). */
+export function credentialsOf(world: CrusoeWorld): Record<string, unknown> {
+  const admin = world.members.find((m) => m.admin)!;
+  const member = world.members.find((m) => !m.admin)!;
+  return {
+    accessKeyId: admin.accessKeyId,
+    secretKey: admin.secretKey,
+    organizationId: world.organizationId,
+    email: admin.person.email,
+    nonAdmin: { accessKeyId: member.accessKeyId, secretKey: member.secretKey, email: member.person.email },
+  };
+}
+
+/** An injected entry with all 19 keys ("" or [] where nothing was given), times as Crusoe writes them. */
+export function completeEntry(world: CrusoeWorld, r: LogEntryInput): LogEntry {
+  return {
+    action_detail: '',
+    error_message: '',
+    locations: [],
+    organization_id: world.organizationId,
+    organization_name: world.organizationName,
+    project_id: '',
+    project_name: '',
+    target_ids: [],
+    target_names: [],
+    target_type: '',
+    ...r,
+    start_time: iso(Date.parse(r.start_time)),
+    end_time: iso(Date.parse(r.end_time)),
+  };
+}
+
+export function summarize(e: LogEntry): EventSummary {
+  return {
+    actor: e.actor_email || e.actor_id,
+    action: e.action_detail ? `${e.action} (${e.action_detail})` : e.action,
+    outcome: e.result === 'OK' ? 'success' : 'failure',
+    target: e.target_type ? `${e.target_type} ${e.target_names.join(', ')}`.trim() : undefined,
+    sourceIp: e.client_ip.replace(/:\d+$/, ''),
+  };
 }

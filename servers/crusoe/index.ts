@@ -1,11 +1,11 @@
 import { defineProvider } from '../core/provider.js';
-import { iso } from '../core/time.js';
-import { crusoeStatusError } from './errors.js';
-import { buildWorld, generateDay, type LogEntry } from './events.js';
+import { crusoeErrors } from './errors.js';
+import { buildWorld, completeEntry, credentialsOf, generateDay, summarize, type LogEntry, type LogEntryInput } from './events.js';
 import { crusoeRoutes } from './routes.js';
+import { settings, type CrusoeSettings } from './settings.js';
 import { crusoeClient } from './client.js';
 
-export const crusoe = defineProvider<LogEntry>({
+export const crusoe = defineProvider<LogEntry, CrusoeSettings>({
   id: 'crusoe',
   title: 'Crusoe Cloud audit logs',
   portOffset: 2,
@@ -14,44 +14,17 @@ export const crusoe = defineProvider<LogEntry>({
   specFile: 'openapi/crusoe.yaml',
   recordSchema: 'LogEntryInput',
   timeOf: (e) => Date.parse(e.start_time),
-  summarize: (e) => ({
-    actor: e.actor_email || e.actor_id,
-    action: e.action_detail ? `${e.action} (${e.action_detail})` : e.action,
-    outcome: e.result === 'OK' ? 'success' : 'failure',
-    target: e.target_type ? `${e.target_type} ${e.target_names.join(', ')}`.trim() : undefined,
-    sourceIp: e.client_ip.replace(/:\d+$/, ''),
-  }),
+  summarize,
+  settings,
+  errors: crusoeErrors,
   create(ctx) {
-    const overrides = (ctx.config.credentials as Record<string, unknown>) ?? {};
-    const world = buildWorld(ctx.seed, ctx.company, ctx.rng('world'), overrides);
-    const admin = world.members.find((m) => m.admin)!;
-    const member = world.members.find((m) => !m.admin)!;
+    const world = buildWorld(ctx.company, ctx.rng('world'), ctx.settings.credentials);
     return {
       app: crusoeRoutes(ctx, world),
-      credentials: {
-        accessKeyId: admin.accessKeyId,
-        secretKey: admin.secretKey,
-        organizationId: world.organizationId,
-        email: admin.person.email,
-        nonAdmin: { accessKeyId: member.accessKeyId, secretKey: member.secretKey, email: member.person.email },
-      },
-      generate: (from, to, bucket) => generateDay(ctx.seed, ctx.company, world, from, to, bucket),
-      normalize: (r) => ({
-        action_detail: '',
-        error_message: '',
-        locations: [],
-        organization_id: world.organizationId,
-        organization_name: world.organizationName,
-        project_id: '',
-        project_name: '',
-        target_ids: [],
-        target_names: [],
-        target_type: '',
-        ...(r as Partial<LogEntry>),
-        start_time: iso(Date.parse(r.start_time as string)),
-        end_time: iso(Date.parse(r.end_time as string)),
-      }) as LogEntry,
-      error: (status, message) => crusoeStatusError(status, message),
+      credentials: credentialsOf(world),
+      generate: (from, to, bucket) => generateDay(ctx.seed, world, from, to, bucket),
+      // Injected records passed the LogEntryInput schema first.
+      normalize: (r) => completeEntry(world, r as LogEntryInput),
       actorFor: (person) => ({ actor_id: person.id, actor_email: person.email }),
     };
   },

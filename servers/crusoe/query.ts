@@ -1,12 +1,14 @@
 import { hashParams, openToken } from '../core/cursor.js';
+import { fail } from '../core/failure.js';
 import { Params } from '../core/params.js';
 import { Memo } from '../core/memo.js';
 import { parseTime } from '../core/time.js';
 import type { LogEntry } from './events.js';
+import { parseQueryString, rawQueryOf } from './signature.js';
 
 const DAY = 86_400_000;
 
-/** The filters, in the order of crusoe.md section 4 (errors name the first bad one in this order). */
+/** The list filters in the order Crusoe's documentation lists them (errors name the first bad one in this order). */
 export const LIST_FILTERS = [
   'project_ids', 'actions', 'actor_ids', 'actor_emails', 'actor_types', 'target_ids', 'target_types',
   'target_names', 'locations', 'results', 'results_not', 'surfaces',
@@ -32,8 +34,6 @@ export interface CrusoeQuery {
   cursor: PageToken | null;
 }
 
-export type Parsed = { ok: true; query: CrusoeQuery } | { ok: false; detail: string };
-
 type Static =
   | { ok: true; start?: number; end?: number; limit: number; filter: (e: LogEntry) => boolean; filterHash: string; cursor: PageToken | null }
   | { ok: false; detail: string };
@@ -42,13 +42,15 @@ type Static =
 // per vendor instance), so repeated polls reuse it.
 const statics = new WeakMap<Buffer, Memo<Static>>();
 
-/** Validate and resolve the 17 query parameters. `now` is the emulator clock. */
-export function parseQuery(raw: string, pairs: Array<[string, string]>, now: number, retentionMs: number, secret: Buffer): Parsed {
+/** The 17 query parameters of a request URL, validated and resolved; `now` is the emulator clock. */
+export function parseQuery(url: string, now: number, retentionMs: number, secret: Buffer): CrusoeQuery {
+  const raw = rawQueryOf(url);
   let memo = statics.get(secret);
   if (!memo) statics.set(secret, (memo = new Memo<Static>(1000)));
-  const st = memo.get(raw, () => parseStatic(pairs, secret));
-  if (!st.ok) return st;
-  // Window resolution (section 6): a token carries the window of the first page.
+  // Auth has already refused a query that does not decode.
+  const st = memo.get(raw, () => parseStatic(parseQueryString(raw)?.pairs ?? [], secret));
+  if (!st.ok) return fail.badRequest(st.detail);
+  // A page token carries the window of the first page, so later pages do not slide with the clock.
   let from: number;
   let to: number;
   if (st.cursor) {
@@ -58,7 +60,7 @@ export function parseQuery(raw: string, pairs: Array<[string, string]>, now: num
     from = st.start ?? to - DAY;
   }
   from = Math.max(from, now - retentionMs);
-  return { ok: true, query: { from, to, limit: st.limit, filter: st.filter, filterHash: st.filterHash, cursor: st.cursor } };
+  return { from, to, limit: st.limit, filter: st.filter, filterHash: st.filterHash, cursor: st.cursor };
 }
 
 function parseStatic(pairs: Array<[string, string]>, secret: Buffer): Static {

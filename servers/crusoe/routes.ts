@@ -1,45 +1,53 @@
-import { Hono } from 'hono';
-import { numberSwitch } from '../core/config.js';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { sealToken } from '../core/cursor.js';
+import { fail } from '../core/failure.js';
 import { Memo } from '../core/memo.js';
 import { RateLimiter } from '../core/ratelimit.js';
 import type { CoreEnv, ProviderContext } from '../core/provider.js';
 import type { Entry, Position } from '../core/store.js';
-import { crusoeAuth, rawQueryOf } from './auth.js';
-import { crusoeError } from './errors.js';
+import { crusoeAuth, type CrusoeEnv } from './auth.js';
 import type { CrusoeWorld, LogEntry } from './events.js';
-import { parseQuery, type PageToken } from './query.js';
-import { parseQueryString } from './signature.js';
+import { parseQuery, type CrusoeQuery, type PageToken } from './query.js';
+import type { CrusoeSettings } from './settings.js';
 
-export function crusoeRoutes(ctx: ProviderContext<LogEntry>, world: CrusoeWorld): Hono<CoreEnv> {
+type Ctx = ProviderContext<LogEntry, CrusoeSettings>;
+
+export function crusoeRoutes(ctx: Ctx, world: CrusoeWorld): Hono<CoreEnv> {
   const app = new Hono<CoreEnv>();
-  const cfg = ctx.config;
-  const auth = crusoeAuth({
-    world,
-    skewSeconds: numberSwitch(cfg.timestampSkewSeconds, 300, { min: 0 }),
-    strictQueryOrder: cfg.strictQueryOrder === true,
-  });
-  const limiter = new RateLimiter(numberSwitch(cfg.rateLimitPerMinute, 0, { min: 0 }), 60_000);
+  const auth = crusoeAuth(world, ctx.settings);
+  const limit = rateLimit(ctx.settings.rateLimitPerMinute);
+  const page = auditLogPage(ctx);
+  const handler = (c: Context<CrusoeEnv>) => {
+    const now = ctx.clock.now();
+    const body = page(c.env, parseQuery(c.req.url, now, ctx.store.retentionMs, ctx.secret), now);
+    return c.body(body, 200, { 'content-type': 'application/json' });
+  };
+  for (const version of ['v1alpha5', 'v1']) {
+    app.get(`/${version}/organizations/:organization_id/audit-logs`, auth, limit, handler);
+  }
+  return app;
+}
+
+/** The optional per-key limit (`rateLimitPerMinute`, 0 is off), counted per access key. */
+function rateLimit(perMinute: number): MiddlewareHandler<CrusoeEnv> {
+  const limiter = new RateLimiter(perMinute, 60_000);
+  return async (c, next) => {
+    const allowed = limiter.take(c.var.caller.accessKeyId);
+    if (!allowed.ok) fail.throttled('rate limit exceeded', allowed.retryAfterMs / 1000);
+    await next();
+  };
+}
+
+/** One page of the audit log, newest first, with keyset tokens both ways, as the response body. */
+function auditLogPage(ctx: Ctx) {
   // Sealing is a pure function of the payload; pollers ask for the same page boundaries again.
   const tokens = new Memo<string>(2000);
-
-  const handler = (c: import('hono').Context<CoreEnv>) => {
-    if (limiter.enabled) {
-      const allowed = limiter.take((c.req.header('authorization') ?? '').split(':')[1] ?? '');
-      if (!allowed.ok) return crusoeError(429, 'too_many_requests', 'rate limit exceeded', { 'retry-after': String(Math.ceil(allowed.retryAfterMs / 1000)) });
-    }
-    const raw = rawQueryOf(c.req.url);
-    const pairs = parseQueryString(raw)?.pairs ?? [];
-    const now = ctx.clock.now();
-    const parsed = parseQuery(raw, pairs, now, ctx.store.retentionMs, ctx.secret);
-    if (!parsed.ok) return crusoeError(400, 'bad_request', `bad request, check request parameters: ${parsed.detail}`);
-    const q = parsed.query;
+  return (env: unknown, q: CrusoeQuery, now: number) => {
     const { from, to } = ctx.store.clamp(q.from, q.to, now);
     const token = (d: 'n' | 'p', pos: Position) => {
       const payload: PageToken = { v: 1, d, ts: pos.ts, seq: pos.seq, from: q.from, to: q.to, f: q.filterHash };
       return tokens.get(`${d}|${pos.ts}|${pos.seq}|${q.from}|${q.to}|${q.filterHash}`, () => sealToken(ctx.secret, payload));
     };
-
     let items: Entry<LogEntry>[];
     let next = '';
     let prev = '';
@@ -58,12 +66,6 @@ export function crusoeRoutes(ctx: ProviderContext<LogEntry>, world: CrusoeWorld)
       if (page.more && items[0]) prev = token('p', items[0]);
       next = token('n', items[items.length - 1] ?? { ts: cur.ts, seq: cur.seq + 0.5 });
     }
-    const body = ctx.store.jsonList(c.env, '{"items":[', items, `],"next_page_token":"${next}","prev_page_token":"${prev}"}`);
-    return c.body(body, 200, { 'content-type': 'application/json' });
+    return ctx.store.jsonList(env, '{"items":[', items, `],"next_page_token":"${next}","prev_page_token":"${prev}"}`);
   };
-
-  for (const version of ['v1alpha5', 'v1']) {
-    app.get(`/${version}/organizations/:organization_id/audit-logs`, auth, handler);
-  }
-  return app;
 }

@@ -40,6 +40,14 @@ function decodeMixed(s: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
+/** The query of a URL exactly as sent (without '?' and any fragment): what the client signed. */
+export function rawQueryOf(url: string): string {
+  const i = url.indexOf('?');
+  if (i < 0) return '';
+  const h = url.indexOf('#', i);
+  return url.slice(i + 1, h < 0 ? undefined : h);
+}
+
 const parsed = new Memo<{ pairs: Array<[string, string]>; canonical: string } | null>(2000);
 
 /**

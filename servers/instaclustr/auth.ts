@@ -1,48 +1,60 @@
-import type { Context } from 'hono';
-import type { RateLimiter } from '../core/ratelimit.js';
+import { BlockList, isIP } from 'node:net';
+import type { Context, MiddlewareHandler } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { parseBasic, safeEqual } from '../core/auth.js';
+import { fail } from '../core/failure.js';
 import { reportAuth, type CoreEnv } from '../core/provider.js';
-import { icError, rateLimited, unauthorized } from './errors.js';
-import type { ApiKey, InstaclustrWorld, KeyType } from './events.js';
+import type { RateLimiter } from '../core/ratelimit.js';
+import type { ApiKey, InstaclustrWorld, KeyType } from './world.js';
 
 export type Endpoint = 'account' | 'organisation';
+
+/** Routes behind the middleware read the authenticated key as `c.var.caller`. */
+export type InstaclustrEnv = CoreEnv & { Variables: { caller: ApiKey } };
 
 const ACCEPTS: Record<Endpoint, KeyType[]> = {
   account: ['PROVISIONING', 'READ_ONLY_PROVISIONING'],
   organisation: ['ORGANIZATION_MANAGEMENT'],
 };
 
-/** IPv4 or IPv6 text to [family, value]; IPv4-mapped IPv6 counts as IPv4. */
-function parseIp(text: string): [4 | 6, bigint] | null {
-  const s = text.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(s);
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(mapped ? mapped[1] : s);
-  if (v4) {
-    const parts = v4.slice(1).map(Number);
-    if (parts.some((p) => p > 255)) return null;
-    return [4, parts.reduce((acc, p) => (acc << 8n) | BigInt(p), 0n)];
-  }
-  if (!s.includes(':')) return null;
-  const [head, tail] = s.split('::');
-  if (s.split('::').length > 2) return null;
-  const h = head ? head.split(':') : [];
-  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
-  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) return null;
-  return [6, groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n)];
+type Family = 'ipv4' | 'ipv6';
+
+/** A key's allow-list. IPv4 and IPv6 rules are kept apart: BlockList alone would let `::/0` admit IPv4 callers. */
+export interface AllowList {
+  v4: BlockList;
+  v6: BlockList;
+  /** Admits any address: the only rules that admit a caller whose address is unknown. */
+  open: boolean;
 }
 
-export function ipInCidr(ip: string, cidr: string): boolean {
-  const [net, bitsText] = cidr.split('/');
-  const a = parseIp(ip);
-  const n = parseIp(net);
-  if (!a || !n || a[0] !== n[0]) return false;
-  const width = a[0] === 4 ? 32 : 128;
-  const bits = bitsText === undefined ? width : Number(bitsText);
-  if (!Number.isInteger(bits) || bits < 0 || bits > width) return false;
-  const shift = BigInt(width - bits);
-  return a[1] >> shift === n[1] >> shift;
+/** Address text to the address and family it is judged by; IPv4-mapped IPv6 counts as IPv4. */
+function addressOf(text: string): { address: string; family: Family } | null {
+  const s = text.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(s);
+  const address = mapped ? mapped[1] : s;
+  const v = isIP(address);
+  return v === 4 ? { address, family: 'ipv4' } : v === 6 ? { address, family: 'ipv6' } : null;
+}
+
+export function allowListOf(cidrs: string[]): AllowList {
+  const list: AllowList = { v4: new BlockList(), v6: new BlockList(), open: cidrs.some((r) => /\/0$/.test(r)) };
+  for (const cidr of cidrs) {
+    const [net, bitsText] = cidr.split('/');
+    const a = addressOf(net);
+    if (!a) continue;
+    const width = a.family === 'ipv4' ? 32 : 128;
+    const bits = bitsText === undefined ? width : Number(bitsText);
+    // A malformed rule admits nobody rather than stopping the world from being built.
+    if (Number.isInteger(bits) && bits >= 0 && bits <= width) list[a.family === 'ipv4' ? 'v4' : 'v6'].addSubnet(a.address, bits, a.family);
+  }
+  return list;
+}
+
+export function admits(list: AllowList, address: string | undefined): boolean {
+  if (address === undefined) return list.open;
+  const a = addressOf(address);
+  if (!a) return false;
+  return a.family === 'ipv4' ? list.v4.check(a.address, 'ipv4') : list.v6.check(a.address, 'ipv6');
 }
 
 function clientAddress(c: Context<CoreEnv>): string | undefined {
@@ -53,33 +65,55 @@ function clientAddress(c: Context<CoreEnv>): string | undefined {
   }
 }
 
-export interface AuthOptions {
+export interface AuthDeps {
   world: InstaclustrWorld;
   limiter: RateLimiter;
-  legacy429: boolean;
 }
 
-/** The failure ladder of instaclustr.md section 3.2, steps 1-6; the key on success. */
-export function authenticate(c: Context<CoreEnv>, endpoint: Endpoint, opts: AuthOptions): ApiKey | Response {
-  const refuse = (res: Response, reason: string) => {
-    reportAuth(c, { outcome: 'refused', reason });
-    return res;
+/**
+ * Instaclustr's failure ladder: Basic credentials, user, key, the key's address allow-list, the
+ * per-user rate limit, then the key type the endpoint accepts. One middleware per endpoint kind;
+ * allow-lists are built once for every key of the world.
+ */
+export function instaclustrAuth({ world, limiter }: AuthDeps): (endpoint: Endpoint) => MiddlewareHandler<InstaclustrEnv> {
+  const allowLists = new Map(world.keys.map((k) => [k, allowListOf(k.allowedCidrs)]));
+  return (endpoint) => async (c, next) => {
+    // The core's reporter takes the core's context; this one only adds `caller` to it.
+    const core = c as Context as Context<CoreEnv>;
+    const refuse = (reason: string) => reportAuth(core, { outcome: 'refused', reason });
+    const creds = parseBasic(c.req.header('authorization'));
+    if (!creds) {
+      refuse('missing or malformed Basic credentials');
+      return fail.unauthenticated('Missing or malformed Basic credentials');
+    }
+    const keys = world.keysByUser.get(creds.user);
+    if (!keys) {
+      refuse('unknown username');
+      return fail.unauthenticated('Invalid username or API key');
+    }
+    let key: ApiKey | undefined;
+    // Compare against every key so timing does not reveal which one matched.
+    for (const k of keys) if (safeEqual(k.apiKey, creds.pass) && k.active) key = k;
+    if (!key) {
+      refuse('wrong or revoked API key');
+      return fail.unauthenticated('Invalid username or API key');
+    }
+    const addr = clientAddress(core);
+    if (!admits(allowLists.get(key)!, addr)) {
+      refuse(`address ${addr ?? 'unknown'} outside ${key.allowedCidrs.join(', ')}`);
+      return fail.unauthenticated('Request address is not permitted for this API key');
+    }
+    const taken = limiter.take(key.userName);
+    if (!taken.ok) {
+      refuse('rate limit exceeded');
+      return fail.throttled('Rate Limit Exceeded', taken.retryAfterMs / 1000);
+    }
+    if (!ACCEPTS[endpoint].includes(key.keyType)) {
+      refuse(`${key.keyType} key on the ${endpoint} endpoint`);
+      return fail.forbidden('This API key type cannot access this endpoint');
+    }
+    reportAuth(core, { outcome: 'ok' });
+    c.set('caller', key);
+    await next();
   };
-  const creds = parseBasic(c.req.header('authorization'));
-  if (!creds) return refuse(unauthorized('Missing or malformed Basic credentials'), 'missing or malformed Basic credentials');
-  const keys = opts.world.keysByUser.get(creds.user);
-  if (!keys) return refuse(unauthorized('Invalid username or API key'), 'unknown username');
-  let key: ApiKey | undefined;
-  // Compare against every key so timing does not reveal which one matched.
-  for (const k of keys) if (safeEqual(k.apiKey, creds.pass) && k.active) key = k;
-  if (!key) return refuse(unauthorized('Invalid username or API key'), 'wrong or revoked API key');
-  const addr = clientAddress(c);
-  const allowed = addr === undefined ? key.allowedCidrs.some((r) => /\/0$/.test(r)) : key.allowedCidrs.some((r) => ipInCidr(addr, r));
-  if (!allowed) return refuse(unauthorized('Request address is not permitted for this API key'), `address ${addr ?? 'unknown'} outside ${key.allowedCidrs.join(', ')}`);
-  if (!opts.limiter.take(key.userName).ok) return refuse(rateLimited(opts.legacy429), 'rate limit exceeded');
-  if (!ACCEPTS[endpoint].includes(key.keyType)) {
-    return refuse(icError(403, 'This API key type cannot access this endpoint'), `${key.keyType} key on the ${endpoint} endpoint`);
-  }
-  reportAuth(c, { outcome: 'ok' });
-  return key;
 }

@@ -1,42 +1,59 @@
-/** Instaclustr's v2 error shapes: ErrorResponseV2 `{name, message}` and ErrorListResponseV2 `{errors: [...]}` (section 7). */
-const REASONS: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  413: 'Payload Too Large', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
-};
+import { STATUS_CODES } from 'node:http';
+import type { components } from '../../openapi/generated/instaclustr.js';
+import { retryAfter, type FailureOf, type FailureRenderer } from '../core/failure.js';
+import type { InstaclustrSettings } from './settings.js';
 
-export interface FieldError {
-  name: string;
-  message: string;
-}
+/** Instaclustr's v2 error shapes: ErrorResponseV2 `{name, message}` and ErrorListResponseV2 `{errors: [...]}`. */
+export type FieldError = components['schemas']['ErrorResponseV2'];
+type ErrorListResponseV2 = components['schemas']['ErrorListResponseV2'];
+type LegacyErrorMessage = components['schemas']['LegacyErrorMessage'];
+
+/**
+ * `code` of the one not-found that names its cause. Every other 404 (unknown routes, trailing
+ * slashes, other case) says only "Resource not found", as the real API does.
+ */
+export const INVALID_ORGANISATION = 'INVALID_ORGANISATION';
+
+const RATE_LIMITED = 'Rate Limit Exceeded';
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 }
 
-export function icError(status: number, message: string, headers: Record<string, string> = {}): Response {
-  return json(status, { name: REASONS[status] ?? 'Error', message }, headers);
+/** ErrorResponseV2, whose `name` is the status's reason phrase. */
+function v2(status: number, message: string, headers: Record<string, string> = {}): Response {
+  const body: FieldError = { name: STATUS_CODES[status] ?? 'Error', message };
+  return json(status, body, headers);
 }
 
-export function icErrorList(errors: FieldError[]): Response {
-  return json(400, { errors });
+/** A bad request's `detail` is its field list, one error per bad parameter; the core's refusals name no field. */
+function badRequest(f: FailureOf<'bad-request'>): Response {
+  const body: ErrorListResponseV2 = { errors: Array.isArray(f.detail) ? (f.detail as FieldError[]) : [{ name: 'request', message: f.message }] };
+  return json(400, body);
 }
 
-export function unauthorized(message: string): Response {
-  return icError(401, message, { 'www-authenticate': 'Basic realm="instaclustr"' });
+/** 429 in the v2 shape, or the v1 `ErrorMessage` shape with `rateLimitBody = legacy`; the message is always the vendor's. */
+function throttled(f: FailureOf<'throttled'>, legacy: boolean): Response {
+  if (!legacy) return v2(429, RATE_LIMITED, retryAfter(f));
+  const body: LegacyErrorMessage = { status: 429, message: RATE_LIMITED, errorDetails: {}, code: 429, link: '' };
+  return json(429, body, retryAfter(f));
 }
 
-/** 429 in the v2 shape, or the legacy v1 `ErrorMessage` shape (switch `instaclustr.rateLimitBody = "legacy"`). */
-export function rateLimited(legacy: boolean): Response {
-  const headers = { 'retry-after': '1' };
-  if (legacy) return json(429, { status: 429, message: 'Rate Limit Exceeded', errorDetails: {}, code: 429, link: '' }, headers);
-  return icError(429, 'Rate Limit Exceeded', headers);
+export function instaclustrErrors(settings: Pick<InstaclustrSettings, 'rateLimitBody'>): FailureRenderer {
+  const legacy = settings.rateLimitBody === 'legacy';
+  return {
+    'bad-request': badRequest,
+    unauthenticated: (f) => v2(401, f.message, { 'www-authenticate': 'Basic realm="instaclustr"' }),
+    forbidden: (f) => v2(403, f.message),
+    'not-found': (f) => v2(404, f.code === INVALID_ORGANISATION ? f.message : 'Resource not found'),
+    'too-large': (f) => v2(413, f.message),
+    throttled: (f) => throttled(f, legacy),
+    unavailable: (f) => v2(f.status, f.message),
+    internal: (f) => v2(500, f.message),
+  };
 }
 
-/** Failures the core answers (strict validation, unknown routes, crashes). */
-export function icStatusError(status: number, message: string, legacy429 = false): Response {
-  if (status === 400) return icErrorList([{ name: 'request', message }]);
-  if (status === 404) return icError(404, 'Resource not found');
-  if (status === 429) return rateLimited(legacy429);
-  if (REASONS[status]) return icError(status, message);
-  return icError(500, message);
+/** A method other than GET on a known path: not a failure of the union, so the route answers it. */
+export function methodNotAllowed(method: string): Response {
+  return v2(405, `Method ${method} is not allowed on this resource`, { allow: 'GET' });
 }

@@ -1,9 +1,11 @@
 import { ACTION_BY_KIND } from '../../fixtures/catalogues/instaclustr.js';
+import { fail } from '../core/failure.js';
 import { Params } from '../core/params.js';
 import { parseTime } from '../core/time.js';
 import type { Endpoint } from './auth.js';
 import type { FieldError } from './errors.js';
 import type { UserAction } from './events.js';
+import type { InstaclustrSettings } from './settings.js';
 
 const CRUD = new Set(['CREATE', 'READ', 'UPDATE', 'DELETE']);
 
@@ -17,15 +19,11 @@ export interface UserActionsQuery {
   filter: (r: UserAction) => boolean;
 }
 
-export interface QueryOptions {
-  /** `instaclustr.unknownActionKindsMatchNothing`: all-unknown actionKinds match nothing instead of everything. */
-  unknownActionKindsMatchNothing: boolean;
-}
+/** The switch `unknownActionKindsMatchNothing`: all-unknown actionKinds match nothing instead of everything. */
+export type QueryOptions = Pick<InstaclustrSettings, 'unknownActionKindsMatchNothing'>;
 
-/** Parameters in the order of section 4; a 400 lists one error per bad parameter, in that order. */
-export function parseQuery(url: string, endpoint: Endpoint, opts: QueryOptions): { ok: true; query: UserActionsQuery } | { ok: false; errors: FieldError[] } {
-  const p = Params.fromUrl(url);
-  const errors: FieldError[] = [];
+/** Typed readers of single-valued parameters; each bad one adds its error and gives the fallback. */
+function readers(p: Params, errors: FieldError[]) {
   const single = (name: string): string | undefined | null => {
     const all = p.all(name);
     if (all.length === 0) return undefined;
@@ -64,42 +62,55 @@ export function parseQuery(url: string, endpoint: Endpoint, opts: QueryOptions):
     }
     return t;
   };
+  return { integer, bool, time };
+}
 
-  const pageSize = integer('pageSize', 1, 1000, 10, 'pageSize must be an integer between 1 and 1000');
-  const startIndex = integer('startIndex', 0, Number.MAX_SAFE_INTEGER, 0, 'startIndex must be a non-negative integer');
+/**
+ * Parameters in the spec's order; a bad request lists one error per bad parameter, in that order,
+ * as its `detail`.
+ */
+export function parseQuery(url: string, endpoint: Endpoint, opts: QueryOptions): UserActionsQuery {
+  const p = Params.fromUrl(url);
+  const errors: FieldError[] = [];
+  const read = readers(p, errors);
+  const pageSize = read.integer('pageSize', 1, 1000, 10, 'pageSize must be an integer between 1 and 1000');
+  const startIndex = read.integer('startIndex', 0, Number.MAX_SAFE_INTEGER, 0, 'startIndex must be a non-negative integer');
   // Unknown action kinds are ignored, as the real API does.
-  const kindsGiven = p.list('actionKinds');
-  const kinds = kindsGiven?.filter((k) => ACTION_BY_KIND.has(k));
+  const kinds = p.list('actionKinds')?.filter((k) => ACTION_BY_KIND.has(k));
   const crudGiven = p.list('crudOperations');
   const crud = crudGiven?.filter((v) => CRUD.has(v));
   for (const v of crudGiven ?? []) if (!CRUD.has(v)) errors.push({ name: 'crudOperations', message: `Invalid value: ${v}` });
-  const getActionCounts = bool('getActionCounts', true);
+  const getActionCounts = read.bool('getActionCounts', true);
   let orgOnly = false;
   let accountOnly = false;
   if (endpoint === 'organisation') {
-    orgOnly = bool('organisationLogsOnly', false);
-    accountOnly = bool('accountLogsOnly', false);
+    orgOnly = read.bool('organisationLogsOnly', false);
+    accountOnly = read.bool('accountLogsOnly', false);
     if (orgOnly && accountOnly) errors.push({ name: 'accountLogsOnly', message: 'organisationLogsOnly and accountLogsOnly cannot both be true' });
   }
-  const startTime = time('startTime');
-  const endTime = time('endTime');
+  const startTime = read.time('startTime');
+  const endTime = read.time('endTime');
   if (startTime !== undefined && endTime !== undefined && startTime > endTime) {
     errors.push({ name: 'startTime', message: 'startTime must not be after endTime' });
   }
-  if (errors.length) return { ok: false, errors };
+  if (errors.length) return fail.badRequest(errors.map((e) => e.message).join('; '), { detail: errors });
 
+  const kindSet = kinds && (kinds.length || opts.unknownActionKindsMatchNothing) ? new Set<string>(kinds) : null;
+  const crudSet = crud?.length ? new Set<string>(crud) : null;
   const users = p.all('userName').filter((v) => v !== '').map((v) => v.toLowerCase());
   const accounts = endpoint === 'organisation' ? p.list('accountId')?.map((v) => v.toLowerCase()) : undefined;
-  const kindSet = kinds && (kinds.length || opts.unknownActionKindsMatchNothing) ? new Set(kinds) : null;
-  const crudSet = crud?.length ? new Set(crud) : null;
-  const userSet = users.length ? new Set(users) : null;
-  const accountSet = accounts?.length ? new Set(accounts) : null;
-  const filter = (r: UserAction) =>
-    (!kindSet || kindSet.has(r.action)) &&
-    (!crudSet || crudSet.has(r.crudOperation)) &&
-    (!userSet || userSet.has(r.userName.toLowerCase())) &&
+  const filter = filterOf(kindSet, crudSet, users.length ? new Set(users) : null, accounts?.length ? new Set(accounts) : null, orgOnly, accountOnly);
+  return { pageSize, startIndex, getActionCounts, startTime, endTime, filter };
+}
+
+type Only<T> = Set<T> | null;
+
+function filterOf(kinds: Only<string>, crud: Only<string>, users: Only<string>, accounts: Only<string>, orgOnly: boolean, accountOnly: boolean) {
+  return (r: UserAction) =>
+    (!kinds || kinds.has(r.action)) &&
+    (!crud || crud.has(r.crudOperation)) &&
+    (!users || users.has(r.userName.toLowerCase())) &&
     (!orgOnly || r.accountId === null) &&
     (!accountOnly || r.accountId !== null) &&
-    (!accountSet || (r.accountId !== null && accountSet.has(r.accountId.toLowerCase())));
-  return { ok: true, query: { pageSize, startIndex, getActionCounts, startTime, endTime, filter } };
+    (!accounts || (r.accountId !== null && accounts.has(r.accountId.toLowerCase())));
 }

@@ -1,93 +1,87 @@
 import { Hono, type Context } from 'hono';
-import { numberSwitch } from '../core/config.js';
+import { fail } from '../core/failure.js';
 import type { CoreEnv, ProviderContext } from '../core/provider.js';
 import { RateLimiter } from '../core/ratelimit.js';
 import type { Entry } from '../core/store.js';
-import { authenticate, type Endpoint } from './auth.js';
-import { icError, icErrorList } from './errors.js';
-import type { InstaclustrWorld, UserAction } from './events.js';
-import { parseQuery } from './query.js';
+import { instaclustrAuth } from './auth.js';
+import { INVALID_ORGANISATION, methodNotAllowed } from './errors.js';
+import type { UserAction } from './events.js';
+import { parseQuery, type UserActionsQuery } from './query.js';
+import type { InstaclustrSettings } from './settings.js';
+import type { ApiKey, InstaclustrWorld } from './world.js';
 
 export const ACCOUNT_PATH = '/cluster-management/v2/operations/user-actions/v2';
 export const ORGANISATION_PATH = '/v1/organisations/:organisationId/user-actions';
 
 const DAY = 86_400_000;
 
-export interface InstaclustrSettings {
-  rateLimitPerSecond: number;
-  legacy429: boolean;
-  visibilityStepMs: number;
-  retentionDays: number;
-  wrapResponseInArray: boolean;
-  itemsPerPageReturned: boolean;
-  unknownActionKindsMatchNothing: boolean;
+type Ctx = ProviderContext<UserAction, InstaclustrSettings>;
+type Scope = (r: UserAction) => boolean;
+
+interface Page {
+  total: number;
+  entries: Entry<UserAction>[];
+  counts: Map<string, number>;
 }
 
-export function settingsOf(cfg: Record<string, unknown>): InstaclustrSettings {
-  const num = (v: unknown, d: number) => numberSwitch(v, d, { min: 0 });
-  return {
-    rateLimitPerSecond: num(cfg.rateLimitPerSecond, 35),
-    legacy429: cfg.rateLimitBody === 'legacy',
-    visibilityStepMs: num(cfg.visibilityStepSeconds, 20) * 1000,
-    retentionDays: Math.min(num(cfg.retentionDays, 365), 365),
-    wrapResponseInArray: cfg.wrapResponseInArray === true,
-    itemsPerPageReturned: cfg.itemsPerPageMode === 'returned',
-    unknownActionKindsMatchNothing: cfg.unknownActionKindsMatchNothing === true,
-  };
+/** The organisation endpoint reads the key's own organisation only: its records and those of its linked accounts. */
+function organisationScope(world: InstaclustrWorld, key: ApiKey, organisationId: string): Scope {
+  if (organisationId.toLowerCase() !== (key.organisationId ?? '').toLowerCase()) {
+    return fail.notFound('Invalid organization id', { code: INVALID_ORGANISATION });
+  }
+  const org = world.organisationId;
+  return (r) => (r.accountId === null ? r.organisationId === org : world.linkedAccountIds.has(r.accountId));
 }
 
-export function instaclustrRoutes(ctx: ProviderContext<UserAction>, world: InstaclustrWorld, settings: InstaclustrSettings): Hono<CoreEnv> {
+/** Newest first over retention and the visibility horizon; the total and counts cover the whole filtered set. */
+function readPage(ctx: Ctx, scope: Scope, q: UserActionsQuery): Page {
+  const { settings, store } = ctx;
+  const now = ctx.clock.now();
+  const step = settings.visibilityStepSeconds * 1000;
+  // New records show in steps of the emulator clock: visible once at or before the horizon.
+  const horizon = step > 0 ? Math.floor(now / step) * step : now;
+  const edge = now - settings.retentionDays * DAY;
+  const { from, to } = store.clamp(Math.max(q.startTime ?? edge, edge), q.endTime !== undefined ? q.endTime - 1 : horizon, horizon);
+  const page: Page = { total: 0, entries: [], counts: new Map() };
+  const end = q.startIndex + q.pageSize;
+  for (const e of store.scan({ from, to, order: 'desc', filter: (r) => scope(r) && q.filter(r) })) {
+    if (page.total >= q.startIndex && page.total < end) page.entries.push(e);
+    page.total++;
+    if (q.getActionCounts) page.counts.set(e.rec.action, (page.counts.get(e.rec.action) ?? 0) + 1);
+  }
+  return page;
+}
+
+/** UserActionsPage around the records' ready JSON; `actionCounts` alphabetical. */
+function renderPage(c: Context, ctx: Ctx, q: UserActionsQuery, page: Page): Response {
+  const { wrapResponseInArray, itemsPerPageMode } = ctx.settings;
+  const itemsPerPage = itemsPerPageMode === 'returned' ? page.entries.length : q.pageSize;
+  const head = `${wrapResponseInArray ? '[' : ''}{"totalResults":${page.total},"startIndex":${q.startIndex},"itemsPerPage":${itemsPerPage},"resources":[`;
+  let tail = ']';
+  if (q.getActionCounts) {
+    const sorted = [...page.counts.keys()].sort();
+    tail += `,"actionCounts":{${sorted.map((k) => `${JSON.stringify(k)}:${page.counts.get(k)}`).join(',')}}`;
+  }
+  tail += wrapResponseInArray ? '}]' : '}';
+  return c.body(ctx.store.jsonList(c.env, head, page.entries, tail), 200, { 'content-type': 'application/json' });
+}
+
+export function instaclustrRoutes(ctx: Ctx, world: InstaclustrWorld): Hono<CoreEnv> {
   const app = new Hono<CoreEnv>();
-  const authOpts = { world, limiter: new RateLimiter(settings.rateLimitPerSecond, 1000), legacy429: settings.legacy429 };
+  const auth = instaclustrAuth({ world, limiter: new RateLimiter(ctx.settings.rateLimitPerSecond, 1000) });
 
-  const handler = (endpoint: Endpoint) => (c: Context<CoreEnv>) => {
-    const key = authenticate(c, endpoint, authOpts);
-    if (key instanceof Response) return key;
-    let scope: (r: UserAction) => boolean;
-    if (endpoint === 'organisation') {
-      const orgId = (c.req.param('organisationId') ?? '').toLowerCase();
-      if (orgId !== (key.organisationId ?? '').toLowerCase()) return icError(404, 'Invalid organization id');
-      const org = world.organisationId;
-      scope = (r) => (r.accountId === null ? r.organisationId === org : world.linkedAccountIds.has(r.accountId));
-    } else {
-      scope = (r) => r.accountId === key.accountId;
-    }
-    const parsed = parseQuery(c.req.url, endpoint, settings);
-    if (!parsed.ok) return icErrorList(parsed.errors);
-    const q = parsed.query;
-
-    const now = ctx.clock.now();
-    // New records show in steps of the emulator clock: visible once at or before the horizon.
-    const horizon = settings.visibilityStepMs > 0 ? Math.floor(now / settings.visibilityStepMs) * settings.visibilityStepMs : now;
-    const edge = now - settings.retentionDays * DAY;
-    const { from, to } = ctx.store.clamp(Math.max(q.startTime ?? edge, edge), q.endTime !== undefined ? q.endTime - 1 : horizon, horizon);
-
-    let total = 0;
-    const counts = new Map<string, number>();
-    const page: Entry<UserAction>[] = [];
-    const end = q.startIndex + q.pageSize;
-    for (const e of ctx.store.scan({ from, to, order: 'desc', filter: (r) => scope(r) && q.filter(r) })) {
-      if (total >= q.startIndex && total < end) page.push(e);
-      total++;
-      if (q.getActionCounts) counts.set(e.rec.action, (counts.get(e.rec.action) ?? 0) + 1);
-    }
-    const wrap = settings.wrapResponseInArray ? '[' : '';
-    const head = `${wrap}{"totalResults":${total},"startIndex":${q.startIndex},"itemsPerPage":${settings.itemsPerPageReturned ? page.length : q.pageSize},"resources":[`;
-    let tail = ']';
-    if (q.getActionCounts) {
-      const sorted = [...counts.keys()].sort();
-      tail += `,"actionCounts":{${sorted.map((k) => `${JSON.stringify(k)}:${counts.get(k)}`).join(',')}}`;
-    }
-    tail += settings.wrapResponseInArray ? '}]' : '}';
-    return c.body(ctx.store.jsonList(c.env, head, page, tail), 200, { 'content-type': 'application/json' });
-  };
-
-  const notAllowed = (c: Context<CoreEnv>) => {
-    return icError(405, `Method ${c.req.method} is not allowed on this resource`, { allow: 'GET' });
-  };
-  app.get(ACCOUNT_PATH, handler('account'));
-  app.get(ORGANISATION_PATH, handler('organisation'));
-  app.all(ACCOUNT_PATH, notAllowed);
-  app.all(ORGANISATION_PATH, notAllowed);
+  app.get(ACCOUNT_PATH, auth('account'), (c) => {
+    const key = c.var.caller;
+    const q = parseQuery(c.req.url, 'account', ctx.settings);
+    return renderPage(c, ctx, q, readPage(ctx, (r) => r.accountId === key.accountId, q));
+  });
+  app.get(ORGANISATION_PATH, auth('organisation'), (c) => {
+    // The organisation is checked before the parameters: a wrong one answers 404 whatever the query.
+    const scope = organisationScope(world, c.var.caller, c.req.param('organisationId'));
+    const q = parseQuery(c.req.url, 'organisation', ctx.settings);
+    return renderPage(c, ctx, q, readPage(ctx, scope, q));
+  });
+  app.all(ACCOUNT_PATH, (c) => methodNotAllowed(c.req.method));
+  app.all(ORGANISATION_PATH, (c) => methodNotAllowed(c.req.method));
   return app;
 }

@@ -1,9 +1,13 @@
-import type { Context } from 'hono';
-import { reportAuth, type CoreEnv } from '../core/provider.js';
-import type { K2User, K2World } from './events.js';
-import { amzDate, parseAmzDate, parseAuthorization, sha256Hex, signatureMatches } from './sigv4.js';
+import type { Context, MiddlewareHandler } from 'hono';
+import { VendorFailure, fail, type Failure } from '../core/failure.js';
+import { reportAuth, type AuthInfo, type CoreEnv } from '../core/provider.js';
+import type { Dialect } from './errors.js';
+import { amzDate, parseAmzDate, parseAuthorization, queryPairs, rawPath, sha256Hex, signatureMatches, type ParsedAuth } from './sigv4.js';
+import type { K2User, K2World } from './world.js';
 
 const SKEW_MS = 15 * 60_000;
+
+export type Service = 'cloudtrail' | 's3';
 
 export interface Caller {
   user: K2User;
@@ -11,91 +15,101 @@ export interface Caller {
   accessKeyId: string;
 }
 
-/** Which rung of the failure ladder (section 3.3) refused the request. */
-export type AuthFailure =
-  | { step: 'missing'; message: string }
-  | { step: 'incomplete'; message: string }
-  | { step: 'scope'; message: string }
-  | { step: 'unknown-key'; message: string }
-  | { step: 'expired' | 'not-yet'; message: string }
-  | { step: 'signature'; message: string };
+/** What K2's middleware puts on a request: its dialect and arrival, then who signed it. */
+export type K2Env = CoreEnv & { Variables: { dialect: Dialect; arrival: number; requestId: string; caller: Caller } };
 
-export type AuthResult = { ok: true; caller: Caller } | { ok: false; failure: AuthFailure };
+/** Which rung of the SigV4 ladder refused the request, with the reason the request log shows. */
+type Step = 'missing' | 'incomplete' | 'scope' | 'unknown-key' | 'expired' | 'signature';
+type Refusal = { step: Step; message: string; canonical?: string };
+
+const MISMATCH =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. ' +
+  'Consult the service documentation for details.';
+
+/** Each rung as CloudTrail and as S3 answer it. */
+const LADDER: Record<Service, Record<Step, (message: string) => Failure>> = {
+  cloudtrail: {
+    missing: (message) => ({ kind: 'unauthenticated', code: 'MissingAuthenticationTokenException', message }),
+    incomplete: (message) => ({ kind: 'bad-request', code: 'IncompleteSignatureException', message }),
+    scope: (message) => ({ kind: 'unauthenticated', code: 'InvalidSignatureException', message }),
+    'unknown-key': (message) => ({ kind: 'unauthenticated', code: 'UnrecognizedClientException', message }),
+    expired: (message) => ({ kind: 'unauthenticated', code: 'InvalidSignatureException', message }),
+    signature: (message) => ({ kind: 'unauthenticated', code: 'InvalidSignatureException', message }),
+  },
+  s3: {
+    missing: () => ({ kind: 'unauthenticated', code: 'AccessDenied', message: 'Access Denied' }),
+    incomplete: (message) => ({ kind: 'bad-request', code: 'AuthorizationHeaderMalformed', message }),
+    scope: (message) => ({ kind: 'bad-request', code: 'AuthorizationHeaderMalformed', message }),
+    'unknown-key': () => ({
+      kind: 'unauthenticated',
+      code: 'InvalidAccessKeyId',
+      message: 'The AWS Access Key Id you provided does not exist in our records.',
+    }),
+    expired: () => ({
+      kind: 'unauthenticated',
+      code: 'RequestTimeTooSkewed',
+      message: 'The difference between the request time and the current time is too large.',
+    }),
+    signature: () => ({
+      kind: 'unauthenticated',
+      code: 'SignatureDoesNotMatch',
+      message: 'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+    }),
+  },
+};
 
 export interface AuthOptions {
   world: K2World;
-  service: 'cloudtrail' | 's3';
-  allowedRegions: string[] | null;
-}
-
-/** Decoded query pairs of a URL; malformed escapes are kept raw. */
-export function queryPairs(url: string): Array<[string, string]> {
-  const i = url.indexOf('?');
-  if (i < 0) return [];
-  const dec = (s: string) => {
-    try {
-      return decodeURIComponent(s.replace(/\+/g, ' '));
-    } catch {
-      return s;
-    }
-  };
-  return url
-    .slice(i + 1)
-    .split('#')[0]
-    .split('&')
-    .filter(Boolean)
-    .map((p) => {
-      const eq = p.indexOf('=');
-      return [dec(eq < 0 ? p : p.slice(0, eq)), dec(eq < 0 ? '' : p.slice(eq + 1))] as [string, string];
-    });
-}
-
-export function rawPath(url: string): string {
-  return url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0].split('#')[0] || '/';
+  /** Regions a signature may be scoped to; absent: any. */
+  allowedRegions?: string[];
 }
 
 /**
- * SigV4 ladder steps 1-7 (section 3.3), in order. Freshness is measured against the machine's
- * real clock, since clients sign with theirs whatever the emulator clock says.
+ * K2's SigV4 ladder as one middleware for a service: on success `c.var.caller`, otherwise the
+ * refusal in that service's words. The request log keeps the ladder's reason and, for a
+ * signature mismatch, the canonical request the emulator signed.
  */
-export async function authenticate(c: Context<CoreEnv>, body: Uint8Array, opts: AuthOptions): Promise<AuthResult> {
-  const fail = (failure: AuthFailure, canonical?: string): AuthResult => {
-    reportAuth(c, { outcome: 'refused', reason: failure.message, ...(canonical ? { canonical } : {}) });
-    return { ok: false, failure };
+export function k2Auth(service: Service, opts: AuthOptions): MiddlewareHandler<K2Env> {
+  return async (c, next) => {
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    const r = await verify(c, body, service, opts);
+    if ('step' in r) {
+      report(c, { outcome: 'refused', reason: r.message, ...(r.canonical ? { canonical: r.canonical } : {}) });
+      throw new VendorFailure(LADDER[service][r.step](r.message));
+    }
+    report(c, { outcome: 'ok' });
+    if (service === 's3' && c.req.header('x-amz-content-sha256') === undefined) {
+      fail.badRequest('Missing required header for this request: x-amz-content-sha256', { code: 'InvalidRequest' });
+    }
+    c.set('caller', r);
+    await next();
   };
+}
+
+// Hono's Context is invariant in its Env, so K2's richer one is handed to the core as its own.
+const report = (c: Context<K2Env>, info: AuthInfo) => reportAuth(c as unknown as Context<CoreEnv>, info);
+
+/** The ladder in order: header present and complete, scope, key, freshness, signature. */
+async function verify(c: Context, body: Uint8Array, service: Service, opts: AuthOptions): Promise<Caller | Refusal> {
   const header = c.req.header('authorization');
-  if (!header) return fail({ step: 'missing', message: 'Missing Authentication Token' });
+  if (!header) return { step: 'missing', message: 'Missing Authentication Token' };
   const parsed = parseAuthorization(header);
-  if (!parsed.ok) return fail({ step: 'incomplete', message: parsed.message });
+  if (!parsed.ok) return { step: 'incomplete', message: parsed.message };
   const auth = parsed.auth;
   const dateHeader = c.req.header('x-amz-date');
-  if (dateHeader === undefined) {
-    return fail({ step: 'incomplete', message: `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${header.slice(0, 120)}` });
-  }
-  const signedAt = parseAmzDate(dateHeader);
-  if (signedAt === null) return fail({ step: 'incomplete', message: `Date must be in ISO-8601 'basic format'. Got '${dateHeader}'. See http://en.wikipedia.org/wiki/ISO_8601` });
-  if (!auth.signedHeaders.includes('host')) return fail({ step: 'incomplete', message: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization." });
-  if (auth.service !== opts.service) return fail({ step: 'scope', message: `Credential should be scoped to correct service: '${opts.service}'.` });
-  if (auth.date !== dateHeader.slice(0, 8)) return fail({ step: 'scope', message: 'Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP.' });
-  if (opts.allowedRegions && !opts.allowedRegions.includes(auth.region)) {
-    return fail({ step: 'scope', message: `Credential should be scoped to a valid region, not '${auth.region}'.` });
-  }
+  const shape = headerProblem(header, dateHeader, auth) ?? scopeProblem(auth, dateHeader!, service, opts.allowedRegions);
+  if (shape) return shape;
   const key = opts.world.keys.get(auth.accessKeyId);
-  if (!key) return fail({ step: 'unknown-key', message: 'The security token included in the request is invalid.' });
-  const now = Date.now();
-  if (signedAt < now - SKEW_MS) {
-    return fail({ step: 'expired', message: `Signature expired: ${dateHeader} is now earlier than ${amzDate(now - SKEW_MS)} (${amzDate(now)} - 15 min.)` });
-  }
-  if (signedAt > now + SKEW_MS) {
-    return fail({ step: 'not-yet', message: `Signature not yet current: ${dateHeader} is still later than ${amzDate(now + SKEW_MS)} (${amzDate(now)} + 15 min.)` });
-  }
-  const mismatch = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+  if (!key) return { step: 'unknown-key', message: 'The security token included in the request is invalid.' };
+  const signedAt = parseAmzDate(dateHeader)!;
+  const stale = freshnessProblem(signedAt, dateHeader!);
+  if (stale) return stale;
   const headers: Record<string, string> = {};
   c.req.raw.headers.forEach((v, k) => (headers[k.toLowerCase()] = v));
   const declared = headers['x-amz-content-sha256'];
   if (declared !== undefined && auth.signedHeaders.includes('x-amz-content-sha256')) {
-    const okUnsigned = opts.service === 's3' && declared === 'UNSIGNED-PAYLOAD';
-    if (!okUnsigned && declared !== sha256Hex(body)) return fail({ step: 'signature', message: mismatch });
+    const okUnsigned = service === 's3' && declared === 'UNSIGNED-PAYLOAD';
+    if (!okUnsigned && declared !== sha256Hex(body)) return { step: 'signature', message: MISMATCH };
   }
   const url = c.req.url;
   const good = await signatureMatches({
@@ -108,7 +122,41 @@ export async function authenticate(c: Context<CoreEnv>, body: Uint8Array, opts: 
     secret: key.user.secret,
     signingDate: new Date(signedAt),
   });
-  if (!good.ok) return fail({ step: 'signature', message: mismatch }, good.canonical);
-  reportAuth(c, { outcome: 'ok' });
-  return { ok: true, caller: { user: key.user, project: key.project, accessKeyId: auth.accessKeyId } };
+  if (!good.ok) return { step: 'signature', message: MISMATCH, canonical: good.canonical };
+  return { user: key.user, project: key.project, accessKeyId: auth.accessKeyId };
+}
+
+function headerProblem(header: string, dateHeader: string | undefined, auth: ParsedAuth): Refusal | null {
+  if (dateHeader === undefined) {
+    const message = `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${header.slice(0, 120)}`;
+    return { step: 'incomplete', message };
+  }
+  if (parseAmzDate(dateHeader) === null) {
+    return { step: 'incomplete', message: `Date must be in ISO-8601 'basic format'. Got '${dateHeader}'. See http://en.wikipedia.org/wiki/ISO_8601` };
+  }
+  if (!auth.signedHeaders.includes('host')) return { step: 'incomplete', message: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization." };
+  return null;
+}
+
+function scopeProblem(auth: ParsedAuth, dateHeader: string, service: Service, allowedRegions: string[] | undefined): Refusal | null {
+  if (auth.service !== service) return { step: 'scope', message: `Credential should be scoped to correct service: '${service}'.` };
+  if (auth.date !== dateHeader.slice(0, 8)) {
+    return { step: 'scope', message: 'Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP.' };
+  }
+  if (allowedRegions && !allowedRegions.includes(auth.region)) {
+    return { step: 'scope', message: `Credential should be scoped to a valid region, not '${auth.region}'.` };
+  }
+  return null;
+}
+
+/** Freshness is measured against the machine's real clock: clients sign with theirs whatever the emulator clock says. */
+function freshnessProblem(signedAt: number, dateHeader: string): Refusal | null {
+  const now = Date.now();
+  if (signedAt < now - SKEW_MS) {
+    return { step: 'expired', message: `Signature expired: ${dateHeader} is now earlier than ${amzDate(now - SKEW_MS)} (${amzDate(now)} - 15 min.)` };
+  }
+  if (signedAt > now + SKEW_MS) {
+    return { step: 'expired', message: `Signature not yet current: ${dateHeader} is still later than ${amzDate(now + SKEW_MS)} (${amzDate(now)} + 15 min.)` };
+  }
+  return null;
 }

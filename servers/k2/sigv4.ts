@@ -29,7 +29,9 @@ export function parseAuthorization(header: string): ParseResult {
     fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
   }
   for (const name of ['Credential', 'SignedHeaders', 'Signature']) {
-    if (!fields.get(name)) return { ok: false, message: `Authorization header requires '${name}' parameter. Authorization=AWS4-HMAC-SHA256 ${m[2].slice(0, 200)}` };
+    if (!fields.get(name)) {
+      return { ok: false, message: `Authorization header requires '${name}' parameter. Authorization=AWS4-HMAC-SHA256 ${m[2].slice(0, 200)}` };
+    }
   }
   const cred = fields.get('Credential')!;
   const parts = cred.split('/');
@@ -66,6 +68,33 @@ export function amzDate(ms: number): string {
 
 export function sha256Hex(body: Uint8Array | string): string {
   return createHash('sha256').update(body).digest('hex');
+}
+
+/** Decoded query pairs of a URL; malformed escapes are kept raw. */
+export function queryPairs(url: string): Array<[string, string]> {
+  const i = url.indexOf('?');
+  if (i < 0) return [];
+  const dec = (s: string) => {
+    try {
+      return decodeURIComponent(s.replace(/\+/g, ' '));
+    } catch {
+      return s;
+    }
+  };
+  return url
+    .slice(i + 1)
+    .split('#')[0]
+    .split('&')
+    .filter(Boolean)
+    .map((p) => {
+      const eq = p.indexOf('=');
+      return [dec(eq < 0 ? p : p.slice(0, eq)), dec(eq < 0 ? '' : p.slice(eq + 1))] as [string, string];
+    });
+}
+
+/** The path as sent, still percent-encoded (S3 signs it so). */
+export function rawPath(url: string): string {
+  return url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0].split('#')[0] || '/';
 }
 
 export interface VerifyInput {

@@ -1,30 +1,28 @@
-/** Opsera's error body: `{"message": ...}` JSON, or the bare string as text/plain (`opsera.errorBodyFormat = "text"`). */
-export type ErrorFormat = 'json' | 'text';
-
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  413: 'Payload Too Large',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
-
-export function opseraError(status: number, message: string, format: ErrorFormat = 'json', headers: Record<string, string> = {}): Response {
-  if (format === 'text') {
-    return new Response(message, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } });
-  }
-  return new Response(JSON.stringify({ message }), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
-}
+import { STATUS_CODES } from 'node:http';
+import { retryAfter, type FailureRenderer } from '../core/failure.js';
+import type { OpseraSettings } from './settings.js';
 
 /**
- * Failures the core answers. Express sends reason phrases for these, so the core's own detail is
- * dropped except on 400, where it is the validation text.
+ * Opsera's error body: `{"message": ...}` JSON, or the bare string as text/plain (`errorBodyFormat = "text"`).
+ * Its Express app answers with the status's reason phrase; only a bad request says what was wrong.
  */
-export function opseraStatusError(status: number, message: string, format: ErrorFormat = 'json'): Response {
-  if (status === 400) return opseraError(400, message, format);
-  const s = REASONS[status] ? status : 500;
-  return opseraError(s, REASONS[s], format, s === 429 ? { 'retry-after': '60' } : {});
+export function opseraErrors(settings: Pick<OpseraSettings, 'errorBodyFormat'>): FailureRenderer {
+  const contentType = settings.errorBodyFormat === 'text' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
+  const body = (status: number, message: string, headers: Record<string, string> = {}): Response =>
+    new Response(settings.errorBodyFormat === 'text' ? message : JSON.stringify({ message }), {
+      status,
+      headers: { 'content-type': contentType, ...headers },
+    });
+  const phrase = (status: number, headers?: Record<string, string>) => body(status, STATUS_CODES[status] ?? '', headers);
+  return {
+    'bad-request': (f) => body(400, f.message),
+    unauthenticated: () => phrase(401),
+    forbidden: () => phrase(403),
+    'not-found': () => phrase(404),
+    'too-large': () => phrase(413),
+    throttled: (f) => phrase(429, retryAfter(f)),
+    // Only 503 keeps its status: a 502 or 504 fault has always come out as a 500 here, the server error the spec documents.
+    unavailable: (f) => phrase(f.status === 503 ? 503 : 500),
+    internal: () => phrase(500),
+  };
 }

@@ -1,8 +1,9 @@
+import { fail } from '../core/failure.js';
 import type { Params } from '../core/params.js';
 import { parseTime } from '../core/time.js';
 
 const DAY = 86_400_000;
-export const MAX_COUNT = 1000;
+const MAX_COUNT = 1000;
 
 export interface OpseraQuery {
   from: number;
@@ -16,17 +17,17 @@ export interface QueryOptions {
   now: number;
   /** `type` on /actions, `scope` on /tokens. */
   filterName: 'type' | 'scope';
-  /** `opsera.dateMode`: "from" (default, that day up to now) or "day" (that UTC day only). */
+  /** `dateMode`: "from" (that day up to now) or "day" (that UTC day only). */
   dateMode: 'from' | 'day';
 }
 
-/** The first value given for a key (a repeated key uses its first value, as section 4 says). */
+/** A repeated key counts with its first value only. */
 function first(params: Params, name: string): string | undefined {
   return params.all(name)[0];
 }
 
-/** Parameters of section 4, in the order they are checked; the first bad one answers. */
-export function parseQuery(params: Params, opts: QueryOptions): { ok: true; query: OpseraQuery } | { ok: false; message: string } {
+/** `date`, then `count`, then the filter: the first bad one answers 400; unknown parameters are ignored. */
+export function parseQuery(params: Params, opts: QueryOptions): OpseraQuery {
   const date = first(params, 'date');
   let from: number;
   let to = opts.now;
@@ -34,7 +35,7 @@ export function parseQuery(params: Params, opts: QueryOptions): { ok: true; quer
     from = opts.now - 7 * DAY;
   } else {
     const day = /^\d{4}-\d{2}-\d{2}$/.test(date) ? parseTime(date, { dateOnly: true }) : null;
-    if (day === null) return { ok: false, message: 'Invalid date, expected YYYY-MM-DD' };
+    if (day === null) return fail.badRequest('Invalid date, expected YYYY-MM-DD');
     from = day;
     if (opts.dateMode === 'day') to = Math.min(to, day + DAY - 1);
   }
@@ -42,12 +43,12 @@ export function parseQuery(params: Params, opts: QueryOptions): { ok: true; quer
   const countRaw = first(params, 'count');
   let limit = MAX_COUNT;
   if (countRaw !== undefined) {
-    if (!/^\d+$/.test(countRaw) || /^0+$/.test(countRaw)) return { ok: false, message: 'Invalid count, expected a positive integer' };
+    if (!/^\d+$/.test(countRaw) || /^0+$/.test(countRaw)) return fail.badRequest('Invalid count, expected a positive integer');
     // Clamp long digit strings before converting, so 1e400-sized values stay exact.
     limit = countRaw.replace(/^0+/, '').length > 4 ? MAX_COUNT : Math.min(MAX_COUNT, Number(countRaw));
   }
 
   const raw = first(params, opts.filterName);
   const pieces = raw === undefined ? [] : raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  return { ok: true, query: { from, to, limit, values: pieces.length ? new Set(pieces) : null } };
+  return { from, to, limit, values: pieces.length ? new Set(pieces) : null };
 }

@@ -1,66 +1,51 @@
 import { Hono, type Context } from 'hono';
+import type { JwtIssuer } from '../core/auth.js';
 import { Params } from '../core/params.js';
-import type { CoreEnv, ProviderContext } from '../core/provider.js';
+import type { CoreEnv } from '../core/provider.js';
 import type { Entry } from '../core/store.js';
-import { opseraAuthenticator, type OpseraAuthOptions } from './auth.js';
-import { opseraError, type ErrorFormat } from './errors.js';
-import { isTokenRecord, type OpseraRecord, type TokenMeta } from './events.js';
-import { parseQuery } from './query.js';
+import { opseraAuth, type OpseraEnv } from './auth.js';
+import { isTokenRecord, type OpseraRecord } from './events.js';
+import { parseQuery, type OpseraQuery } from './query.js';
+import type { OpseraContext } from './state.js';
+import { recordUse } from './tokens.js';
+import type { OpseraWorld } from './world.js';
 
 const DAY = 86_400_000;
+type Log = 'actions' | 'tokens';
 
-export interface RouteOptions extends Omit<OpseraAuthOptions, 'onAuthenticated' | 'format'> {
-  format: ErrorFormat;
-  dateMode: 'from' | 'day';
-  logRefusedTokenCalls: boolean;
-  tokenTargetIncludesQuery: boolean;
-  retentionDays: number;
-  /** Append a token-usage record for this call at the emulator's now. */
-  recordUse(token: TokenMeta, target: string): void;
-}
-
-/** `target` of a usage record: the path without `/api` (section 5.3), the query only when switched on. */
-function targetOf(c: Context<CoreEnv>, withQuery: boolean): string {
-  const url = new URL(c.req.url);
-  const path = url.pathname.replace(/^\/api(?=\/)/, '');
-  return withQuery ? path + url.search : path;
-}
-
-export function opseraRoutes(ctx: ProviderContext<OpseraRecord>, opts: RouteOptions): Hono<CoreEnv> {
+export function opseraRoutes(ctx: OpseraContext, world: OpseraWorld, jwt: JwtIssuer): Hono<CoreEnv> {
   const app = new Hono<CoreEnv>();
-  const authenticate = opseraAuthenticator({
-    ...opts,
-    // By default every authenticated call is logged before the handler reads, refused ones included.
-    onAuthenticated: (token, c) => { if (opts.logRefusedTokenCalls) opts.recordUse(token, targetOf(c, opts.tokenTargetIncludesQuery)); },
-  });
-
-  const route = (kind: 'actions' | 'tokens') => async (c: Context<CoreEnv>) => {
-    const who = await authenticate(c);
-    if (!who.ok) return who.res;
+  // Only GET routes authenticate: another method or an unknown path is a 404 that leaves no usage record.
+  const auth = opseraAuth(ctx, world, jwt);
+  const route = (log: Log) => (c: Context<OpseraEnv>) => {
     const now = ctx.clock.now();
-    const parsed = parseQuery(Params.fromUrl(c.req.url), { now, filterName: kind === 'actions' ? 'type' : 'scope', dateMode: opts.dateMode });
-    if (!parsed.ok) return opseraError(400, parsed.message, opts.format);
-    if (!opts.logRefusedTokenCalls) opts.recordUse(who.token, targetOf(c, opts.tokenTargetIncludesQuery));
-    const q = parsed.query;
-    const account = who.user.account;
-    const values = q.values;
-    const { from, to } = ctx.store.clamp(Math.max(q.from, now - opts.retentionDays * DAY), q.to, now);
-    const filter = kind === 'actions'
-      ? (r: OpseraRecord) => !isTokenRecord(r) && r.account === account && (!values || values.has(r.type))
-      : (r: OpseraRecord) => isTokenRecord(r) && r.account === account && (!values || values.has(r.scope));
-    // No paging: the newest `count` records of the window (section 6), ties broken by `_id` descending.
-    const entries: Entry<OpseraRecord>[] = [];
-    for (const e of ctx.store.scan({ from, to, order: 'desc', filter })) {
-      if (entries.length >= q.limit && e.ts !== entries[entries.length - 1].ts) break;
-      entries.push(e);
-    }
-    entries.sort((a, b) => b.ts - a.ts || (a.rec._id < b.rec._id ? 1 : a.rec._id > b.rec._id ? -1 : 0));
-    entries.length = Math.min(entries.length, q.limit);
+    const q = parseQuery(Params.fromUrl(c.req.url), { now, filterName: log === 'actions' ? 'type' : 'scope', dateMode: ctx.settings.dateMode });
+    const { token, user } = c.var.caller;
+    // With `logRefusedTokenCalls = false` only calls answered with 200 are logged: this one has passed every check.
+    if (!ctx.settings.logRefusedTokenCalls) recordUse(ctx, world, token, c.req.url);
+    const entries = newest(ctx, log, user.account, q, now);
     const body = ctx.store.jsonList(c.env, `{"count":${entries.length},"data":[`, entries, ']}');
     return c.body(body, 200, { 'content-type': 'application/json; charset=utf-8' });
   };
-
-  app.get('/api/v1/logs/user/actions', route('actions'));
-  app.get('/api/v1/logs/user/tokens', route('tokens'));
+  app.get('/api/v1/logs/user/actions', auth, route('actions'));
+  app.get('/api/v1/logs/user/tokens', auth, route('tokens'));
   return app;
+}
+
+/** No paging: the newest `count` records of the account in the window, ties broken by `_id` descending. */
+function newest(ctx: OpseraContext, log: Log, account: string, q: OpseraQuery, now: number): Entry<OpseraRecord>[] {
+  const { values } = q;
+  const { from, to } = ctx.store.clamp(Math.max(q.from, now - ctx.settings.retentionDays * DAY), q.to, now);
+  const filter = log === 'actions'
+    ? (r: OpseraRecord) => !isTokenRecord(r) && r.account === account && (!values || values.has(r.type))
+    : (r: OpseraRecord) => isTokenRecord(r) && r.account === account && (!values || values.has(r.scope));
+  const entries: Entry<OpseraRecord>[] = [];
+  for (const e of ctx.store.scan({ from, to, order: 'desc', filter })) {
+    // Records at the same instant as the last one kept may outrank it once sorted by `_id`.
+    if (entries.length >= q.limit && e.ts !== entries[entries.length - 1].ts) break;
+    entries.push(e);
+  }
+  entries.sort((a, b) => b.ts - a.ts || (a.rec._id < b.rec._id ? 1 : a.rec._id > b.rec._id ? -1 : 0));
+  entries.length = Math.min(entries.length, q.limit);
+  return entries;
 }

@@ -98,3 +98,27 @@ describe('injected record limits', () => {
     await everyVendorServes();
   });
 });
+
+describe('scenario parameters', () => {
+  it.each(['-271821-04-20T00:00:00Z', '+275760-09-13T00:00:00Z', 'yesterday'])("refuses 'at' = %s with a 400", async (at) => {
+    const r = await post('/_emulator/scenarios/brute-force-login', { at });
+    expect(r.status).toBe(400);
+    expect(String(r.body.error)).toContain("'at'");
+  });
+
+  it('refuses an ip that is not an IP address', async () => {
+    const r = await post('/_emulator/scenarios/brute-force-login', { ip: 'not-an-ip' });
+    expect(r.status).toBe(400);
+    expect(String(r.body.error)).toContain('IPv4 or IPv6');
+    expect((await post('/_emulator/scenarios/brute-force-login', { ip: '2001:db8::7' })).status).toBe(201);
+  });
+
+  it('stores nothing when one vendor refuses the records a scenario built', async () => {
+    const e = env.get();
+    const before = [...e.runtimes.get('octopai')!.ctx.store.insertedEntries()].length;
+    // A 1970 start puts the scenario's earliest records before the clock's range: the first vendor's batch passes, a later one fails.
+    const r = await post('/_emulator/scenarios/brute-force-login', { at: '1970-01-01T00:00:00Z' });
+    expect(r.status).toBe(400);
+    expect([...e.runtimes.get('octopai')!.ctx.store.insertedEntries()].length).toBe(before);
+  });
+});

@@ -140,7 +140,7 @@ describe('Instaclustr user actions: reads', () => {
 
   it('crudOperations: repeated and comma lists, duplicates tolerated', async () => {
     const all = await orgPage({ endTime: PINNED, pageSize: 1 });
-    const crudOf = new Map(ACTION_KINDS.map((a) => [a.kind, a.crud]));
+    const crudOf = new Map<string, string>(ACTION_KINDS.map((a) => [a.kind, a.crud]));
     const expected = Object.entries(all.actionCounts!).filter(([k]) => ['CREATE', 'DELETE'].includes(crudOf.get(k)!)).reduce((a, [, n]) => a + n, 0);
     for (const q of ['crudOperations=CREATE&crudOperations=DELETE', 'crudOperations=CREATE,DELETE,CREATE']) {
       const r = await raw(orgPath(), `${q}&pageSize=100&endTime=${PINNED}`, creds().organisationManagementApiKey);

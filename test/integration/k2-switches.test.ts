@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { K2Client } from '../../contracts/k2/client.js';
+import { startEmulator } from '../../servers/index.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
 
 type Creds = { accessKeyId: string; secretAccessKey: string; region: string };
@@ -13,7 +14,7 @@ function k2(e: ReturnType<typeof useEmulator>, fetchWith?: Record<string, string
   });
 }
 
-// The fields K2 documents for a CloudTrailEvent record (k2-cloudtrail.md section 5.2).
+// The fields K2 documents for a CloudTrailEvent record.
 const K2_FIELDS = ['additionalEventData', 'errorCode', 'errorMessage', 'eventID', 'eventName', 'eventTime', 'eventType', 'project', 'readOnly', 'recipientAccountId', 'requestID', 'requestParameters', 'responseElements', 'sourceIPAddress', 'userName'];
 
 describe('K2 switches: K2 member spelling, K2-only record fields, source IP for API calls', () => {
@@ -56,5 +57,18 @@ describe('K2 defaults for the same switches', () => {
     const rec = JSON.parse(mine.CloudTrailEvent!);
     expect(rec.userIdentity).toBeDefined();
     expect(rec.sourceIPAddress).toBeUndefined();
+  });
+});
+
+describe('K2 switches are checked at start', () => {
+  const start = (k2: Record<string, unknown>) => startEmulator({ portBase: 0, now: FROZEN_NOW, only: ['k2'], config: { k2 } });
+
+  it('refuses a number out of K2\'s range, a wrong type and an unknown switch, naming it', async () => {
+    await expect(start({ maxResultsLimit: 5000 })).rejects.toThrow(/'k2\.maxResultsLimit' must be <= 1000/);
+    await expect(start({ retentionDays: 0 })).rejects.toThrow(/'k2\.retentionDays' must be >= 1/);
+    await expect(start({ subscriptionActive: 'no' })).rejects.toThrow(/'k2\.subscriptionActive' must be boolean/);
+    await expect(start({ allowedRegions: 'ru-msk' })).rejects.toThrow(/'k2\.allowedRegions' must be array/);
+    await expect(start({ credentials: { accessKey: 'x' } })).rejects.toThrow(/unknown setting 'k2\.credentials\.accessKey'/);
+    await expect(start({ maxResultLimit: 100 })).rejects.toThrow(/unknown setting 'k2\.maxResultLimit'/);
   });
 });

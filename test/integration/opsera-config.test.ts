@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { OpseraClient, type ActionRecord, type TokenRecord } from '../../contracts/opsera/client.js';
+import { startEmulator } from '../../servers/index.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
 
 // Every `opsera.<setting>` switch of the spec turned away from its default.
@@ -88,5 +89,14 @@ describe('Opsera switches', () => {
     expect(d.ok && d.body.count).toBeGreaterThan(0);
     const gone = await client().getUserActions({ date: new Date(NOW - 31 * DAY).toISOString().slice(0, 10) });
     expect(gone.ok && gone.body.count).toBe(0);
+  });
+
+  it('an unknown switch or a value of the wrong type or range stops start-up, naming it', async () => {
+    const start = (opsera: Record<string, unknown>) => startEmulator({ portBase: 0, now: FROZEN_NOW, only: ['opsera'], config: { opsera } });
+    await expect(start({ errorBodyFormat: 'xml' })).rejects.toThrow(/'opsera\.errorBodyFormat'/);
+    await expect(start({ includeExtendedFields: 'yes' })).rejects.toThrow(/'opsera\.includeExtendedFields'/);
+    await expect(start({ retentionDays: 0 })).rejects.toThrow(/'opsera\.retentionDays'/);
+    await expect(start({ allowedRoles: ['Power User', 7] })).rejects.toThrow(/'opsera\.allowedRoles\.1'/);
+    await expect(start({ deactivated: [] })).rejects.toThrow(/unknown setting 'opsera\.deactivated'/);
   });
 });

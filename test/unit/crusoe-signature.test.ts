@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalQuery, parseRawQuery, queryEscape, signMessage, signingMessage } from '../../servers/crusoe/signature.js';
 
-// The worked examples of shared/providers/crusoe.md section 3.5.
+// Worked examples of Crusoe request signature v1.0 (canonical query, signing message, HMAC).
 const SECRET = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8';
 const ORG = 'de8f27fe-8438-45e7-a2c2-a2767660625f';
 const PATH = `/v1alpha5/organizations/${ORG}/audit-logs`;

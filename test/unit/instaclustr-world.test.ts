@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { buildCompany } from '../../fixtures/company.js';
 import { ACTION_BY_KIND } from '../../fixtures/catalogues/instaclustr.js';
 import { Rng, hashSeed } from '../../servers/core/rng.js';
-import { buildWorld, clusterHistory, generateDay, type UserAction } from '../../servers/instaclustr/events.js';
+import { generateDay, type UserAction } from '../../servers/instaclustr/events.js';
+import { clusterHistory } from '../../servers/instaclustr/lifetimes.js';
+import { buildWorld } from '../../servers/instaclustr/world.js';
 
 const DAY = 86_400_000;
 const SEED = 20240721;

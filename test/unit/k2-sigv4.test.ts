@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { matchTemplate } from '../../servers/core/spec.js';
-import { splitAccessKey } from '../../servers/k2/events.js';
+import { splitAccessKey } from '../../servers/k2/world.js';
 import { expectedSignature, parseAuthorization } from '../../servers/k2/sigv4.js';
 
-// The worked example of k2-cloudtrail.md section 3.4 (botocore computes the same signatures).
+// The worked signing example of K2's documentation (botocore computes the same signatures).
 const body = '{"LookupAttributes":[{"AttributeKey":"ReadOnly","AttributeValue":"false"}],"MaxResults":10}';
 function example(region: string, target: string) {
   return expectedSignature({

@@ -1,6 +1,8 @@
+import { fail } from '../core/failure.js';
 import { parseTime } from '../core/time.js';
+import { queryPairs } from './sigv4.js';
 
-/** Member types of the operations' inputs (the AWS model's shapes, section 4). */
+/** Member types of the CloudTrail operations' inputs (the AWS model's shapes). */
 export type MemberType = 'string' | 'boolean' | 'integer' | 'timestamp' | { list: MemberType } | { struct: Record<string, MemberType> };
 
 const trailMembers: Record<string, MemberType> = {
@@ -56,16 +58,17 @@ export function timestampMs(v: unknown): number | null {
   return parseTime(v, { localAsUtc: true, dateOnly: true });
 }
 
-/** Coral-style type errors; null when the value fits. Timestamps are converted to ms in place. */
+/** Coral-style type errors; null when the value fits. */
 function check(v: unknown, t: MemberType): string | null {
   if (Array.isArray(v) && !(typeof t === 'object' && 'list' in t)) return 'Start of list found where not expected.';
-  if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(typeof t === 'object' && 'struct' in t)) return 'Start of structure or map found where not expected.';
+  const isStruct = v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (isStruct && !(typeof t === 'object' && 'struct' in t)) return 'Start of structure or map found where not expected.';
   if (t === 'string') return typeof v === 'string' ? null : `${kind(v)} can not be converted to a String`;
   if (t === 'boolean') return typeof v === 'boolean' ? null : `${kind(v)} can not be converted to a Boolean`;
   if (t === 'integer') return typeof v === 'number' && Number.isInteger(v) ? null : `${kind(v)} can not be converted to an Integer`;
   if (t === 'timestamp') return timestampMs(v) === null ? `${kind(v)} can not be converted to a Timestamp` : null;
   if ('list' in t) {
-    if (!Array.isArray(v)) return v !== null && typeof v === 'object' ? 'Start of structure or map found where not expected.' : `${kind(v)} can not be converted to a List`;
+    if (!Array.isArray(v)) return isStruct ? 'Start of structure or map found where not expected.' : `${kind(v)} can not be converted to a List`;
     for (const item of v) {
       if (item === null) continue;
       const e = check(item, t.list);
@@ -73,7 +76,7 @@ function check(v: unknown, t: MemberType): string | null {
     }
     return null;
   }
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return Array.isArray(v) ? 'Start of list found where not expected.' : `${kind(v)} can not be converted to a Structure`;
+  if (!isStruct) return Array.isArray(v) ? 'Start of list found where not expected.' : `${kind(v)} can not be converted to a Structure`;
   for (const [k, mt] of Object.entries(t.struct)) {
     const mv = (v as Record<string, unknown>)[k];
     if (mv === undefined || mv === null) continue;
@@ -105,4 +108,87 @@ export function parseBody(bytes: Uint8Array, members: Record<string, MemberType>
     if (e) return { ok: false, message: e, raw: input };
   }
   return { ok: true, input };
+}
+
+// ---- S3 ListObjectsV2 ----
+
+/** A ListObjectsV2 request's parameters, checked. */
+export interface ListQuery {
+  maxKeys: number;
+  prefix: string;
+  delimiter?: string;
+  /** The continuation token as given, echoed back. */
+  token?: string;
+  /** Keys after this one (from the token, else `start-after`). */
+  after: string;
+  startAfter?: string;
+  urlEncoded: boolean;
+}
+
+/** The first value of each query parameter, as S3 reads them. */
+export function firstValues(url: string): Map<string, string> {
+  const q = new Map<string, string>();
+  for (const [k, v] of queryPairs(url)) if (!q.has(k)) q.set(k, v);
+  return q;
+}
+
+/** ListObjectsV2 parameters; a string is S3's InvalidArgument message. */
+export function listQuery(q: Map<string, string>): ListQuery | string {
+  const maxRaw = q.get('max-keys');
+  if (maxRaw !== undefined && !/^\d{1,9}$/.test(maxRaw)) return 'Provided max-keys not an integer or within integer range';
+  const token = q.get('continuation-token');
+  let after = q.get('start-after') ?? '';
+  if (token !== undefined) {
+    const decoded = Buffer.from(token, 'base64url').toString('utf8');
+    if (!token || !decoded.startsWith('k:')) return 'The continuation token provided is incorrect';
+    after = decoded.slice(2);
+  }
+  return {
+    maxKeys: Math.min(1000, maxRaw === undefined ? 1000 : Number(maxRaw)),
+    prefix: q.get('prefix') ?? '',
+    delimiter: q.get('delimiter') || undefined,
+    token,
+    after,
+    startAfter: q.get('start-after'),
+    urlEncoded: q.get('encoding-type') === 'url',
+  };
+}
+
+// ---- console reports ----
+
+const DAY = 86_400_000;
+const KNOWN = ['format', 'startTime', 'endTime', 'readOnly', 'username', 'eventName', 'project'];
+const MATCHED = ['readOnly', 'username', 'eventName', 'project'] as const;
+
+/** A checked report request: the window resolved, the filters as given. */
+export interface ReportQuery {
+  format: 'csv' | 'json';
+  start: number;
+  end: number;
+  match: Partial<Record<(typeof MATCHED)[number], unknown>>;
+}
+
+const invalid = (message: string): never => fail.badRequest(message, { code: 'InvalidParameter' });
+
+/** The console's report request, checked field by field in a fixed order. */
+export function reportQuery(body: unknown, now: number): ReportQuery {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) invalid('body must be a JSON object');
+  const b = body as Record<string, unknown>;
+  const unknown = Object.keys(b).find((k) => !KNOWN.includes(k));
+  if (unknown) invalid(`unknown field '${unknown}'`);
+  if (b.format !== 'csv' && b.format !== 'json') return invalid("field 'format' must be 'csv' or 'json'");
+  const time = (k: string, dflt: number): number | null => {
+    if (b[k] === undefined) return dflt;
+    return typeof b[k] === 'string' ? parseTime(b[k] as string) : null;
+  };
+  const start = time('startTime', now - DAY) ?? invalid("field 'startTime' must be an ISO-8601 instant");
+  const end = time('endTime', now) ?? invalid("field 'endTime' must be an ISO-8601 instant");
+  if (start > end) invalid("field 'startTime' must not be after 'endTime'");
+  if (b.readOnly !== undefined && typeof b.readOnly !== 'boolean') invalid("field 'readOnly' must be true or false");
+  for (const k of ['username', 'eventName', 'project']) {
+    if (b[k] !== undefined && (typeof b[k] !== 'string' || b[k] === '')) invalid(`field '${k}' must be a non-empty string`);
+  }
+  const match: ReportQuery['match'] = {};
+  for (const k of MATCHED) if (b[k] !== undefined) match[k] = b[k];
+  return { format: b.format, start, end, match };
 }
