@@ -94,8 +94,13 @@ export class Clock {
 
   /** Apply a planned change (see planClock) in one step. */
   apply(plan: { now: number; frozen: boolean }): void {
-    this.freeze(plan.frozen);
-    this.set(plan.now);
+    // One change, one notification: listeners never see the intermediate state.
+    if (plan.frozen) this.frozenAt = plan.now;
+    else {
+      this.frozenAt = null;
+      this.offset = plan.now - Date.now();
+    }
+    this.emit();
   }
 
   freeze(on: boolean): void {

@@ -9,7 +9,7 @@ import { checkRequest, checkResponse } from './conformance.js';
 import { FaultSet } from './faults.js';
 import { describeAjvError, loadSpec, type Spec } from './spec.js';
 import { EventStore, type Entry } from './store.js';
-import { VendorFailure, renderFailure, retryAfter, statusOf, type Failure, type FailureRenderer } from './failure.js';
+import { VendorFailure, renderFailure, type FailureRenderer } from './failure.js';
 import { recordLimitProblem } from './limits.js';
 import { resolveSettings, type CommonSettings, type SettingsSchema } from './settings.js';
 
@@ -40,8 +40,6 @@ export interface StateContext<S = Record<string, unknown>> {
 export interface ProviderContext<R, S = Record<string, unknown>, St = unknown> extends StateContext<S> {
   id: string;
   store: EventStore<R>;
-  /** This vendor's config section as given (vendors not yet on `settings` read it). */
-  config: Record<string, unknown>;
   /**
    * The vendor's state that cannot be regenerated: one plain JSON-able object, made by the
    * provider's `createState` and replaced whole on reset and load, so always read through ctx.
@@ -78,10 +76,6 @@ export interface VendorInstance<R> {
   generate?(from: number, to: number, bucket: number): R[];
   /** Fill defaults into an injected record that passed schema validation. */
   normalize?(input: Record<string, unknown>): R;
-  /** Legacy status-based error body, for vendors not yet on `Provider.errors`. */
-  error?(status: number, message: string): Response;
-  /** Legacy save/load of mutable state, for vendors not yet on `Provider.createState`. */
-  persist?: { save(): unknown; load(data: unknown): void };
   /** Summary using the instance's world (e.g. ids resolved to emails); the provider's otherwise. */
   summarize?(rec: R): EventSummary;
   /** The vendor's identity fields for a company person (user name, ids), so scenarios can act as them. */
@@ -108,9 +102,9 @@ export interface Provider<R = any, S = any, St = any> {
   /** Vendor-neutral summary of a record, for the dashboard timeline. */
   summarize(rec: R): EventSummary;
   /** The vendor's switches with their defaults; unknown or ill-typed ones stop start-up. */
-  settings?: SettingsSchema;
+  settings: SettingsSchema;
   /** Every failure kind in the vendor's own shape (settings may choose a dialect). */
-  errors?(settings: S & CommonSettings): FailureRenderer;
+  errors(settings: S & CommonSettings): FailureRenderer;
   /** A fresh copy of the vendor's state that cannot be regenerated. */
   createState?(ctx: StateContext<S>): St;
   create(ctx: ProviderContext<R, S, St>): VendorInstance<R>;
@@ -119,19 +113,6 @@ export interface Provider<R = any, S = any, St = any> {
 
 export function defineProvider<R, S = Record<string, unknown>, St = undefined>(p: Provider<R, S, St>): Provider<R, S, St> {
   return p;
-}
-
-/** Legacy status-based `error` seen through the failure union, for vendors not yet migrated. */
-function legacyRenderer(error: (status: number, message: string) => Response): FailureRenderer {
-  const render = (f: Failure) => {
-    const res = error(statusOf(f), f.message);
-    if (f.kind === 'throttled') for (const [k, v] of Object.entries(retryAfter(f))) res.headers.set(k, v);
-    return res;
-  };
-  return {
-    'bad-request': render, unauthenticated: render, forbidden: render, 'not-found': render, 'too-large': render,
-    throttled: render, unavailable: render, internal: render,
-  };
 }
 
 /** A running vendor: its context, instance and HTTP handler (rebuilt on reset). */
@@ -174,7 +155,7 @@ export class ProviderRuntime<R = any> {
     const { seed, clock, company, config, log } = this.deps;
     let instance: VendorInstance<R> | undefined;
     const raw = (config[p.id] as Record<string, unknown>) ?? {};
-    const settings = (p.settings ? resolveSettings(p.id, p.settings, raw) : raw) as Record<string, unknown> & CommonSettings;
+    const settings = resolveSettings<Record<string, unknown>>(p.id, p.settings, raw);
     const store = new EventStore<R>({
       timeOf: p.timeOf,
       render: p.render ?? ((r) => r),
@@ -189,7 +170,6 @@ export class ProviderRuntime<R = any> {
       clock,
       store,
       company,
-      config: raw,
       settings,
       state: undefined,
       secret: createHash('sha256').update(`${seed}:${p.id}:token-secret`).digest(),
@@ -204,7 +184,7 @@ export class ProviderRuntime<R = any> {
     this.ctx.state = this.freshState();
     instance = p.create(this.ctx);
     this.instance = instance;
-    this.errors = p.errors ? p.errors(settings) : legacyRenderer(instance.error!);
+    this.errors = p.errors(settings);
     const configured = FaultSet.parse(settings.faults ?? []);
     this.faults.set(configured.ok ? configured.faults : []);
     this.app = wrapVendorApp(p.id, this.errors, instance.app, log, () => this.ctx.spec, this.faults, {
@@ -221,16 +201,13 @@ export class ProviderRuntime<R = any> {
 
   /** The vendor state as saved (plain JSON), or undefined when it has none. */
   saveState(): unknown {
-    if (this.provider.createState) return this.ctx.state;
-    return this.instance.persist?.save();
+    return this.ctx.state;
   }
 
   /** Replace the vendor state with a saved one, over a fresh copy so that new fields get defaults. */
   loadState(data: unknown): void {
-    if (this.provider.createState) {
-      const fresh = this.freshState();
-      this.ctx.state = fresh && typeof fresh === 'object' && data && typeof data === 'object' ? { ...fresh, ...data } : fresh;
-    } else this.instance.persist?.load(data);
+    const fresh = this.freshState();
+    this.ctx.state = fresh && typeof fresh === 'object' && data && typeof data === 'object' ? { ...fresh, ...data } : fresh;
   }
 
   /** Validate and add records in the vendor's own shape; the first bad one rejects the batch. */
