@@ -200,7 +200,7 @@ export async function startCore(parts: CoreParts, opts: StartOptions = {}): Prom
     controlUrl: '', seed, clock, company, providers: {}, runtimes, log, violations, persistence,
     access: { host, allowHosts: opts.allowHosts ?? [], ...(token ? { token } : {}) },
     events: new EventEmitter<EmulatorEvents>(),
-    scenarios: new ScenarioEngine({ seed, clock, company, runtimes }, parts.scenarios ?? []),
+    scenarios: new ScenarioEngine({ seed, clock, company, runtimes }, parts.scenarios ?? [], parts.providers),
     manifest: () => manifestOf(emu),
     reset: () => reset(emu),
     changed: () => persistence?.save(),

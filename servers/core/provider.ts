@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { Company, Person } from './company.js';
 import { inClockRange, type Clock } from './clock.js';
+import type { ProviderHooks } from './hooks.js';
 import type { RequestLog } from './requestlog.js';
 import { Rng, hashSeed } from './rng.js';
 import { checkRequest, checkResponse } from './conformance.js';
@@ -107,6 +108,7 @@ export interface Provider<R = any, S = any, St = any> {
   /** A fresh copy of the vendor's state that cannot be regenerated. */
   createState?(ctx: StateContext<S>): St;
   create(ctx: ProviderContext<R, S, St>): VendorInstance<R>;
+  hooks?: ProviderHooks;
 }
 
 export function defineProvider<R, S = Record<string, unknown>, St = undefined>(p: Provider<R, S, St>): Provider<R, S, St> {

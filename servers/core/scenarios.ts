@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import { inClockRange, type Clock } from './clock.js';
 import type { Company, Person } from './company.js';
-import type { ProviderRuntime } from './provider.js';
+import type { ScenarioBeat } from './hooks.js';
+import type { Provider, ProviderRuntime } from './provider.js';
 import { parseTime } from './time.js';
 import { Rng, hashSeed } from './rng.js';
 
@@ -29,6 +30,8 @@ export interface ScenarioContext {
   person(email: string): Person | undefined;
   /** The vendor's own identity fields for a person (user names, ids), from the vendor itself. */
   actor(vendor: string, person: Person): Record<string, any>;
+  /** One beat as a record in the vendor's own shape, built by the vendor's `hooks.scenarioRecord`. */
+  record(vendor: string, beat: ScenarioBeat & { person: Person }): ScenarioEvent;
 }
 
 export interface ScenarioEvent {
@@ -71,6 +74,8 @@ export class ScenarioEngine {
   constructor(
     private readonly world: ScenarioWorld,
     readonly defs: ScenarioDef[],
+    /** Every known vendor, served or not: records of unserved ones are built (same random draws) and dropped. */
+    private readonly providers: Provider[] = [],
   ) {}
 
   list(): Array<Omit<ScenarioDef, 'build' | 'defaultAt'>> {
@@ -108,7 +113,12 @@ export class ScenarioEngine {
     } else at = def.defaultAt?.({ now, params, person }) ?? now;
     const rng = new Rng(hashSeed(this.world.seed, 'scenario', name, at, this.applied.length));
     const actor = (vendor: string, p: Person) => this.world.runtimes.get(vendor)?.instance.actorFor?.(p) ?? {};
-    const stored = this.store(def.build({ at, params, company, rng, person, actor }));
+    const record = (vendor: string, beat: ScenarioBeat & { person: Person }): ScenarioEvent => {
+      const hooks = this.providers.find((p) => p.id === vendor)?.hooks;
+      // An unknown vendor's beat is dropped like any vendor not served in this run.
+      return { vendor, record: hooks ? hooks.scenarioRecord(beat, { rng, actor: actor(vendor, beat.person) }) : {} };
+    };
+    const stored = this.store(def.build({ at, params, company, rng, person, actor, record }));
     if (!stored.ok) return { ok: false, status: 400, message: `scenario ${name} produced a record ${stored.vendor} refused: ${stored.message}` };
     const result: AppliedScenario = {
       name,

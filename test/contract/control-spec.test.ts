@@ -252,6 +252,8 @@ describe('control API answers as openapi/control.yaml says', () => {
     expect((await call('GET', '/_emulator/events/crusoe/nope')).status).toBe(404);
 
     expect((await call('GET', '/_emulator/people')).body.people.length).toBeGreaterThan(0);
+    const snippets = (await call('GET', '/_emulator/snippets')).body.snippets as Record<string, unknown[]>;
+    expect(Object.keys(snippets)).toEqual(['crusoe', 'instaclustr', 'k2', 'octopai', 'opsera']);
 
     const ac = new AbortController();
     const res = await fetch(`${emu.controlUrl}/_emulator/stream`, { signal: ac.signal });
