@@ -73,7 +73,9 @@ describe('the control port with a token', () => {
     const open = await startEmulator({ portBase: 0, host: '0.0.0.0', only: ['crusoe'] });
     try {
       expect(open.access.token).toMatch(/^[A-Za-z0-9_-]{20,}$/);
-      expect((await fetch(`${open.controlUrl}/_emulator/health`)).status).toBe(401);
+      expect((await fetch(`${open.controlUrl}/_emulator/manifest`)).status).toBe(401);
+      // Container health checks need no token.
+      expect((await fetch(`${open.controlUrl}/_emulator/health`)).status).toBe(200);
     } finally {
       await open.close();
     }
@@ -92,8 +94,8 @@ describe('the CLI bound beyond loopback', () => {
       const control = /control\s+(http:\/\/\S+)/.exec(out)?.[1];
       expect(token).toMatch(/^[A-Za-z0-9_-]{20,}$/);
       expect(out).toContain(`/?token=${token}`);
-      expect((await fetch(`${control}/_emulator/health`)).status).toBe(401);
-      expect((await fetch(`${control}/_emulator/health`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect((await fetch(`${control}/_emulator/manifest`)).status).toBe(401);
+      expect((await fetch(`${control}/_emulator/manifest`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     } finally {
       proc.kill('SIGKILL');
     }
