@@ -24,7 +24,7 @@ export function encodeQuery(q: AuditLogQuery): string {
   for (const key of Object.keys(q).sort()) {
     const v = (q as Record<string, unknown>)[key];
     if (v === undefined) continue;
-    params.append(key, Array.isArray(v) ? v.join(',') : String(v));
+    params.append(key, Array.isArray(v) ? v.join(',') : typeof v === 'string' ? v : JSON.stringify(v));
   }
   return params.toString();
 }

@@ -54,7 +54,7 @@ export class FaultSet {
     // checks PUT /_emulator/faults; only what a schema cannot say is checked here.
     const validate = loadSpec('openapi/control.yaml').schemaValidator('FaultsBody');
     if (!validate(input)) return { ok: false, message: describeAjvError(validate.errors, 'faults').replace(/^field '(\d+)/, "field 'faults[$1]") };
-    const wrapped = input && typeof input === 'object' && !Array.isArray(input) && 'faults' in input ? (input as { faults: unknown }).faults : input;
+    const wrapped = input && typeof input === 'object' && !Array.isArray(input) && 'faults' in input ? (input).faults : input;
     const faults = (Array.isArray(wrapped) ? wrapped : [wrapped]) as FaultSpec[];
     const bad = faults.findIndex((f) => f.latency && typeof f.latency === 'object' && 'uniform' in f.latency && f.latency.uniform[0] > f.latency.uniform[1]);
     if (bad >= 0) return { ok: false, message: `faults[${bad}].latency.uniform must be [min, max] with min <= max` };

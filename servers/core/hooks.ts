@@ -46,7 +46,7 @@ export type Authorizer = (req: OutgoingRequest) => Promise<Record<string, string
 export interface LiveHooks {
   /** Environment variables: required ones, then optional ones with their defaults. */
   env: { required: string[]; optional: Record<string, string> };
-  fromEnv(env: NodeJS.ProcessEnv): ClientTarget;
+  fromEnv: (env: NodeJS.ProcessEnv) => ClientTarget;
   /** The calls, in order; a function sees the bodies of the calls before it (by name) and may skip. */
   calls(target: ClientTarget): LiveStep[];
   /** A credential of the right form that the vendor must refuse. */

@@ -153,16 +153,17 @@ export class ProviderRuntime<R = any> {
   build(): void {
     const p = this.provider;
     const { seed, clock, company, config, log } = this.deps;
-    let instance: VendorInstance<R> | undefined;
+    // The store asks for history lazily; it must reach the instance being built, not the one it replaces.
+    const built: { instance?: VendorInstance<R> } = {};
     const raw = (config[p.id] as Record<string, unknown>) ?? {};
     const settings = resolveSettings<Record<string, unknown>>(p.id, p.settings, raw);
     const store = new EventStore<R>({
-      timeOf: p.timeOf,
-      render: p.render ?? ((r) => r),
+      timeOf: (rec) => p.timeOf(rec),
+      render: p.render ? (rec) => p.render!(rec) : (r) => r,
       retentionMs: p.retentionDays * 86_400_000,
       bucketMs: p.bucketMs,
       now: () => clock.now(),
-      generate: (from, to, bucket) => instance?.generate?.(from, to, bucket) ?? [],
+      generate: (from, to, bucket) => built.instance?.generate?.(from, to, bucket) ?? [],
     });
     this.ctx = {
       id: p.id,
@@ -182,7 +183,7 @@ export class ProviderRuntime<R = any> {
       baseUrl: () => this.url,
     };
     this.ctx.state = this.freshState();
-    instance = p.create(this.ctx);
+    const instance = (built.instance = p.create(this.ctx));
     this.instance = instance;
     this.errors = p.errors(settings);
     const configured = FaultSet.parse(settings.faults ?? []);

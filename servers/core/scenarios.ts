@@ -46,7 +46,7 @@ export interface ScenarioDef {
   vendors: string[];
   params: ScenarioParam[];
   /** Default end instant when `at` is not given (default: now). */
-  defaultAt?(ctx: { now: number; params: Record<string, any>; person(email: string): Person | undefined }): number;
+  defaultAt?(ctx: { now: number; params: Record<string, any>; person: (email: string) => Person | undefined }): number;
   build(ctx: ScenarioContext): ScenarioEvent[];
 }
 

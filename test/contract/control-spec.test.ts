@@ -76,7 +76,7 @@ function oversized(method: string, path: string): Promise<Answer> {
             record(method, path, res.statusCode!, res.headers['content-type'] ?? null, body);
             resolve({ status: res.statusCode!, body, headers: new Headers(res.headers as Record<string, string>) });
           } catch (err) {
-            reject(err);
+            reject(err instanceof Error ? err : new Error(String(err)));
           }
         });
       },

@@ -68,7 +68,7 @@ async function call(path: string, init: RequestInit & { token?: string | null } 
   const res = await fetch(url, { ...rest, headers });
   const conf = await checkFetchResponse(spec, rest.method ?? 'GET', url, res);
   expect(conf.errors, `${path} ${res.status}`).toEqual([]);
-  return { status: res.status, headers: res.headers, body: (await res.json()) as any };
+  return { status: res.status, headers: res.headers, body: (await res.json()) };
 }
 
 function control(method: string, path: string, body?: unknown) {

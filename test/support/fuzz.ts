@@ -96,7 +96,7 @@ function operationCase(spec: Spec, good: Record<string, string[]>, { method, tem
     headers: fc.array(fc.tuple(hdrName, headerValue), { maxLength: 3 }),
     body: fc.option(jsonBody(spec, op), { nil: undefined }),
     auth: fc.constantFrom('valid', 'valid', 'valid', 'valid', 'valid', 'none', 'garbage'),
-  }) as fc.Arbitrary<Case>;
+  });
 }
 
 /** Requests to no operation at all: unknown routes must get the vendor's 404, not a crash. */

@@ -13,7 +13,7 @@ export function sampleAuth(world: SampleWorld): MiddlewareHandler<SampleEnv> {
     if (header === undefined) refuse(c, 'no authorization header', () => fail.unauthenticated('a bearer token is required', { code: 'missing_token' }));
     const token = parseBearer(header);
     if (token === null) refuse(c, 'not a bearer token', () => fail.unauthenticated('the authorization header must be "Bearer <token>"'));
-    const caller = world.tokens[token!];
+    const caller = world.tokens[token];
     if (!caller) refuse(c, 'unknown token', () => fail.unauthenticated('the token is not valid'));
     if (!caller.scopes.includes('audit:read')) refuse(c, 'scope audit:read missing', () => fail.forbidden('the token lacks the audit:read scope'));
     reportAuth(c, { outcome: 'ok' });
