@@ -73,24 +73,30 @@ export class TrailOps {
   startLogging(input: Body): Promise<OpResult> {
     return this.withTrail(input, async (t) => {
       await this.delivery.catchUp();
-      if (!t.isLogging) {
-        const now = this.ctx.clock.now();
-        t.isLogging = true;
-        t.startLoggingTime = now;
-        t.deliveredUntil = Math.floor(now / PERIOD_MS) * PERIOD_MS;
-      }
+      if (t.isLogging) return {};
+      const now = this.ctx.clock.now();
+      t.isLogging = true;
+      t.startLoggingTime = now;
+      t.deliveredUntil = Math.floor(now / PERIOD_MS) * PERIOD_MS;
+      delete t.startPos;
+      delete t.stopPos;
       return {};
+    }, false, (t) => (e) => {
+      t.startPos = { ts: e.ts, seq: e.seq };
+      // The call arrived before the instant the trail took; its period must still be delivered.
+      t.deliveredUntil = Math.min(t.deliveredUntil, Math.floor(e.ts / PERIOD_MS) * PERIOD_MS);
     });
   }
 
   stopLogging(input: Body): Promise<OpResult> {
     return this.withTrail(input, async (t) => {
       await this.delivery.catchUp();
-      if (t.isLogging) {
-        t.isLogging = false;
-        t.stopLoggingTime = this.ctx.clock.now();
-      }
+      if (!t.isLogging) return {};
+      t.isLogging = false;
+      t.stopLoggingTime = this.ctx.clock.now();
       return {};
+    }, false, (t) => (e) => {
+      if (!t.isLogging && t.stopPos === undefined) t.stopPos = { ts: e.ts, seq: e.seq };
     });
   }
 
@@ -179,7 +185,8 @@ export class TrailOps {
     const notFound = opError('TrailNotFoundException', `Unknown trail: ${value} for the user: ${this.world.customer}`, 'not-found');
     if (value.startsWith('arn:')) {
       const m = /^arn:aws:cloudtrail:([a-z0-9-]+):([^:]+):trail\/(.+)$/.exec(value);
-      if (!m || trailNameProblem(m[3])) return { error: opError('CloudTrailARNInvalidException', `${value} is not a valid trail ARN.`) };
+      // The model lists InvalidTrailNameException for the trail operations; CloudTrailARNInvalidException is the tag operations'.
+      if (!m || trailNameProblem(m[3])) return { error: opError('InvalidTrailNameException', `${value} is not a valid trail ARN.`) };
       if (m[2] !== this.world.customer || m[1] !== this.world.region) return { error: notFound };
       value = m[3];
     } else {
@@ -190,12 +197,20 @@ export class TrailOps {
     return trail ? { trail } : { error: notFound };
   }
 
-  private async withTrail(input: Body, fn: (t: TrailState) => Promise<Body>, readOnly = false): Promise<OpResult> {
+  private async withTrail(
+    input: Body,
+    fn: (t: TrailState) => Promise<Body>,
+    readOnly = false,
+    onRecorded?: (t: TrailState) => OpResult['onRecorded'],
+  ): Promise<OpResult> {
     const found = this.find(nameOf(input));
     if (!found.trail) return { ...found.error, resources: this.resourcesOf(input) };
+    const wasLogging = found.trail.isLogging;
     const out = await fn(found.trail);
     const resources = [{ ResourceType: 'AWS::CloudTrail::Trail', ResourceName: trailArn(this.world, found.trail.name) }];
-    return { body: JSON.stringify(out), output: readOnly ? undefined : out, resources };
+    // Only a call that changed the logging state marks where delivery starts or stops.
+    const hook = onRecorded && wasLogging !== found.trail.isLogging ? onRecorded(found.trail) : undefined;
+    return { body: JSON.stringify(out), output: readOnly ? undefined : out, resources, ...(hook ? { onRecorded: hook } : {}) };
   }
 
   /** The checks CreateTrail and UpdateTrail share, on the members present. */

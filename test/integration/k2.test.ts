@@ -296,7 +296,7 @@ describe('K2 trails through the SDK', () => {
     const arn = created.TrailARN!;
     expect((await c.send(new GetTrailCommand({ Name: arn }))).Trail!.Name).toBe('audit-archive');
     expect((await sdkError(c.send(new GetTrailCommand({ Name: 'missing' })))).message).toBe(`Unknown trail: missing for the user: ${creds().customer}`);
-    expect((await sdkError(c.send(new GetTrailCommand({ Name: 'arn:aws:cloudtrail:ru-msk' })))).name).toBe('CloudTrailARNInvalidException');
+    expect((await sdkError(c.send(new GetTrailCommand({ Name: 'arn:aws:cloudtrail:ru-msk' })))).name).toBe('InvalidTrailNameException');
     expect((await sdkError(c.send(new GetTrailCommand({ Name: 'arn:aws:cloudtrail:ru-msk:other:trail/audit-archive' })))).name).toBe('TrailNotFoundException');
     const listed = await c.send(new ListTrailsCommand({}));
     expect(listed.Trails).toEqual([
