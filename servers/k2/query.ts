@@ -19,6 +19,28 @@ const trailMembers: Record<string, MemberType> = {
   IsOrganizationTrail: 'boolean',
 };
 
+const tagList: MemberType = { list: { struct: { Key: 'string', Value: 'string' } } };
+const strings: MemberType = { list: 'string' };
+const fieldSelector: MemberType = {
+  struct: { Field: 'string', Equals: strings, StartsWith: strings, EndsWith: strings, NotEquals: strings, NotStartsWith: strings, NotEndsWith: strings },
+};
+const selectorMembers: Record<string, MemberType> = {
+  Name: 'string',
+  TrailName: 'string',
+  EventSelectors: {
+    list: {
+      struct: {
+        ReadWriteType: 'string',
+        IncludeManagementEvents: 'boolean',
+        DataResources: { list: { struct: { Type: 'string', Values: strings } } },
+        ExcludeManagementEventSources: strings,
+      },
+    },
+  },
+  AdvancedEventSelectors: { list: { struct: { Name: 'string', FieldSelectors: { list: fieldSelector } } } },
+};
+
+/** K2's 18 operations (its service model, C2Devel/botocore 1.20.14-ROCKIT67), with their input members. */
 export const OPERATIONS: Record<string, { readOnly: boolean; members: Record<string, MemberType> }> = {
   LookupEvents: {
     readOnly: true,
@@ -31,7 +53,7 @@ export const OPERATIONS: Record<string, { readOnly: boolean; members: Record<str
       NextToken: 'string',
     },
   },
-  CreateTrail: { readOnly: false, members: { ...trailMembers, TagsList: { list: { struct: { Key: 'string', Value: 'string' } } } } },
+  CreateTrail: { readOnly: false, members: { ...trailMembers, TagsList: tagList } },
   UpdateTrail: { readOnly: false, members: trailMembers },
   DeleteTrail: { readOnly: false, members: { Name: 'string' } },
   StartLogging: { readOnly: false, members: { Name: 'string' } },
@@ -40,6 +62,14 @@ export const OPERATIONS: Record<string, { readOnly: boolean; members: Record<str
   GetTrailStatus: { readOnly: true, members: { Name: 'string' } },
   DescribeTrails: { readOnly: true, members: { trailNameList: { list: 'string' }, includeShadowTrails: 'boolean' } },
   ListTrails: { readOnly: true, members: { NextToken: 'string' } },
+  AddTags: { readOnly: false, members: { ResourceId: 'string', TagsList: tagList } },
+  RemoveTags: { readOnly: false, members: { ResourceId: 'string', TagsList: tagList } },
+  ListTags: { readOnly: true, members: { ResourceIdList: strings, NextToken: 'string' } },
+  GetEventSelectors: { readOnly: true, members: { Name: 'string', TrailName: 'string' } },
+  PutEventSelectors: { readOnly: false, members: selectorMembers },
+  GetInsightSelectors: { readOnly: true, members: { TrailName: 'string' } },
+  PutInsightSelectors: { readOnly: false, members: { TrailName: 'string', InsightSelectors: { list: { struct: { InsightType: 'string' } } } } },
+  ListPublicKeys: { readOnly: true, members: { StartTime: 'timestamp', EndTime: 'timestamp', NextToken: 'string' } },
 };
 
 function kind(v: unknown): string {

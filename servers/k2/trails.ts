@@ -40,6 +40,10 @@ export function bucketNameValid(name: string): boolean {
 const sec = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
 const nameOf = (input: Body) => (typeof input.Name === 'string' ? input.Name : '');
 
+/** The trail an operation names: `Name`, else `TrailName` (the insight operations, AWS's event selectors). */
+export const trailArgOf = (input: Body): string =>
+  typeof input.Name === 'string' ? input.Name : typeof input.TrailName === 'string' ? input.TrailName : '';
+
 /** Optional string members and the trail fields they set; '' clears a field. */
 const OPTIONAL_STRINGS = [
   ['S3KeyPrefix', 's3KeyPrefix'], ['SnsTopicName', 'snsTopicName'], ['CloudWatchLogsLogGroupArn', 'cloudWatchLogsLogGroupArn'],
@@ -56,7 +60,7 @@ export class TrailOps {
 
   /** The trail a call names, for the recorded event's Resources. */
   resourcesOf(input: Body): Resource[] {
-    const n = input.Name;
+    const n = trailArgOf(input) || input.ResourceId;
     if (typeof n !== 'string' || n === '') return [];
     return [{ ResourceType: 'AWS::CloudTrail::Trail', ResourceName: n.startsWith('arn:') ? n : trailArn(this.world, n) }];
   }
@@ -163,8 +167,14 @@ export class TrailOps {
     return { body: JSON.stringify(out), output: out, resources: this.resourcesOf(input) };
   }
 
-  async updateTrail(input: UpdateTrailInput): Promise<OpResult> {
-    const resources = this.resourcesOf(input);
+  async updateTrail(given: UpdateTrailInput): Promise<OpResult> {
+    const resources = this.resourcesOf(given);
+    let input = given;
+    if (this.ctx.settings.updateTrailStyle === 'k2') {
+      // K2's model: "the only changeable parameter in our API version"; the others are ignored.
+      if (typeof given.S3BucketName !== 'string') return { ...opError('InvalidParameterException', 'S3BucketName is required'), resources };
+      input = { Name: given.Name, S3BucketName: given.S3BucketName };
+    }
     const found = this.find(nameOf(input));
     if (!found.trail) return { ...found.error, resources };
     const t = found.trail;
@@ -181,7 +191,8 @@ export class TrailOps {
     return { body: JSON.stringify(out), output: out, resources };
   }
 
-  private find(value: string): { trail: TrailState; error?: undefined } | { trail?: undefined; error: OpResult } {
+  /** The trail a name or ARN designates, or the operation's refusal. */
+  find(value: string): { trail: TrailState; error?: undefined } | { trail?: undefined; error: OpResult } {
     const notFound = opError('TrailNotFoundException', `Unknown trail: ${value} for the user: ${this.world.customer}`, 'not-found');
     if (value.startsWith('arn:')) {
       const m = /^arn:aws:cloudtrail:([a-z0-9-]+):([^:]+):trail\/(.+)$/.exec(value);
@@ -273,8 +284,8 @@ export class TrailOps {
       HomeRegion: this.world.region,
       TrailARN: trailArn(this.world, t.name),
       ...this.extras(t),
-      HasCustomEventSelectors: false,
-      HasInsightSelectors: false,
+      HasCustomEventSelectors: t.eventSelectors !== undefined || t.advancedEventSelectors !== undefined,
+      HasInsightSelectors: (t.insightSelectors?.length ?? 0) > 0,
       IsOrganizationTrail: t.isOrganizationTrail,
     };
   }
