@@ -181,6 +181,10 @@ export function s3Routes(ctx: K2Context, world: K2World, api: K2Api, calls: Call
   app.get('/:bucket/', ...enter, (c) => s3.listObjects(c));
   // `[^]` rather than `.`: an object key may contain CR or LF (found by the fuzzer).
   app.get('/:bucket/:key{[^]+}', ...enter, (c) => s3.getObject(c));
-  app.all('*', arrive(ctx, 's3'), notServed, () => fail.notFound('The specified key does not exist.', { code: 'NoSuchKey' }));
+  // Writes answer NotImplemented (notServed throws); POST / is CloudTrail's.
+  const refuse = [arrive(ctx, 's3'), notServed, () => fail.notFound('The specified key does not exist.', { code: 'NoSuchKey' })] as const;
+  app.on(['PUT', 'DELETE'], '/', ...refuse);
+  app.on(['PUT', 'POST', 'DELETE'], ['/:bucket', '/:bucket/', '/:bucket/:key{[^]+}'], ...refuse);
+  app.all('*', ...refuse);
   return app;
 }
