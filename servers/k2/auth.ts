@@ -160,7 +160,9 @@ async function verifyPresigned(c: Context, opts: AuthOptions): Promise<Verified 
   const dateParam = q.get('X-Amz-Date')!;
   const signedAt = parseAmzDate(dateParam);
   if (signedAt === null) return { step: 'query', message: "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"" };
-  const header = `AWS4-HMAC-SHA256 Credential=${q.get('X-Amz-Credential')}, SignedHeaders=${q.get('X-Amz-SignedHeaders')}, Signature=${q.get('X-Amz-Signature')}`;
+  // The same parts as the Authorization header carries, so one parser checks both.
+  const fields = `Credential=${q.get('X-Amz-Credential')}, SignedHeaders=${q.get('X-Amz-SignedHeaders')}, Signature=${q.get('X-Amz-Signature')}`;
+  const header = `AWS4-HMAC-SHA256 ${fields}`;
   const parsed = parseAuthorization(header);
   if (!parsed.ok) return { step: 'query', message: parsed.message };
   const auth = parsed.auth;

@@ -161,7 +161,8 @@ const notServed: MiddlewareHandler<K2Env> = async (c, next) => {
   // `//...`: an empty bucket name, which no operation has.
   if (rawPath(c.req.url).startsWith('//')) fail.notFound('The specified bucket does not exist', { code: 'NoSuchBucket', detail: { BucketName: '' } });
   if (!S3_METHODS.has(method)) {
-    fail.badRequest('The specified method is not allowed against this resource.', { code: 'MethodNotAllowed', detail: { Method: method, ResourceType: 'OBJECT' } });
+    const detail = { Method: method, ResourceType: 'OBJECT' };
+    fail.badRequest('The specified method is not allowed against this resource.', { code: 'MethodNotAllowed', detail });
   }
   const sub = [...firstValues(c.req.url).keys()].find((k) => UNSERVED_SUBRESOURCES.has(k));
   if ((method !== 'GET' && method !== 'HEAD') || sub !== undefined) {

@@ -56,7 +56,9 @@ export class TagOps {
   /** The trail an ARN names, or the tag operations' refusal. */
   private resolve(id: string): TrailState | (OpResult & { error: object }) {
     const m = ARN.exec(id);
-    if (!m || trailNameProblem(m[4])) return refusal('CloudTrailARNInvalidException', `Invalid ARN: ${id}. A trail ARN looks like arn:aws:cloudtrail:region:account:trail/name.`);
+    if (!m || trailNameProblem(m[4])) {
+      return refusal('CloudTrailARNInvalidException', `Invalid ARN: ${id}. A trail ARN looks like arn:aws:cloudtrail:region:account:trail/name.`);
+    }
     if (m[3] !== 'trail') return refusal('ResourceTypeNotSupportedException', `Resource type not supported: ${m[3]}.`);
     const trail = m[1] === this.world.region && m[2] === this.world.customer ? this.ctx.state.trails.find((t) => t.name === m[4]) : undefined;
     return trail ?? refusal('ResourceNotFoundException', `Resource not found: ${id}.`, 'not-found');
