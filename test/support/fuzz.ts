@@ -153,7 +153,9 @@ export async function fuzzProvider(emu: Emulator, provider: Provider, o: FuzzOpt
       const { status } = await send(entry.baseUrl, auth, c);
       const cls = `${String(status)[0]}xx`;
       tally[cls] = (tally[cls] ?? 0) + 1;
-      expect(status, JSON.stringify(c).slice(0, 500)).toBeLessThan(500);
+      // 501 is no failure where the spec declares it (K2's object storage: S3 operations it does not serve);
+      // the emulator checks every response against the spec, so an undeclared 501 still fails.
+      if (status !== 501) expect(status, JSON.stringify(c).slice(0, 500)).toBeLessThan(500);
       expect(status).toBeGreaterThanOrEqual(200);
     }),
     { numRuns: o.runs, seed: o.seed, endOnFailure: true },
