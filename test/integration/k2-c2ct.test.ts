@@ -1,7 +1,7 @@
 // K2's own client, as near as this machine allows: boto3 loaded with K2's service model (C2Devel/
 // botocore 1.20.14-ROCKIT67), driven by test/support/k2_c2ct.py the way `c2-ct` drives it, for all
-// 18 operations. Skipped where python3 with boto3 is missing; k2-operations.test.ts sends the same
-// wire from JavaScript everywhere.
+// 18 operations. .ci/run installs Debian's python3-boto3 where no python3 on the PATH has boto3;
+// k2-operations.test.ts sends the same wire from JavaScript.
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,8 +10,9 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
 
-const python = process.env.PYTHON ?? 'python3';
-const hasBoto3 = spawnSync(python, ['-c', 'import boto3'], { stdio: 'ignore' }).status === 0;
+// The first python3 that has boto3: the PATH's, else Debian's (which .ci/run installs boto3 for).
+const candidates = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
+const python = candidates.find((p) => spawnSync(p, ['-c', 'import boto3'], { stdio: 'ignore' }).status === 0) ?? 'python3';
 const NOW_S = String(Date.parse(FROZEN_NOW) / 1000);
 type Creds = { accessKeyId: string; secretAccessKey: string; customer: string; project: string };
 type Line = { action: string; result?: Record<string, any>; error?: { code: string; message: string }; wire: { target: string; authorization: string; contentType: string; body: Record<string, any> } };
@@ -19,7 +20,7 @@ type Line = { action: string; result?: Record<string, any>; error?: { code: stri
 const tmp = mkdtempSync(join(tmpdir(), 'k2-c2ct-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe.skipIf(!hasBoto3)('K2 through boto3 with K2\'s own service model, as c2-ct drives it', () => {
+describe('K2 through boto3 with K2\'s own service model, as c2-ct drives it', () => {
   const env = useEmulator({ now: FROZEN_NOW, only: ['k2'] });
 
   // Asynchronous: the emulator answers from this same process.
