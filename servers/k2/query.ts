@@ -228,7 +228,7 @@ export function reportQuery(body: unknown, now: number): ReportQuery {
   if (b.format !== 'csv' && b.format !== 'json') return invalid("field 'format' must be 'csv' or 'json'");
   const time = (k: string, dflt: number): number | null => {
     if (b[k] === undefined) return dflt;
-    return typeof b[k] === 'string' ? parseTime(b[k] as string) : null;
+    return typeof b[k] === 'string' ? parseTime(b[k]) : null;
   };
   const start = time('startTime', now - DAY) ?? invalid("field 'startTime' must be an ISO-8601 instant");
   const end = time('endTime', now) ?? invalid("field 'endTime' must be an ISO-8601 instant");
