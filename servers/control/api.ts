@@ -2,7 +2,9 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import type { ClockChange } from '../core/clock.js';
 import type { Emulator } from '../core/emulator.js';
 import { FaultSet } from '../core/faults.js';
-import { problem, validateControl, type ControlEnv } from './validate.js';
+import { checkConformance } from '../core/conformance.js';
+import { loadSpec } from '../core/spec.js';
+import { CONTROL_SPEC, problem, validateControl, type ControlEnv } from './validate.js';
 
 type App = Hono<ControlEnv>;
 
@@ -66,9 +68,20 @@ function faultRoutes(app: App, emu: Emulator): void {
   });
 }
 
+/** In tests: every control answer is checked against openapi/control.yaml, as the vendors' are against theirs. */
+function conforms(emu: Emulator): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    // A stream never ends; its events are checked by the tests that read them.
+    if (c.res.headers.get('content-type')?.startsWith('text/event-stream')) return;
+    await checkConformance('control', c, loadSpec(CONTROL_SPEC), (v) => emu.violations.push(v));
+  };
+}
+
 /** The `/_emulator/*` API on the control port. */
 export function createControlApp(emu: Emulator, guard: MiddlewareHandler): App {
   const app = new Hono<ControlEnv>();
+  if (emu.checksResponses) app.use('*', conforms(emu));
   // The guard first: a refused caller learns nothing about the request's validity.
   app.use('*', guard);
   app.use('*', validateControl());

@@ -67,6 +67,8 @@ export interface Emulator {
   log: RequestLog;
   /** Responses that did not conform to their spec (only with `validateResponses`). */
   violations: string[];
+  /** Whether every response (vendor and control) is checked against its spec (`validateResponses`). */
+  readonly checksResponses: boolean;
   /** Who may use the control port: its bound host, extra Host names, and the token it requires (if any). */
   readonly access: GuardOptions;
   manifest(): Manifest;
@@ -198,6 +200,7 @@ export async function startCore(parts: CoreParts, opts: StartOptions = {}): Prom
   const token = opts.controlToken ?? (isLoopback(host) ? undefined : generateToken());
   const emu: Emulator = {
     controlUrl: '', seed, clock, company, providers: {}, runtimes, log, violations, persistence,
+    checksResponses: opts.validateResponses === true,
     access: { host, allowHosts: opts.allowHosts ?? [], ...(token ? { token } : {}) },
     events: new EventEmitter<EmulatorEvents>(),
     scenarios: new ScenarioEngine({ seed, clock, company, runtimes }, parts.scenarios ?? [], parts.providers),

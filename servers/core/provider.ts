@@ -5,7 +5,7 @@ import { inClockRange, type Clock } from './clock.js';
 import type { ProviderHooks } from './hooks.js';
 import type { RequestLog } from './requestlog.js';
 import { Rng, hashSeed } from './rng.js';
-import { checkRequest, checkResponse } from './conformance.js';
+import { checkConformance, checkRequest } from './conformance.js';
 import { FaultSet } from './faults.js';
 import { describeAjvError, loadSpec, type Spec } from './spec.js';
 import { EventStore, type Entry } from './store.js';
@@ -320,19 +320,3 @@ function strictMode(spec: () => Spec): MiddlewareHandler<CoreEnv> {
   };
 }
 
-async function checkConformance(id: string, c: Context<CoreEnv>, spec: Spec, onViolation: (v: string) => void): Promise<void> {
-  const path = new URL(c.req.url).pathname;
-  const res = c.res.clone();
-  const ct = res.headers.get('content-type');
-  const text = await res.text();
-  let body: unknown = text;
-  if (ct && /json/.test(ct)) {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      onViolation(`${id} ${c.req.method} ${path} ${res.status}: body is not JSON`);
-    }
-  }
-  const r = checkResponse(spec, { method: c.req.method, path, status: res.status, contentType: ct, body });
-  if (!r.ok) onViolation(`${id} ${c.req.method} ${path} ${res.status}: ${r.errors.join('; ')}`);
-}
