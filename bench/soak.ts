@@ -1,14 +1,16 @@
 /**
  * npm run soak: 200 concurrent connections of mixed, correctly signed traffic across all five
- * vendors for 60 s against an emulator in its own process. Reports errors (non-2xx and socket
- * errors, which must be zero) and the emulator's resident memory over time: after a warm-up it
- * must stay within 10 %. K2 and Opsera record every call as an event by design, so some growth
+ * vendors for 60 s against an emulator in its own process; each vendor's traffic is its
+ * `hooks.soak`. Reports errors (non-2xx and socket errors, which must be zero) and the emulator's
+ * resident memory over time: after a warm-up it must stay within 10 %. K2 and Opsera record every call as an event by design, so some growth
  * is data, not a leak; the request log itself is a bounded ring.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { authorizerFor } from '../contracts/auth.js';
+import type { Provider } from '../servers/core/provider.js';
+import { providers } from '../servers/registry.js';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 // The first third: V8 grows its heap to the workload's size before it settles.
@@ -27,44 +29,21 @@ const sample = (t: number) =>
   });
 
 type Req = { method: string; path: string; body?: string; headers: Record<string, string> };
-async function signed(vendor: string, method: string, pathAndQuery: string, body?: string, headers: Record<string, string> = {}): Promise<Req> {
-  const p = manifest.providers[vendor];
-  const url = new URL(pathAndQuery, p.baseUrl);
-  const auth = await authorizerFor(vendor, p);
-  return { method, path: `${url.pathname}${url.search}`, body, headers: { ...headers, ...(await auth({ method, url, headers, body })) } };
+
+/** Each vendor's soak traffic (its `hooks.soak`), every request signed by its own authorizer. */
+async function planFor(p: Provider): Promise<{ vendor: string; connections: number; requests: Req[] }> {
+  const target = manifest.providers[p.id];
+  const auth = await authorizerFor(p, target);
+  const { connections, requests } = p.hooks!.soak(target);
+  const signed = requests.map(async ({ method, path, body, headers = {} }) => {
+    const url = new URL(path, target.baseUrl);
+    return { method, path: `${url.pathname}${url.search}`, body, headers: { ...headers, ...(await auth({ method, url, headers, body })) } };
+  });
+  return { vendor: p.id, connections, requests: await Promise.all(signed) };
 }
 
-const c = (v: string) => manifest.providers[v].credentials;
-const day = new Date(Date.now() - 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-const plan: Array<{ vendor: string; connections: number; requests: Req[] }> = [
-  {
-    vendor: 'crusoe', connections: 60, requests: [
-      await signed('crusoe', 'GET', `/v1alpha5/organizations/${c('crusoe').organizationId}/audit-logs?limit=50`),
-      await signed('crusoe', 'GET', `/v1alpha5/organizations/${c('crusoe').organizationId}/audit-logs?actor_types=User&limit=50&results=OK&start_time=${encodeURIComponent(day)}`),
-      await signed('crusoe', 'GET', `/v1/organizations/${c('crusoe').organizationId}/audit-logs?actions=Create%2CDelete&limit=20`),
-    ],
-  },
-  {
-    vendor: 'instaclustr', connections: 40, requests: [
-      await signed('instaclustr', 'GET', '/cluster-management/v2/operations/user-actions/v2?pageSize=50'),
-      await signed('instaclustr', 'GET', `/v1/organisations/${c('instaclustr').organisationId}/user-actions?pageSize=100&getActionCounts=false`),
-    ],
-  },
-  {
-    vendor: 'octopai', connections: 40, requests: [
-      await signed('octopai', 'GET', '/api/UserAccount/UserEvents?pageSize=100'),
-      await signed('octopai', 'POST', '/api/UserAccount/UserEvents', JSON.stringify({ eventType: 'Login', pageSize: 50 }), { 'content-type': 'application/json' }),
-    ],
-  },
-  { vendor: 'opsera', connections: 30, requests: [await signed('opsera', 'GET', '/api/v1/logs/user/actions?count=100'), await signed('opsera', 'GET', '/api/v1/logs/user/tokens?count=50')] },
-  {
-    vendor: 'k2', connections: 30, requests: [
-      await signed('k2', 'POST', '/', JSON.stringify({ MaxResults: 50 }), { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CloudTrail_20131101.LookupEvents' }),
-      await signed('k2', 'POST', '/', JSON.stringify({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'RunInstances' }], MaxResults: 20 }), { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CloudTrail_20131101.LookupEvents' }),
-      await signed('k2', 'POST', '/', '{}', { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CloudTrail_20131101.DescribeTrails' }),
-    ],
-  },
-];
+const plan = await Promise.all(providers.filter((p) => p.hooks && manifest.providers[p.id]).map(planFor));
+const connections = plan.reduce((n, p) => n + p.connections, 0);
 
 const samples: Sample[] = [];
 const started = Date.now();
@@ -91,7 +70,7 @@ const last = after[after.length - 1];
 const peak = Math.max(...after.map((s) => s.rss));
 const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
 const growth = (peak - base.rss) / base.rss;
-console.log(`soak: ${SECONDS} s, 200 connections, ${total} requests, ${errors} errors`);
+console.log(`soak: ${SECONDS} s, ${connections} connections, ${total} requests, ${errors} errors`);
 console.log(
   `memory after a full GC: ${mb(base.rss)} resident at ${base.t.toFixed(0)} s (end of warm-up), peak ${mb(peak)}, end ${mb(last.rss)}: ` +
     `${(growth * 100).toFixed(1)} % above the warm-up level (target <= 10 %); heap ${mb(base.heapUsed)} -> ${mb(last.heapUsed)} ` +

@@ -21,6 +21,9 @@ Usage: audit-emulator start [options]
   --compact-min-bytes N  rewrite the snapshot once the journal outgrows it and N bytes (default 1000000)
   --scenario N[,N]    apply these anomaly scenarios at start (see GET /_emulator/scenarios)
   --validate-requests check each request against the vendor's OpenAPI spec; violations get the vendor's 400
+  --allow-host NAME   also answer control requests whose Host is NAME (a compose service name; repeatable)
+  --control-token T   require Authorization: Bearer T on the control port (also AUDIT_EMULATOR_CONTROL_TOKEN);
+                      generated and printed when --host is not a loopback address
   --json              print the manifest as JSON instead of a table
 `;
 
@@ -49,6 +52,8 @@ const OPTIONS = {
   'compact-min-bytes': { type: 'string' },
   'validate-requests': { type: 'boolean' },
   scenario: { type: 'string', multiple: true },
+  'allow-host': { type: 'string', multiple: true },
+  'control-token': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -109,18 +114,24 @@ function startOptions(values: Values): StartOptions {
     compactMinBytes: compact,
     validateRequests: values['validate-requests'],
     scenarios: (values.scenario ?? []).flatMap((s) => s.split(',')).filter(Boolean),
+    allowHosts: (values['allow-host'] ?? []).flatMap((s) => s.split(',')).filter(Boolean),
+    controlToken: values['control-token'] ?? (process.env.AUDIT_EMULATOR_CONTROL_TOKEN || undefined),
   };
 }
 
-function printManifest(manifest: Manifest, json: boolean): void {
+function printManifest(manifest: Manifest, json: boolean, token: string | undefined): void {
   if (json) {
-    process.stdout.write(JSON.stringify(manifest, null, 2) + '\n');
+    process.stdout.write(JSON.stringify(token ? { ...manifest, controlToken: token } : manifest, null, 2) + '\n');
     return;
   }
   const lines = [
     `audit-emulator ready (seed ${manifest.seed}, clock ${manifest.now}${manifest.frozen ? ', frozen' : ''})`,
     `  control     ${manifest.controlUrl}  (manifest: ${manifest.controlUrl}/_emulator/manifest)`,
   ];
+  if (token) {
+    lines.push(`      control token: ${token}  (send Authorization: Bearer <token>)`);
+    lines.push(`      dashboard: ${manifest.controlUrl}/?token=${token}`);
+  }
   for (const [id, p] of Object.entries(manifest.providers)) {
     lines.push(`  ${id.padEnd(11)} ${p.baseUrl}  ${p.title}`);
     for (const [k, v] of Object.entries(p.credentials)) {
@@ -138,7 +149,7 @@ async function main(): Promise<void> {
   }
   if (command !== 'start') fail(`unknown command '${command}'`);
   const emu = await startEmulator(startOptions(values));
-  printManifest(emu.manifest(), values.json === true);
+  printManifest(emu.manifest(), values.json === true, emu.access.token);
   const stop = () => {
     void emu.close().finally(() => process.exit(0));
   };

@@ -34,7 +34,7 @@ export class RequestRecorder {
   constructor(private readonly inner: typeof fetch = globalThis.fetch) {}
 
   readonly fetch: typeof fetch = async (input, init) => {
-    const req = new Request(input as RequestInfo, init);
+    const req = new Request(input, init);
     const requestBody = ['GET', 'HEAD'].includes(req.method) ? '' : await req.clone().text();
     const res = await this.inner(req);
     const call: RecordedCall = {

@@ -1,5 +1,4 @@
 // Audit emulator dashboard: plain ES module, no build step. All data comes from /_emulator/* on this origin.
-import { snippetsFor } from './snippets.js';
 
 const API = '/_emulator';
 const PAGE = 50;
@@ -37,6 +36,7 @@ function post(path, body) {
 
 const state = {
   manifest: null,
+  snippets: {}, // per vendor, from each vendor's own hooks (GET /_emulator/snippets)
   vendors: [],
   colors: {},
   people: [],
@@ -409,7 +409,7 @@ function renderVendors() {
           ]),
           ...extra.flatMap(([k, val]) => [h('dt', {}, k), h('dd', {}, h('code', {}, typeof val === 'string' ? val : JSON.stringify(val)))]),
         ),
-        ...snippetsFor(id, v).map((sn) =>
+        ...(state.snippets[id] ?? []).map((sn) =>
           h('div', { class: 'snippet' },
             h('div', { class: 'snippet-head' }, h('span', {}, sn.label), h('button', { type: 'button', class: 'copy copy-snippet', 'aria-label': `Copy ${id} snippet: ${sn.label}`, onclick: (e) => copy(sn.code, e.currentTarget) }, 'Copy snippet')),
             h('pre', { tabindex: 0 }, h('code', {}, sn.code)),
@@ -565,15 +565,18 @@ function selectTab(name) {
 // Credentials can change with the clock (tokens minted per emulator day) or a reset.
 async function refreshManifest() {
   try {
-    state.manifest = await api('/manifest');
+    const [manifest, snippets] = await Promise.all([api('/manifest'), api('/snippets')]);
+    state.manifest = manifest;
+    state.snippets = snippets.snippets;
     renderVendors();
   } catch { /* keep what is shown */ }
 }
 
 // ---------- start ----------
 async function main() {
-  const [manifest, people] = await Promise.all([api('/manifest'), api('/people')]);
+  const [manifest, people, snippets] = await Promise.all([api('/manifest'), api('/people'), api('/snippets')]);
   state.manifest = manifest;
+  state.snippets = snippets.snippets;
   state.vendors = Object.keys(manifest.providers);
   state.vendors.forEach((v, i) => (state.colors[v] = COLORS[i % COLORS.length]));
   state.selected = new Set(state.vendors);

@@ -24,7 +24,7 @@ export function encodeQuery(q: AuditLogQuery): string {
   for (const key of Object.keys(q).sort()) {
     const v = (q as Record<string, unknown>)[key];
     if (v === undefined) continue;
-    params.append(key, Array.isArray(v) ? v.join(',') : String(v));
+    params.append(key, Array.isArray(v) ? v.join(',') : typeof v === 'string' ? v : JSON.stringify(v));
   }
   return params.toString();
 }
@@ -44,7 +44,7 @@ export class CrusoeClient {
     return response.status === 200 ? { ok: true, status: 200, body, response } : { ok: false, status: response.status, body, response };
   }
 
-  /** Every entry in the window, following next_page_token. */
+  /** Every entry in the window, following next_page_token (an `offset` applies to the first page only). */
   async *entries(query: AuditLogQuery = {}): AsyncGenerator<LogEntry> {
     let q: AuditLogQuery = { ...query };
     for (;;) {
@@ -52,7 +52,8 @@ export class CrusoeClient {
       if (!r.ok) throw new Error(`crusoe ${r.status}: ${r.body.message}`);
       yield* r.body.items;
       if (!r.body.next_page_token) return;
-      q = { ...query, next_token: r.body.next_page_token };
+      // The server refuses `offset` beside a page token: the token already continues after the skipped entries.
+      q = { ...query, offset: undefined, next_token: r.body.next_page_token };
     }
   }
 }

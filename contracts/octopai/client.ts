@@ -63,8 +63,8 @@ export class OctopaiClient {
     const body = (await readJson(response)) as LoginResponse | LoginFailure | null;
     // A 2xx can still carry a failure (octopai.loginFailureStatus = 200): check `error` as well.
     if (response.status === 200 && body && body.error === null) {
-      this.tokens = body as LoginResponse;
-      return { ok: true, status: 200, body: body as LoginResponse, response };
+      this.tokens = body;
+      return { ok: true, status: 200, body: body, response };
     }
     this.tokens = null;
     return { ok: false, status: response.status, body: body as LoginFailure | null, response };
@@ -81,8 +81,8 @@ export class OctopaiClient {
     });
     const body = (await readJson(response)) as LoginResponse | LoginFailure | null;
     if (response.status === 200 && body && body.error === null) {
-      this.tokens = body as LoginResponse;
-      return { ok: true, status: 200, body: body as LoginResponse, response };
+      this.tokens = body;
+      return { ok: true, status: 200, body: body, response };
     }
     return { ok: false, status: response.status, body: body as LoginFailure | null, response };
   }

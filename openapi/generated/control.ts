@@ -415,6 +415,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/_emulator/snippets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ready-to-run commands for each served vendor, for the dashboard's vendor cards.
+         * @description Each vendor writes its own (`hooks.snippets` in its `client.ts`) from its current manifest
+         *     entry, so fetch them with the manifest: credentials can change with the clock (Opsera's tokens
+         *     are minted per emulator day). A vendor without snippets of its own gets a plain curl to its
+         *     base URL.
+         */
+        get: operations["listSnippets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/_emulator/stream": {
         parameters: {
             query?: never;
@@ -1941,6 +1964,37 @@ export interface operations {
                             domain: string;
                         };
                         people: components["schemas"]["Person"][];
+                    };
+                };
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listSnippets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Snippets by vendor id, in registry order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        snippets: {
+                            [key: string]: {
+                                /** @example curl (HTTP Basic) */
+                                label: string;
+                                /** @description A shell command line (or several), ready to paste. */
+                                code: string;
+                            }[];
+                        };
                     };
                 };
             };

@@ -100,6 +100,12 @@ export interface components {
              */
             target_type?: string;
         };
+        /**
+         * @description By default the shape of a real Crusoe error: the code word in `code`, the detail in `message`
+         *     (`{"code":"bad_credential","message":"signature mismatch"}`), `error_id` on 5xx. With
+         *     `crusoe.errorBodyStyle=swagger`, the shape of the published swagger's examples: the status in `code`,
+         *     the code word in `message` (`{"code":"401","message":"bad_credential"}`).
+         */
         ErrorBody: {
             code: string;
             message: string;
@@ -199,9 +205,19 @@ export interface components {
         Surfaces: string[];
         /** @description Page size, 1 to 1000; default 50. */
         Limit: string;
-        /** @description A previous response's next_page_token; bound to the same filters. */
+        /**
+         * @description Not documented by Crusoe: observed from Crusoe's own Splunk forwarder (crusoecloud/solutions-library,
+         *     crusoe-splunk-hec/crusoe_client.py), which pages with it from the second page on and never reads
+         *     next_page_token. The number of matching entries to skip from the newest end of the resolved window,
+         *     after every filter; 0 to 10000000. Not combinable with next_token or prev_token.
+         */
+        Offset: string;
+        /**
+         * @description A previous response's next_page_token. The token carries its query: sent without filters or window it
+         *     continues that query; sent with them they must be the same.
+         */
         NextToken: string;
-        /** @description A previous response's prev_page_token; bound to the same filters. */
+        /** @description A previous response's prev_page_token; the same rules as next_token. */
         PrevToken: string;
     };
     requestBodies: never;
@@ -232,9 +248,19 @@ export interface operations {
                 surfaces?: components["parameters"]["Surfaces"];
                 /** @description Page size, 1 to 1000; default 50. */
                 limit?: components["parameters"]["Limit"];
-                /** @description A previous response's next_page_token; bound to the same filters. */
+                /**
+                 * @description Not documented by Crusoe: observed from Crusoe's own Splunk forwarder (crusoecloud/solutions-library,
+                 *     crusoe-splunk-hec/crusoe_client.py), which pages with it from the second page on and never reads
+                 *     next_page_token. The number of matching entries to skip from the newest end of the resolved window,
+                 *     after every filter; 0 to 10000000. Not combinable with next_token or prev_token.
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description A previous response's next_page_token. The token carries its query: sent without filters or window it
+                 *     continues that query; sent with them they must be the same.
+                 */
                 next_token?: components["parameters"]["NextToken"];
-                /** @description A previous response's prev_page_token; bound to the same filters. */
+                /** @description A previous response's prev_page_token; the same rules as next_token. */
                 prev_token?: components["parameters"]["PrevToken"];
             };
             header: {
@@ -288,9 +314,19 @@ export interface operations {
                 surfaces?: components["parameters"]["Surfaces"];
                 /** @description Page size, 1 to 1000; default 50. */
                 limit?: components["parameters"]["Limit"];
-                /** @description A previous response's next_page_token; bound to the same filters. */
+                /**
+                 * @description Not documented by Crusoe: observed from Crusoe's own Splunk forwarder (crusoecloud/solutions-library,
+                 *     crusoe-splunk-hec/crusoe_client.py), which pages with it from the second page on and never reads
+                 *     next_page_token. The number of matching entries to skip from the newest end of the resolved window,
+                 *     after every filter; 0 to 10000000. Not combinable with next_token or prev_token.
+                 */
+                offset?: components["parameters"]["Offset"];
+                /**
+                 * @description A previous response's next_page_token. The token carries its query: sent without filters or window it
+                 *     continues that query; sent with them they must be the same.
+                 */
                 next_token?: components["parameters"]["NextToken"];
-                /** @description A previous response's prev_page_token; bound to the same filters. */
+                /** @description A previous response's prev_page_token; the same rules as next_token. */
                 prev_token?: components["parameters"]["PrevToken"];
             };
             header: {

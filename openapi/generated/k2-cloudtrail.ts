@@ -7,18 +7,27 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
+        /** S3 ListBuckets (what `aws s3 ls` sends) - the customer's buckets, by name. */
+        get: operations["s3ListBuckets"];
+        /** Not served (S3 WriteGetObjectResponse, ...); answers NotImplemented. */
+        put: operations["rootPut"];
         /**
          * Any CloudTrail operation, chosen by X-Amz-Target.
-         * @description Supported: LookupEvents, CreateTrail, UpdateTrail, DeleteTrail, StartLogging, StopLogging, GetTrail,
-         *     GetTrailStatus, DescribeTrails, ListTrails. Anything else is `UnknownOperationException`.
+         * @description Supported, as K2's service model has them: AddTags, CreateTrail, DeleteTrail, DescribeTrails,
+         *     GetEventSelectors, GetInsightSelectors, GetTrail, GetTrailStatus, ListPublicKeys, ListTags, ListTrails,
+         *     LookupEvents, PutEventSelectors, PutInsightSelectors, RemoveTags, StartLogging, StopLogging, UpdateTrail.
+         *     Anything else is `UnknownOperationException`.
+         *     Get/PutEventSelectors take the trail as `Name` (K2) or `TrailName` (AWS) and answer `Name` (K2, default)
+         *     or `TrailARN` (`k2.eventSelectorsStyle=aws`). UpdateTrail requires `S3BucketName` and changes only the
+         *     bucket (K2, default) or takes every member (`k2.updateTrailStyle=aws`).
          *     Every call past the signature checks is recorded as an event and visible to LookupEvents.
-         *     A logging trail delivers one archive per 5-minute period of emulator time; after StopLogging it
-         *     still delivers the period it stopped in, up to and including the StopLogging call.
+         *     A logging trail delivers one archive per 5-minute period of emulator time holding the events from the
+         *     StartLogging call to the StopLogging call, both included; after StopLogging it still delivers the
+         *     period it stopped in.
          */
         post: operations["cloudTrail"];
-        delete?: never;
+        /** Not served (S3 no operation); answers NotImplemented. */
+        delete: operations["rootDelete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -151,11 +160,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** S3 ListObjectsV2 (list-type=2 only) of a bucket's trail archives. */
+        /** S3 ListObjects (v1, or ListObjectsV2 with list-type=2) of a bucket's trail archives. */
         get: operations["listObjectsV2"];
-        put?: never;
-        post?: never;
-        delete?: never;
+        /** Not served (S3 CreateBucket, PutBucketAcl, ...); answers NotImplemented. */
+        put: operations["bucketPut"];
+        /** Not served (S3 DeleteObjects, ...); answers NotImplemented. */
+        post: operations["bucketPost"];
+        /** Not served (S3 DeleteBucket, ...); answers NotImplemented. */
+        delete: operations["bucketDelete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -168,11 +180,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The same ListObjectsV2, as the AWS SDKs send it (trailing slash). */
+        /** The same ListObjects, as the AWS SDKs send it (trailing slash). */
         get: operations["listObjectsV2Slash"];
-        put?: never;
-        post?: never;
-        delete?: never;
+        /** Not served (S3 CreateBucket, ...); answers NotImplemented. */
+        put: operations["bucketSlashPut"];
+        /** Not served (S3 DeleteObjects, ...); answers NotImplemented. */
+        post: operations["bucketSlashPost"];
+        /** Not served (S3 DeleteBucket, ...); answers NotImplemented. */
+        delete: operations["bucketSlashDelete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -182,14 +197,26 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                bucket: components["parameters"]["Bucket"];
+                /** @description The object key; may contain `/` (greedy label). */
+                key: components["parameters"]["Key"];
+            };
             cookie?: never;
         };
-        /** S3 GetObject of a trail archive (Range is ignored). */
+        /**
+         * S3 GetObject of a trail archive (Range is ignored), signed in the Authorization header or presigned.
+         * @description The archive is rendered again on every read, byte for byte the same. A presigned URL carries
+         *     `X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires` (1..604800), `X-Amz-SignedHeaders`
+         *     and `X-Amz-Signature` (payload `UNSIGNED-PAYLOAD`); past its expiry it answers 403 `AccessDenied`.
+         */
         get: operations["getObject"];
-        put?: never;
-        post?: never;
-        delete?: never;
+        /** Not served (S3 PutObject, CopyObject, UploadPart, ...); answers NotImplemented. */
+        put: operations["objectPut"];
+        /** Not served (S3 CreateMultipartUpload, RestoreObject, ...); answers NotImplemented. */
+        post: operations["objectPost"];
+        /** Not served (S3 DeleteObject); answers NotImplemented. */
+        delete: operations["objectDelete"];
         options?: never;
         /** S3 HeadObject (asked by `aws s3 cp` before GetObject). No bodies. */
         head: operations["headObject"];
@@ -220,7 +247,7 @@ export interface components {
             EndTime?: components["schemas"]["TimestampInput"];
             /** @enum {string} */
             EventCategory?: "insight";
-            /** @description Upper bound configurable up to 1000 (k2.maxResultsLimit). */
+            /** @description K2's model says 1..50 (older CROC docs said 1000); the bound is configurable up to 1000 (k2.maxResultsLimit). */
             MaxResults?: number;
             NextToken?: string;
         };
@@ -229,11 +256,14 @@ export interface components {
             ResourceName: string;
         };
         Event: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The spelling of K2's service model and of the AWS SDKs (default).
+             */
             EventId?: string;
             /**
              * Format: uuid
-             * @description Instead of EventId with k2.k2MemberSpelling.
+             * @description Instead of EventId with k2.k2MemberSpelling, as K2's HTML API reference spells it.
              */
             EventID?: string;
             EventName: string;
@@ -246,7 +276,7 @@ export interface components {
             Resources: components["schemas"]["Resource"][];
             /** @description The CloudTrailRecord as JSON text. */
             CloudTrailEvent: string;
-            /** @description K2 only; dropped by the AWS SDKs. */
+            /** @description K2's model: the project the API method was called from. Shown by `c2-ct`; dropped by the AWS SDKs and CLI. */
             Project: string;
         };
         LookupEventsResponse: {
@@ -340,9 +370,14 @@ export interface components {
                 Value?: string;
             }[];
         };
+        /**
+         * @description K2's model requires `S3BucketName`, "the only changeable parameter in our API version": by default a
+         *     request without it is refused (InvalidParameterException) and the other members are ignored.
+         *     With `k2.updateTrailStyle=aws` every member is optional and changes the trail.
+         */
         UpdateTrailRequest: {
             Name: string;
-            S3BucketName?: string;
+            S3BucketName: string;
             S3KeyPrefix?: string;
             SnsTopicName?: string;
             IncludeGlobalServiceEvents?: boolean;
@@ -425,8 +460,98 @@ export interface components {
             }[];
             NextToken?: string;
         };
-        /** @description DeleteTrail, StartLogging, StopLogging. */
+        /** @description DeleteTrail, StartLogging, StopLogging, AddTags, RemoveTags. */
         EmptyResponse: Record<string, never>;
+        Tag: {
+            Key: string;
+            Value?: string;
+        };
+        DataResource: {
+            Type?: string;
+            Values?: string[];
+        };
+        EventSelector: {
+            /** @enum {string} */
+            ReadWriteType?: "ReadOnly" | "WriteOnly" | "All";
+            IncludeManagementEvents?: boolean;
+            DataResources?: components["schemas"]["DataResource"][];
+            ExcludeManagementEventSources?: string[];
+        };
+        AdvancedFieldSelector: {
+            Field: string;
+            Equals?: components["schemas"]["SelectorOperator"];
+            StartsWith?: components["schemas"]["SelectorOperator"];
+            EndsWith?: components["schemas"]["SelectorOperator"];
+            NotEquals?: components["schemas"]["SelectorOperator"];
+            NotStartsWith?: components["schemas"]["SelectorOperator"];
+            NotEndsWith?: components["schemas"]["SelectorOperator"];
+        };
+        SelectorOperator: string[];
+        AdvancedEventSelector: {
+            Name?: string;
+            FieldSelectors: components["schemas"]["AdvancedFieldSelector"][];
+        };
+        /** @description The trail (name or ARN) as `Name` (K2's model) or `TrailName` (AWS's); one of them. */
+        GetEventSelectorsRequest: {
+            Name?: string;
+            TrailName?: string;
+        };
+        /** @description The trail as `Name` or `TrailName`; exactly one of `EventSelectors` (at most 5) and `AdvancedEventSelectors`. */
+        PutEventSelectorsRequest: {
+            Name?: string;
+            TrailName?: string;
+            EventSelectors?: components["schemas"]["EventSelector"][];
+            AdvancedEventSelectors?: components["schemas"]["AdvancedEventSelector"][];
+        };
+        /**
+         * @description Get/PutEventSelectors output: `Name` (the trail's name, K2's model, default) or `TrailARN`
+         *     (AWS's, `k2.eventSelectorsStyle=aws`), with the basic or the advanced selectors.
+         */
+        EventSelectorsResponse: {
+            Name?: string;
+            TrailARN?: string;
+            EventSelectors?: components["schemas"]["EventSelector"][];
+            AdvancedEventSelectors?: components["schemas"]["AdvancedEventSelector"][];
+        };
+        InsightSelector: {
+            /** @enum {string} */
+            InsightType?: "ApiCallRateInsight";
+        };
+        GetInsightSelectorsRequest: {
+            TrailName: string;
+        };
+        PutInsightSelectorsRequest: {
+            TrailName: string;
+            InsightSelectors: components["schemas"]["InsightSelector"][];
+        };
+        InsightSelectorsResponse: {
+            TrailARN: string;
+            InsightSelectors: components["schemas"]["InsightSelector"][];
+        };
+        /** @description AddTags and RemoveTags. `ResourceId` is a trail ARN; a trail has at most 50 tags. */
+        TagsRequest: {
+            ResourceId: string;
+            TagsList?: components["schemas"]["Tag"][];
+        };
+        ListTagsRequest: {
+            ResourceIdList: string[];
+            NextToken?: string;
+        };
+        ListTagsResponse: {
+            ResourceTagList: {
+                ResourceId: string;
+                TagsList: components["schemas"]["Tag"][];
+            }[];
+        };
+        ListPublicKeysRequest: {
+            StartTime?: components["schemas"]["TimestampInput"];
+            EndTime?: components["schemas"]["TimestampInput"];
+            NextToken?: string;
+        };
+        /** @description K2 writes no digest files, so there are no public keys. */
+        ListPublicKeysResponse: {
+            PublicKeyList: Record<string, never>[];
+        };
         Bucket: {
             name: string;
             /** Format: date-time */
@@ -502,13 +627,17 @@ export interface components {
                 "application/x-amz-json-1.1": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description Unknown path or method. */
+        /**
+         * @description A method S3 does not have (`MethodNotAllowed`, 405, S3's XML), or a path no surface serves
+         *     (CloudTrail's JSON).
+         */
         NotFound: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
                 "application/x-amz-json-1.1": components["schemas"]["ErrorBody"];
+                "application/xml": string;
             };
         };
         /** @description Body over 1 MB. */
@@ -598,6 +727,45 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    s3ListBuckets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `ListAllMyBucketsResult` XML (namespace http://s3.amazonaws.com/doc/2006-03-01/) with `Owner` (the customer) and `Buckets`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            400: components["responses"]["S3Error"];
+            403: components["responses"]["S3Error"];
+            429: components["responses"]["Throttled"];
+            501: components["responses"]["S3Error"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    rootPut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            429: components["responses"]["Throttled"];
+            501: components["responses"]["S3Error"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
     cloudTrail: {
         parameters: {
             query?: never;
@@ -611,7 +779,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/x-amz-json-1.1": components["schemas"]["LookupEventsRequest"] | components["schemas"]["CreateTrailRequest"] | components["schemas"]["UpdateTrailRequest"] | components["schemas"]["TrailNameRequest"] | components["schemas"]["DescribeTrailsRequest"] | components["schemas"]["ListTrailsRequest"];
+                "application/x-amz-json-1.1": components["schemas"]["LookupEventsRequest"] | components["schemas"]["CreateTrailRequest"] | components["schemas"]["UpdateTrailRequest"] | components["schemas"]["TrailNameRequest"] | components["schemas"]["DescribeTrailsRequest"] | components["schemas"]["ListTrailsRequest"] | components["schemas"]["GetEventSelectorsRequest"] | components["schemas"]["PutEventSelectorsRequest"] | components["schemas"]["GetInsightSelectorsRequest"] | components["schemas"]["PutInsightSelectorsRequest"] | components["schemas"]["TagsRequest"] | components["schemas"]["ListTagsRequest"] | components["schemas"]["ListPublicKeysRequest"];
             };
         };
         responses: {
@@ -622,7 +790,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/x-amz-json-1.1": components["schemas"]["LookupEventsResponse"] | components["schemas"]["CreateTrailResponse"] | components["schemas"]["DescribeTrailsResponse"] | components["schemas"]["GetTrailResponse"] | components["schemas"]["GetTrailStatusResponse"] | components["schemas"]["ListTrailsResponse"] | components["schemas"]["EmptyResponse"];
+                    "application/x-amz-json-1.1": components["schemas"]["LookupEventsResponse"] | components["schemas"]["CreateTrailResponse"] | components["schemas"]["DescribeTrailsResponse"] | components["schemas"]["GetTrailResponse"] | components["schemas"]["GetTrailStatusResponse"] | components["schemas"]["ListTrailsResponse"] | components["schemas"]["EventSelectorsResponse"] | components["schemas"]["InsightSelectorsResponse"] | components["schemas"]["ListTagsResponse"] | components["schemas"]["ListPublicKeysResponse"] | components["schemas"]["EmptyResponse"];
                 };
             };
             400: components["responses"]["ClientError"];
@@ -630,6 +798,20 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
             429: components["responses"]["Throttled"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    rootDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            429: components["responses"]["Throttled"];
+            501: components["responses"]["S3Error"];
             "5XX": components["responses"]["ServerError"];
         };
     };
@@ -863,8 +1045,11 @@ export interface operations {
     };
     listObjectsV2: {
         parameters: {
-            query: {
-                "list-type": "2";
+            query?: {
+                /** @description `2`: ListObjectsV2; absent: ListObjects (v1). */
+                "list-type"?: "2";
+                /** @description v1 only. */
+                marker?: string;
                 prefix?: string;
                 delimiter?: string;
                 "max-keys"?: number;
@@ -880,7 +1065,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description `ListBucketResult` XML (namespace http://s3.amazonaws.com/doc/2006-03-01/), keys in ascending byte order. */
+            /** @description `ListBucketResult` XML (namespace http://s3.amazonaws.com/doc/2006-03-01/), keys in ascending byte order; v1 carries `Marker` (and `NextMarker` with a delimiter), v2 `KeyCount` and continuation tokens. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -893,13 +1078,65 @@ export interface operations {
             403: components["responses"]["S3Error"];
             404: components["responses"]["S3Error"];
             429: components["responses"]["Throttled"];
+            501: components["responses"]["S3Error"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    bucketPut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bucket: components["parameters"]["Bucket"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            429: components["responses"]["Throttled"];
+            501: components["responses"]["S3Error"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    bucketPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bucket: components["parameters"]["Bucket"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            429: components["responses"]["Throttled"];
+            501: components["responses"]["S3Error"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    bucketDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bucket: components["parameters"]["Bucket"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            429: components["responses"]["Throttled"];
+            501: components["responses"]["S3Error"];
             "5XX": components["responses"]["ServerError"];
         };
     };
     listObjectsV2Slash: {
         parameters: {
-            query: {
-                "list-type": "2";
+            query?: {
+                /** @description `2`: ListObjectsV2; absent: ListObjects (v1). */
+                "list-type"?: "2";
+                /** @description v1 only. */
+                marker?: string;
                 prefix?: string;
                 delimiter?: string;
                 "max-keys"?: number;
@@ -915,7 +1152,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description `ListBucketResult` XML (namespace http://s3.amazonaws.com/doc/2006-03-01/), keys in ascending byte order. */
+            /** @description `ListBucketResult` XML (namespace http://s3.amazonaws.com/doc/2006-03-01/), keys in ascending byte order; v1 carries `Marker` (and `NextMarker` with a delimiter), v2 `KeyCount` and continuation tokens. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -928,6 +1165,55 @@ export interface operations {
             403: components["responses"]["S3Error"];
             404: components["responses"]["S3Error"];
             429: components["responses"]["Throttled"];
+            501: components["responses"]["S3Error"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    bucketSlashPut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bucket: components["parameters"]["Bucket"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            429: components["responses"]["Throttled"];
+            501: components["responses"]["S3Error"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    bucketSlashPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bucket: components["parameters"]["Bucket"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            429: components["responses"]["Throttled"];
+            501: components["responses"]["S3Error"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    bucketSlashDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bucket: components["parameters"]["Bucket"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            429: components["responses"]["Throttled"];
+            501: components["responses"]["S3Error"];
             "5XX": components["responses"]["ServerError"];
         };
     };
@@ -960,6 +1246,61 @@ export interface operations {
             403: components["responses"]["S3Error"];
             404: components["responses"]["S3Error"];
             429: components["responses"]["Throttled"];
+            501: components["responses"]["S3Error"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    objectPut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bucket: components["parameters"]["Bucket"];
+                /** @description The object key; may contain `/` (greedy label). */
+                key: components["parameters"]["Key"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            429: components["responses"]["Throttled"];
+            501: components["responses"]["S3Error"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    objectPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bucket: components["parameters"]["Bucket"];
+                /** @description The object key; may contain `/` (greedy label). */
+                key: components["parameters"]["Key"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            429: components["responses"]["Throttled"];
+            501: components["responses"]["S3Error"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    objectDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bucket: components["parameters"]["Bucket"];
+                /** @description The object key; may contain `/` (greedy label). */
+                key: components["parameters"]["Key"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            429: components["responses"]["Throttled"];
+            501: components["responses"]["S3Error"];
             "5XX": components["responses"]["ServerError"];
         };
     };
@@ -1008,6 +1349,13 @@ export interface operations {
                 content?: never;
             };
             429: components["responses"]["Throttled"];
+            /** @description A subresource the emulator does not serve. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             "5XX": components["responses"]["ServerError"];
         };
     };

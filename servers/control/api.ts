@@ -1,35 +1,20 @@
-import { Hono } from 'hono';
-import { readJsonBody } from '../core/body.js';
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { ClockChange } from '../core/clock.js';
 import type { Emulator } from '../core/emulator.js';
 import { FaultSet } from '../core/faults.js';
+import { checkConformance } from '../core/conformance.js';
+import { loadSpec } from '../core/spec.js';
+import { CONTROL_SPEC, problem, validateControl, type ControlEnv } from './validate.js';
 
-function problem(status: number, message: string): Response {
-  return new Response(JSON.stringify({ error: message }), { status, headers: { 'content-type': 'application/json' } });
-}
-
-async function jsonBody(req: Request): Promise<{ ok: true; value: unknown } | { ok: false; res: Response }> {
-  const r = await readJsonBody(req, 10_000_000);
-  if (!r.ok) return { ok: false, res: r.why === 'too_large' ? problem(413, 'body too large (10 MB at most)') : problem(400, 'body is not valid JSON') };
-  return { ok: true, value: r.empty ? {} : r.value };
-}
+type App = Hono<ControlEnv>;
 
 /** `/_emulator/clock`: read, set, advance, freeze. */
-function clockRoutes(app: Hono, emu: Emulator): void {
+function clockRoutes(app: App, emu: Emulator): void {
   app.get('/_emulator/clock', (c) => c.json(emu.clock.state()));
   app.post('/_emulator/clock', async (c) => {
-    const body = await jsonBody(c.req.raw);
-    if (!body.ok) return body.res;
-    const b = body.value as Record<string, unknown>;
-    if (!b || typeof b !== 'object' || Array.isArray(b)) return problem(400, 'body must be a JSON object');
-    const unknown = Object.keys(b).filter((k) => !['set', 'advance', 'frozen'].includes(k));
-    if (unknown.length) return problem(400, `unknown field '${unknown[0]}': expected set, advance or frozen`);
-    if (b.frozen !== undefined && typeof b.frozen !== 'boolean') return problem(400, "field 'frozen' must be true or false");
-    if (b.set !== undefined && typeof b.set !== 'string') return problem(400, "field 'set' must be an ISO-8601 instant");
-    if (b.advance !== undefined && typeof b.advance !== 'string' && typeof b.advance !== 'number') {
-      return problem(400, "field 'advance' must be an ISO-8601 duration or a number of seconds");
-    }
+    // The shape is checked against the spec; the range of the resulting instant only here.
     try {
-      emu.setClock(b);
+      emu.setClock(c.var.json as ClockChange);
     } catch (err) {
       return problem(400, (err as Error).message);
     }
@@ -39,13 +24,11 @@ function clockRoutes(app: Hono, emu: Emulator): void {
 }
 
 /** Records into a vendor's log: one by one in its shape, or as a named scenario. */
-function injectionRoutes(app: Hono, emu: Emulator): void {
+function injectionRoutes(app: App, emu: Emulator): void {
   app.post('/_emulator/providers/:id/events', async (c) => {
     const rt = emu.runtimes.get(c.req.param('id'));
     if (!rt) return problem(404, `unknown provider '${c.req.param('id')}'`);
-    const body = await jsonBody(c.req.raw);
-    if (!body.ok) return body.res;
-    const result = rt.inject(body.value);
+    const result = rt.inject(c.var.json);
     if (!result.ok) return problem(400, result.message);
     await emu.changed(rt.provider.id);
     return c.json({ accepted: result.ids.length, ids: result.ids }, 201);
@@ -53,11 +36,7 @@ function injectionRoutes(app: Hono, emu: Emulator): void {
   app.get('/_emulator/scenarios', (c) => c.json({ scenarios: emu.scenarios.list() }));
   app.get('/_emulator/scenarios/applied', (c) => c.json({ applied: emu.scenarios.history() }));
   app.post('/_emulator/scenarios/:name', async (c) => {
-    const body = await jsonBody(c.req.raw);
-    if (!body.ok) return body.res;
-    const v = body.value;
-    if (!v || typeof v !== 'object' || Array.isArray(v)) return problem(400, 'body must be a JSON object of parameters');
-    const r = emu.scenarios.apply(c.req.param('name'), v as Record<string, unknown>);
+    const r = emu.scenarios.apply(c.req.param('name'), c.var.json as Record<string, unknown>);
     if (!r.ok) return problem(r.status, r.message);
     await emu.changed();
     return c.json({ scenario: r.result.name, ...r.result }, 201);
@@ -65,17 +44,14 @@ function injectionRoutes(app: Hono, emu: Emulator): void {
 }
 
 /** `/_emulator/faults`: per vendor, latency, errors, drops and throttling. */
-function faultRoutes(app: Hono, emu: Emulator): void {
+function faultRoutes(app: App, emu: Emulator): void {
   app.get('/_emulator/faults', (c) =>
     c.json({ faults: Object.fromEntries([...emu.runtimes].map(([id, rt]) => [id, rt.faults.list()])) }),
   );
-  app.put('/_emulator/faults/:id', async (c) => {
+  app.put('/_emulator/faults/:id', (c) => {
     const rt = emu.runtimes.get(c.req.param('id'));
     if (!rt) return problem(404, `unknown provider '${c.req.param('id')}'`);
-    const body = await jsonBody(c.req.raw);
-    if (!body.ok) return body.res;
-    const v = body.value as { faults?: unknown };
-    const parsed = FaultSet.parse(v && typeof v === 'object' && 'faults' in v ? v.faults : v);
+    const parsed = FaultSet.parse(c.var.json);
     if (!parsed.ok) return problem(400, parsed.message);
     rt.faults.set(parsed.faults);
     return c.json({ faults: rt.faults.list() });
@@ -92,9 +68,23 @@ function faultRoutes(app: Hono, emu: Emulator): void {
   });
 }
 
+/** In tests: every control answer is checked against openapi/control.yaml, as the vendors' are against theirs. */
+function conforms(emu: Emulator): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    // A stream never ends; its events are checked by the tests that read them.
+    if (c.res.headers.get('content-type')?.startsWith('text/event-stream')) return;
+    await checkConformance('control', c, loadSpec(CONTROL_SPEC), (v) => emu.violations.push(v));
+  };
+}
+
 /** The `/_emulator/*` API on the control port. */
-export function createControlApp(emu: Emulator): Hono {
-  const app = new Hono();
+export function createControlApp(emu: Emulator, guard: MiddlewareHandler): App {
+  const app = new Hono<ControlEnv>();
+  if (emu.checksResponses) app.use('*', conforms(emu));
+  // The guard first: a refused caller learns nothing about the request's validity.
+  app.use('*', guard);
+  app.use('*', validateControl());
 
   app.get('/_emulator/health', (c) => c.json({ status: 'ok', now: new Date(emu.clock.now()).toISOString() }));
   app.get('/_emulator/manifest', (c) => c.json(emu.manifest()));
@@ -109,8 +99,6 @@ export function createControlApp(emu: Emulator): Hono {
   app.get('/_emulator/requests', (c) => {
     const status = c.req.query('status');
     const limit = c.req.query('limit');
-    if (status !== undefined && !/^\d{3}$/.test(status)) return problem(400, "query 'status' must be a 3-digit HTTP status");
-    if (limit !== undefined && !/^\d{1,4}$/.test(limit)) return problem(400, "query 'limit' must be a number up to 9999");
     return c.json({
       requests: emu.log.list({ vendor: c.req.query('vendor'), status: status ? Number(status) : undefined, limit: limit ? Number(limit) : undefined }),
     });

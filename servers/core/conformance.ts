@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import { describeAjvError, loadSpec, type Spec } from './spec.js';
 
 /** JSON pointer escaping of one path segment. */
@@ -143,6 +144,14 @@ function parametersOf(spec: Spec, match: Operation, opPointer: string): Array<{ 
   return params;
 }
 
+function safeDecode(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+}
+
 function checkParameters(spec: Spec, match: Operation, opPointer: string, url: URL, headers: Headers): RequestProblem[] {
   const problems: RequestProblem[] = [];
   const known = new Set<string>();
@@ -157,7 +166,7 @@ function checkParameters(spec: Spec, match: Operation, opPointer: string, url: U
       raw = h === null ? [] : [h];
     } else if (p.in === 'path') {
       const v = match.params[p.name];
-      raw = v === undefined ? [] : [decodeURIComponent(v)];
+      raw = v === undefined ? [] : [safeDecode(v)];
     } else continue;
     const where = `${p.in}.${p.name}`;
     if (raw.length === 0) {
@@ -210,4 +219,22 @@ export function checkRequest(specOrFile: Spec | string, req: ObservedRequest): {
   const opPointer = `/paths/${esc(match.template)}/${method.toLowerCase()}`;
   const problems = [...checkParameters(spec, match, opPointer, url, headers), ...checkBody(spec, match, opPointer, headers, req.body ?? '')];
   return { ok: problems.length === 0, operation, problems };
+}
+
+/** Check the response a Hono handler produced against a spec; each problem goes to onViolation as one line. */
+export async function checkConformance(id: string, c: Context, spec: Spec, onViolation: (v: string) => void): Promise<void> {
+  const path = new URL(c.req.url).pathname;
+  const res = c.res.clone();
+  const ct = res.headers.get('content-type');
+  const text = await res.text();
+  let body: unknown = text;
+  if (ct && /json/.test(ct)) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      onViolation(`${id} ${c.req.method} ${path} ${res.status}: body is not JSON`);
+    }
+  }
+  const r = checkResponse(spec, { method: c.req.method, path, status: res.status, contentType: ct, body });
+  if (!r.ok) onViolation(`${id} ${c.req.method} ${path} ${res.status}: ${r.errors.join('; ')}`);
 }

@@ -9,6 +9,7 @@ import { DurableState, stateLayout } from './durable.js';
 import { ScenarioEngine, type ScenarioDef } from './scenarios.js';
 import { RequestLog } from './requestlog.js';
 import { checkVendorIds } from './settings.js';
+import { generateToken, isLoopback, type GuardOptions } from './guard.js';
 
 export const DEFAULT_SEED = 20240721;
 export const DEFAULT_PORT_BASE = 4100;
@@ -44,6 +45,10 @@ export interface StartOptions {
   validateRequests?: boolean;
   /** Scenarios to apply at start, by name (each with its default parameters, ending now). */
   scenarios?: string[];
+  /** More Host names the control port answers (beyond the bound address and loopback names). */
+  allowHosts?: string[];
+  /** Require `Authorization: Bearer <token>` on the control port; generated when bound beyond loopback. */
+  controlToken?: string;
 }
 
 export interface ProviderHandle {
@@ -69,6 +74,10 @@ export interface Emulator {
   log: RequestLog;
   /** Responses that did not conform to their spec (only with `validateResponses`). */
   violations: string[];
+  /** Whether every response (vendor and control) is checked against its spec (`validateResponses`). */
+  readonly checksResponses: boolean;
+  /** Who may use the control port: its bound host, extra Host names, and the token it requires (if any). */
+  readonly access: GuardOptions;
   manifest(): Manifest;
   /** Same as POST /_emulator/reset; emits `reset` once done. */
   reset(): void;
@@ -197,10 +206,15 @@ export async function startCore(parts: CoreParts, opts: StartOptions = {}): Prom
   });
   const listeners = new Listeners(opts.host ?? '127.0.0.1');
 
+  const host = opts.host ?? '127.0.0.1';
+  // A control port reachable beyond this machine is never open: without a token, one is made.
+  const token = opts.controlToken ?? (isLoopback(host) ? undefined : generateToken());
   const emu: Emulator = {
     controlUrl: '', seed, clock, company, providers: {}, runtimes, log, violations,
+    checksResponses: opts.validateResponses === true,
+    access: { host, allowHosts: opts.allowHosts ?? [], ...(token ? { token } : {}) },
     events: new EventEmitter<EmulatorEvents>(),
-    scenarios: new ScenarioEngine({ seed, clock, company, runtimes }, parts.scenarios ?? []),
+    scenarios: new ScenarioEngine({ seed, clock, company, runtimes }, parts.scenarios ?? [], parts.providers),
     manifest: () => manifestOf(emu),
     reset: () => (persistence ? persistence.reset(() => resetWorld(emu)) : resetWorld(emu)),
     changed: (vendor) => persistence?.changed(vendor) ?? Promise.resolve(),

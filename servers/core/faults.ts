@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { fail } from './failure.js';
+import { describeAjvError, loadSpec } from './spec.js';
 import { RateLimiter } from './ratelimit.js';
 import { standardNormal } from './rng.js';
 
@@ -49,43 +50,15 @@ export class FaultSet {
 
   /** Validate untrusted JSON into fault specs, or a message naming the bad field. */
   static parse(input: unknown): { ok: true; faults: FaultSpec[] } | { ok: false; message: string } {
-    const items = Array.isArray(input) ? input : [input];
-    const out: FaultSpec[] = [];
-    const rate = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;
-    const nonneg = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 600_000;
-    for (let i = 0; i < items.length; i++) {
-      const f = items[i] as Record<string, unknown>;
-      const at = `faults[${i}]`;
-      if (!f || typeof f !== 'object' || Array.isArray(f)) return { ok: false, message: `${at} must be an object` };
-      const known = ['route', 'latency', 'errorRate', 'errorStatus', 'dropRate', 'throttle'];
-      const extra = Object.keys(f).find((k) => !known.includes(k));
-      if (extra) return { ok: false, message: `${at}.${extra} is not a fault field (${known.join(', ')})` };
-      if (f.route !== undefined && (typeof f.route !== 'string' || !/^((GET|POST|PUT|DELETE|PATCH|HEAD) )?\//.test(f.route))) {
-        return { ok: false, message: `${at}.route must be a path prefix like "/v1" or "POST /"` };
-      }
-      if (f.latency !== undefined) {
-        const l = f.latency as Record<string, any>;
-        const okLatency =
-          nonneg(l) ||
-          (l && Array.isArray(l.uniform) && l.uniform.length === 2 && nonneg(l.uniform[0]) && nonneg(l.uniform[1]) && l.uniform[0] <= l.uniform[1]) ||
-          (l?.normal && nonneg(l.normal.mean) && nonneg(l.normal.stddev)) ||
-          (l?.exponential && nonneg(l.exponential.mean));
-        if (!okLatency) return { ok: false, message: `${at}.latency must be ms, {uniform:[min,max]}, {normal:{mean,stddev}} or {exponential:{mean}} (at most 600000)` };
-      }
-      if (f.errorRate !== undefined && !rate(f.errorRate)) return { ok: false, message: `${at}.errorRate must be between 0 and 1` };
-      if (f.dropRate !== undefined && !rate(f.dropRate)) return { ok: false, message: `${at}.dropRate must be between 0 and 1` };
-      if (f.errorStatus !== undefined && ![500, 502, 503, 504].includes(f.errorStatus as number)) {
-        return { ok: false, message: `${at}.errorStatus must be 500, 502, 503 or 504` };
-      }
-      if (f.throttle !== undefined) {
-        const t = f.throttle as Record<string, unknown>;
-        if (!t || typeof t.perSecond !== 'number' || !(t.perSecond > 0)) return { ok: false, message: `${at}.throttle.perSecond must be a positive number` };
-        if (t.burst !== undefined && !(typeof t.burst === 'number' && t.burst >= 1)) return { ok: false, message: `${at}.throttle.burst must be at least 1` };
-        if (t.retryAfterSeconds !== undefined && !nonneg(t.retryAfterSeconds)) return { ok: false, message: `${at}.throttle.retryAfterSeconds must be a number of seconds` };
-      }
-      out.push(f);
-    }
-    return { ok: true, faults: out };
+    // One statement of what a fault may be: the control API's spec, whose ajv validator also
+    // checks PUT /_emulator/faults; only what a schema cannot say is checked here.
+    const validate = loadSpec('openapi/control.yaml').schemaValidator('FaultsBody');
+    if (!validate(input)) return { ok: false, message: describeAjvError(validate.errors, 'faults').replace(/^field '(\d+)/, "field 'faults[$1]") };
+    const wrapped = input && typeof input === 'object' && !Array.isArray(input) && 'faults' in input ? (input).faults : input;
+    const faults = (Array.isArray(wrapped) ? wrapped : [wrapped]) as FaultSpec[];
+    const bad = faults.findIndex((f) => f.latency && typeof f.latency === 'object' && 'uniform' in f.latency && f.latency.uniform[0] > f.latency.uniform[1]);
+    if (bad >= 0) return { ok: false, message: `faults[${bad}].latency.uniform must be [min, max] with min <= max` };
+    return { ok: true, faults };
   }
 
   /** Middleware applying the faults before the vendor's own handling; failures are thrown for the vendor to render. */

@@ -2,15 +2,16 @@ import { createHash } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { Company, Person } from './company.js';
 import { inClockRange, type Clock } from './clock.js';
+import type { ProviderHooks } from './hooks.js';
 import type { RequestLog } from './requestlog.js';
 import { Rng, hashSeed } from './rng.js';
-import { checkRequest, checkResponse } from './conformance.js';
+import { checkConformance, checkRequest } from './conformance.js';
 import { FaultSet } from './faults.js';
 import { describeAjvError, loadSpec, type Spec } from './spec.js';
 import { EventStore, type Entry } from './store.js';
 import { VendorFailure, renderFailure, type FailureRenderer } from './failure.js';
 import { recordLimitProblem } from './limits.js';
-import { resolveSettings, type CommonSettings, type SettingsSchema } from './settings.js';
+import { ConfigError, resolveSettings, type CommonSettings, type SettingsSchema } from './settings.js';
 
 export interface AuthInfo {
   outcome: 'ok' | 'refused';
@@ -107,6 +108,7 @@ export interface Provider<R = any, S = any, St = any> {
   /** A fresh copy of the vendor's state that cannot be regenerated. */
   createState?(ctx: StateContext<S>): St;
   create(ctx: ProviderContext<R, S, St>): VendorInstance<R>;
+  hooks?: ProviderHooks;
 }
 
 export function defineProvider<R, S = Record<string, unknown>, St = undefined>(p: Provider<R, S, St>): Provider<R, S, St> {
@@ -151,16 +153,17 @@ export class ProviderRuntime<R = any> {
   build(): void {
     const p = this.provider;
     const { seed, clock, company, config, log } = this.deps;
-    let instance: VendorInstance<R> | undefined;
+    // The store asks for history lazily; it must reach the instance being built, not the one it replaces.
+    const built: { instance?: VendorInstance<R> } = {};
     const raw = (config[p.id] as Record<string, unknown>) ?? {};
     const settings = resolveSettings<Record<string, unknown>>(p.id, p.settings, raw);
     const store = new EventStore<R>({
-      timeOf: p.timeOf,
-      render: p.render ?? ((r) => r),
+      timeOf: (rec) => p.timeOf(rec),
+      render: p.render ? (rec) => p.render!(rec) : (r) => r,
       retentionMs: p.retentionDays * 86_400_000,
       bucketMs: p.bucketMs,
       now: () => clock.now(),
-      generate: (from, to, bucket) => instance?.generate?.(from, to, bucket) ?? [],
+      generate: (from, to, bucket) => built.instance?.generate?.(from, to, bucket) ?? [],
     });
     this.ctx = {
       id: p.id,
@@ -180,11 +183,12 @@ export class ProviderRuntime<R = any> {
       baseUrl: () => this.url,
     };
     this.ctx.state = this.freshState();
-    instance = p.create(this.ctx);
+    const instance = (built.instance = p.create(this.ctx));
     this.instance = instance;
     this.errors = p.errors(settings);
     const configured = FaultSet.parse(settings.faults ?? []);
-    this.faults.set(configured.ok ? configured.faults : []);
+    if (!configured.ok) throw new ConfigError(`config: ${p.id}.faults: ${configured.message}`);
+    this.faults.set(configured.faults);
     this.app = wrapVendorApp(p.id, this.errors, instance.app, log, () => this.ctx.spec, this.faults, {
       onViolation: this.deps.onViolation,
       storeVersion: this.deps.onChange && (() => store.version),
@@ -324,19 +328,3 @@ function strictMode(spec: () => Spec): MiddlewareHandler<CoreEnv> {
   };
 }
 
-async function checkConformance(id: string, c: Context<CoreEnv>, spec: Spec, onViolation: (v: string) => void): Promise<void> {
-  const path = new URL(c.req.url).pathname;
-  const res = c.res.clone();
-  const ct = res.headers.get('content-type');
-  const text = await res.text();
-  let body: unknown = text;
-  if (ct && /json/.test(ct)) {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      onViolation(`${id} ${c.req.method} ${path} ${res.status}: body is not JSON`);
-    }
-  }
-  const r = checkResponse(spec, { method: c.req.method, path, status: res.status, contentType: ct, body });
-  if (!r.ok) onViolation(`${id} ${c.req.method} ${path} ${res.status}: ${r.errors.join('; ')}`);
-}

@@ -1,9 +1,14 @@
-import { isIP } from 'node:net';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { inClockRange, type Clock } from './clock.js';
 import type { Company, Person } from './company.js';
-import type { ProviderRuntime } from './provider.js';
+import type { ScenarioBeat } from './hooks.js';
+import type { Provider, ProviderRuntime } from './provider.js';
 import { parseTime } from './time.js';
 import { Rng, hashSeed } from './rng.js';
+import { ajvWithFormats, describeAjvError } from './spec.js';
+
+// Defaults fill in as the parameters are checked.
+const paramsAjv = ajvWithFormats({ strict: false, useDefaults: true });
 
 /**
  * Named, parameterised stories injected into one or more vendors' logs, each event in the vendor's
@@ -29,6 +34,8 @@ export interface ScenarioContext {
   person(email: string): Person | undefined;
   /** The vendor's own identity fields for a person (user names, ids), from the vendor itself. */
   actor(vendor: string, person: Person): Record<string, any>;
+  /** One beat as a record in the vendor's own shape, built by the vendor's `hooks.scenarioRecord`. */
+  record(vendor: string, beat: ScenarioBeat & { person: Person }): ScenarioEvent;
 }
 
 export interface ScenarioEvent {
@@ -43,7 +50,7 @@ export interface ScenarioDef {
   vendors: string[];
   params: ScenarioParam[];
   /** Default end instant when `at` is not given (default: now). */
-  defaultAt?(ctx: { now: number; params: Record<string, any>; person(email: string): Person | undefined }): number;
+  defaultAt?(ctx: { now: number; params: Record<string, any>; person: (email: string) => Person | undefined }): number;
   build(ctx: ScenarioContext): ScenarioEvent[];
 }
 
@@ -72,6 +79,8 @@ export class ScenarioEngine {
   constructor(
     private readonly world: ScenarioWorld,
     readonly defs: ScenarioDef[],
+    /** Every known vendor, served or not: records of unserved ones are built (same random draws) and dropped. */
+    private readonly providers: Provider[] = [],
   ) {}
 
   list(): Array<Omit<ScenarioDef, 'build' | 'defaultAt'>> {
@@ -122,7 +131,12 @@ export class ScenarioEngine {
     } else at = def.defaultAt?.({ now, params, person }) ?? now;
     const rng = new Rng(hashSeed(this.world.seed, 'scenario', name, at, this.applied.length));
     const actor = (vendor: string, p: Person) => this.world.runtimes.get(vendor)?.instance.actorFor?.(p) ?? {};
-    const stored = this.store(def.build({ at, params, company, rng, person, actor }));
+    const record = (vendor: string, beat: ScenarioBeat & { person: Person }): ScenarioEvent => {
+      const hooks = this.providers.find((p) => p.id === vendor)?.hooks;
+      // An unknown vendor's beat is dropped like any vendor not served in this run.
+      return { vendor, record: hooks ? hooks.scenarioRecord(beat, { rng, actor: actor(vendor, beat.person) }) : {} };
+    };
+    const stored = this.store(def.build({ at, params, company, rng, person, actor, record }));
     if (!stored.ok) return { ok: false, status: 400, message: `scenario ${name} produced a record ${stored.vendor} refused: ${stored.message}` };
     const result: AppliedScenario = {
       name,
@@ -165,26 +179,40 @@ export class ScenarioEngine {
   }
 }
 
-/** The story's parameters from the caller's input and the defaults, each checked against its declaration. */
+/**
+ * A story's declared parameters as a JSON Schema: the one statement of what each accepts, checked
+ * with ajv here and published per scenario in openapi/control.yaml (a test keeps the two equal).
+ */
+export function paramSchema(def: ScenarioDef): Record<string, unknown> {
+  const properties: Record<string, unknown> = { at: { type: 'string' } };
+  for (const p of def.params) {
+    const base = { description: p.description, ...(p.default !== undefined ? { default: p.default } : {}) };
+    if (p.type === 'integer') {
+      properties[p.name] = { type: 'integer', ...(p.min !== undefined ? { minimum: p.min } : {}), ...(p.max !== undefined ? { maximum: p.max } : {}), ...base };
+    }
+    else if (p.type === 'ip') properties[p.name] = { type: 'string', anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }], ...base };
+    else properties[p.name] = { type: 'string', minLength: 1, ...base };
+  }
+  return { type: 'object', additionalProperties: false, properties };
+}
+
+const validators = new WeakMap<ScenarioDef, ValidateFunction>();
+
+/** The story's parameters from the caller's input and the defaults, checked against paramSchema. */
 function checkParams(
   def: ScenarioDef,
   input: Record<string, unknown>,
   person: (email: string) => Person | undefined,
 ): { ok: true; params: Record<string, any> } | { ok: false; message: string } {
-  const params: Record<string, any> = {};
-  const known = new Set(['at', ...def.params.map((p) => p.name)]);
-  for (const key of Object.keys(input)) if (!known.has(key)) return { ok: false, message: `unknown parameter '${key}' for ${def.name} (${[...known].join(', ')})` };
+  let validate = validators.get(def);
+  if (!validate) validators.set(def, (validate = paramsAjv.compile(paramSchema(def))));
+  const params: Record<string, any> = { ...input };
+  if (!validate(params)) return { ok: false, message: describeAjvError(validate.errors, 'parameters') };
+  delete params.at;
   for (const p of def.params) {
-    const v = input[p.name] ?? p.default;
-    if (v === undefined) continue;
-    if (p.type === 'integer') {
-      if (typeof v !== 'number' || !Number.isInteger(v) || (p.min !== undefined && v < p.min) || (p.max !== undefined && v > p.max)) {
-        return { ok: false, message: `parameter '${p.name}' must be an integer from ${p.min ?? '-'} to ${p.max ?? '-'}` };
-      }
-    } else if (typeof v !== 'string' || v === '') return { ok: false, message: `parameter '${p.name}' must be a non-empty string` };
-    if (p.type === 'ip' && isIP(v as string) === 0) return { ok: false, message: `parameter '${p.name}' must be an IPv4 or IPv6 address` };
-    if (p.type === 'person' && !person(v as string)) return { ok: false, message: `parameter '${p.name}': no person with email '${String(v)}' in the company` };
-    params[p.name] = v;
+    if (p.type === 'person' && params[p.name] !== undefined && !person(params[p.name] as string)) {
+      return { ok: false, message: `parameter '${p.name}': no person with email '${String(params[p.name])}' in the company` };
+    }
   }
   return { ok: true, params };
 }

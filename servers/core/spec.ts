@@ -8,6 +8,11 @@ import { parse as parseYaml } from 'yaml';
 // ajv-formats ships CJS; under NodeNext its default import is the module namespace.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv2020) => Ajv2020;
 
+/** An ajv instance that knows the standard formats (date-time, ipv4, email …). */
+export function ajvWithFormats(opts: ConstructorParameters<typeof Ajv2020>[0]): Ajv2020 {
+  return addFormats(new Ajv2020(opts));
+}
+
 /** The package root, found from this file whether it runs from source or from dist/. */
 export const packageRoot: string = (() => {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -43,8 +48,7 @@ export class Spec {
     this.id = `spec:${file}`;
     // The specs are linted by Redocly in the tests; skipping ajv's meta-schema check saves most of
     // the cost of loading one.
-    this.ajv = new Ajv2020({ strict: false, allErrors: false, validateFormats: true, validateSchema: false });
-    addFormats(this.ajv);
+    this.ajv = ajvWithFormats({ strict: false, allErrors: false, validateFormats: true, validateSchema: false });
     this.ajv.addSchema(this.doc, this.id);
   }
 
@@ -115,14 +119,26 @@ export function matchTemplate(template: string, path: string, caseInsensitive = 
   return out;
 }
 
-/** An ajv error as one sentence that names the field. */
+/**
+ * An ajv error as one sentence that names the field. Where alternatives (anyOf/oneOf) all failed,
+ * the most specific field is named and its alternatives joined with "or".
+ */
 export function describeAjvError(errors: ErrorObject[] | null | undefined, root = 'record'): string {
-  const e = errors?.[0];
-  if (!e) return `${root} is invalid`;
+  const concrete = (errors ?? []).filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && e.keyword !== 'if');
+  if (concrete.length === 0) return errors?.[0] ? describeOne(errors[0], root) : `${root} is invalid`;
+  const depth = (e: ErrorObject) => e.instancePath.split('/').length + (e.keyword === 'required' || e.keyword === 'additionalProperties' ? 1 : 0);
+  const deepest = Math.max(...concrete.map(depth));
+  const chosen = concrete.filter((e) => depth(e) === deepest);
+  const first = describeOne(chosen[0], root);
+  const rest = chosen.slice(1).filter((e) => e.instancePath === chosen[0].instancePath && e.message && e.message !== chosen[0].message);
+  return rest.length ? `${first} or ${rest.map((e) => e.message).join(' or ')}` : first;
+}
+
+function describeOne(e: ErrorObject, root: string): string {
   const base = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '';
   if (e.keyword === 'required') {
-    const field = base ? `${base}.${(e.params as { missingProperty: string }).missingProperty}` : (e.params as { missingProperty: string }).missingProperty;
-    return `field '${field}' is required`;
+    const missing = (e.params as { missingProperty: string }).missingProperty;
+    return `field '${base ? `${base}.${missing}` : missing}' is required`;
   }
   if (e.keyword === 'additionalProperties') {
     const extra = (e.params as { additionalProperty: string }).additionalProperty;

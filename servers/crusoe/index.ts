@@ -3,11 +3,13 @@ import { crusoeErrors } from './errors.js';
 import { buildWorld, completeEntry, credentialsOf, generateDay, summarize, type LogEntry, type LogEntryInput } from './events.js';
 import { crusoeRoutes } from './routes.js';
 import { settings, type CrusoeSettings } from './settings.js';
+import { crusoeClient } from './client.js';
 
 export const crusoe = defineProvider<LogEntry, CrusoeSettings>({
   id: 'crusoe',
   title: 'Crusoe Cloud audit logs',
   portOffset: 2,
+  hooks: crusoeClient,
   retentionDays: 90,
   specFile: 'openapi/crusoe.yaml',
   recordSchema: 'LogEntryInput',

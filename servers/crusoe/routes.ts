@@ -4,10 +4,10 @@ import { fail } from '../core/failure.js';
 import { Memo } from '../core/memo.js';
 import { RateLimiter } from '../core/ratelimit.js';
 import type { CoreEnv, ProviderContext } from '../core/provider.js';
-import type { Entry, Position } from '../core/store.js';
+import type { Entry, EventStore, Position, ScanOptions } from '../core/store.js';
 import { crusoeAuth, type CrusoeEnv } from './auth.js';
 import type { CrusoeWorld, LogEntry } from './events.js';
-import { parseQuery, type CrusoeQuery, type PageToken } from './query.js';
+import { queryParser, type CrusoeQuery, type PageToken } from './query.js';
 import type { CrusoeSettings } from './settings.js';
 
 type Ctx = ProviderContext<LogEntry, CrusoeSettings>;
@@ -17,9 +17,10 @@ export function crusoeRoutes(ctx: Ctx, world: CrusoeWorld): Hono<CoreEnv> {
   const auth = crusoeAuth(world, ctx.settings);
   const limit = rateLimit(ctx.settings.rateLimitPerMinute);
   const page = auditLogPage(ctx);
+  const parseQuery = queryParser(ctx.settings, ctx.secret);
   const handler = (c: Context<CrusoeEnv>) => {
     const now = ctx.clock.now();
-    const body = page(c.env, parseQuery(c.req.url, now, ctx.store.retentionMs, ctx.secret), now);
+    const body = page(c.env, parseQuery(c.req.url, now, ctx.store.retentionMs), now);
     return c.body(body, 200, { 'content-type': 'application/json' });
   };
   for (const version of ['v1alpha5', 'v1']) {
@@ -45,8 +46,8 @@ function auditLogPage(ctx: Ctx) {
   return (env: unknown, q: CrusoeQuery, now: number) => {
     const { from, to } = ctx.store.clamp(q.from, q.to, now);
     const token = (d: 'n' | 'p', pos: Position) => {
-      const payload: PageToken = { v: 1, d, ts: pos.ts, seq: pos.seq, from: q.from, to: q.to, f: q.filterHash };
-      return tokens.get(`${d}|${pos.ts}|${pos.seq}|${q.from}|${q.to}|${q.filterHash}`, () => sealToken(ctx.secret, payload));
+      const payload: PageToken = { v: 2, d, ts: pos.ts, seq: pos.seq, from: q.from, to: q.to, q: q.filterKey };
+      return tokens.get(`${d}|${pos.ts}|${pos.seq}|${q.from}|${q.to}|${q.filterKey}`, () => sealToken(ctx.secret, payload));
     };
     let items: Entry<LogEntry>[];
     let next = '';
@@ -54,12 +55,14 @@ function auditLogPage(ctx: Ctx) {
     const cur = q.cursor;
     if (!cur || cur.d === 'n') {
       const after = cur ? { ts: cur.ts, seq: cur.seq } : undefined;
-      const page = ctx.store.page({ from, to, order: 'desc', after, filter: q.filter }, q.limit);
+      const page = skipThenPage(ctx.store, { from, to, order: 'desc', after, filter: q.filter }, q.offset, q.limit);
       items = page.entries;
       const last = items[items.length - 1];
       if (page.more && last) next = token('n', last);
-      // Back from a later page: the page just newer than this one starts above its first entry.
-      if (cur) prev = token('p', items[0] ?? { ts: cur.ts, seq: cur.seq - 0.5 });
+      // Back from a later page: the page just newer than this one starts above its first entry
+      // (above the oldest entry passed over when the page is empty).
+      const above = cur ?? page.skipped;
+      if (above) prev = token('p', items[0] ?? { ts: above.ts, seq: above.seq - 0.5 });
     } else {
       const page = ctx.store.page({ from, to, order: 'asc', after: { ts: cur.ts, seq: cur.seq }, filter: q.filter }, q.limit);
       items = page.entries.reverse();
@@ -68,4 +71,24 @@ function auditLogPage(ctx: Ctx) {
     }
     return ctx.store.jsonList(env, '{"items":[', items, `],"next_page_token":"${next}","prev_page_token":"${prev}"}`);
   };
+}
+
+/**
+ * Up to `limit` entries after passing over `offset` matching ones, and whether more remain; `skipped`
+ * is the last entry passed over. One walk of the store: O(offset + limit), only the page is kept.
+ */
+function skipThenPage(store: EventStore<LogEntry>, scan: ScanOptions<LogEntry>, offset: number, limit: number) {
+  const walk = store.scan(scan);
+  let skipped: Entry<LogEntry> | undefined;
+  for (let i = 0; i < offset; i++) {
+    const r = walk.next();
+    if (r.done) return { entries: [], more: false, skipped };
+    skipped = r.value;
+  }
+  const entries: Entry<LogEntry>[] = [];
+  for (const e of walk) {
+    if (entries.length === limit) return { entries, more: true, skipped };
+    entries.push(e);
+  }
+  return { entries, more: false, skipped };
 }

@@ -10,6 +10,18 @@ export const settings = {
     },
     timestampSkewSeconds: { type: 'number', minimum: 0, default: 300, description: 'allowed clock skew of X-Crusoe-Timestamp' },
     rateLimitPerMinute: { type: 'number', minimum: 0, default: 0, description: 'per-key limit answering 429 too_many_requests; 0 is off' },
+    unknownParameters: {
+      enum: ['ignore', 'reject'],
+      default: 'ignore',
+      description: 'query parameters other than the 17 documented and offset: ignored (still signed), or refused with 400 naming the first',
+    },
+    errorBodyStyle: {
+      enum: ['observed', 'swagger'],
+      default: 'observed',
+      description:
+        'error bodies as a real response showed them ({"code":"bad_credential","message":"<detail>"}) ' +
+        'or as the published swagger\'s examples ({"code":"401","message":"bad_credential"})',
+    },
     credentials: {
       type: 'object',
       additionalProperties: false,
@@ -28,5 +40,7 @@ export interface CrusoeSettings {
   strictQueryOrder: boolean;
   timestampSkewSeconds: number;
   rateLimitPerMinute: number;
+  unknownParameters: 'ignore' | 'reject';
+  errorBodyStyle: 'observed' | 'swagger';
   credentials: { accessKeyId?: string; secretKey?: string; organizationId?: string };
 }

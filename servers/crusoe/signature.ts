@@ -19,7 +19,7 @@ export function formDecode(s: string): string | null {
   if (/%(?![0-9A-Fa-f]{2})/.test(s)) return null;
   const bytes = Buffer.from(s.replace(/\+/g, ' ').replace(/%([0-9A-Fa-f]{2})/g, (_m, h) => String.fromCharCode(parseInt(h, 16))), 'latin1');
   // Non-ASCII characters sent raw (not escaped) must keep their UTF-8 bytes.
-  if (/[^\x00-\x7f]/.test(s)) return decodeMixed(s);
+  if (/[\u0080-\uffff]/.test(s)) return decodeMixed(s);
   return bytes.toString('utf8');
 }
 

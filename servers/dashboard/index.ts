@@ -5,6 +5,7 @@
  */
 import type { Hono } from 'hono';
 import type { Emulator } from '../core/emulator.js';
+import { shellQuote, type ManifestEntry, type Snippet } from '../core/hooks.js';
 import type { ProviderRuntime } from '../core/provider.js';
 import { serveDashboardAssets } from './assets.js';
 import { DashboardHub } from './stream.js';
@@ -18,7 +19,7 @@ function queryOf(url: string): URLSearchParams {
   return new URL(url).searchParams;
 }
 
-export function registerDashboard(app: Hono, emu: Emulator): void {
+export function registerDashboard(app: Hono<any>, emu: Emulator): void {
   const runtimes = (): ProviderRuntime[] => [...emu.runtimes.values()];
   const hub = new DashboardHub(emu);
 
@@ -56,7 +57,19 @@ export function registerDashboard(app: Hono, emu: Emulator): void {
     c.json({ company: { name: emu.company.name, domain: emu.company.domain }, people: emu.company.people }),
   );
 
+  // From the current credentials (Opsera's tokens change with the emulator day), so fetched with the manifest.
+  app.get('/_emulator/snippets', (c) => {
+    const entries = emu.manifest().providers;
+    return c.json({ snippets: Object.fromEntries(runtimes().map((rt) => [rt.provider.id, snippetsOf(rt, entries[rt.provider.id])])) });
+  });
+
   app.get('/_emulator/stream', (c) => hub.response(c));
 
   serveDashboardAssets(app);
+}
+
+/** The vendor's own snippets; a plain reachability check for a vendor without any. */
+function snippetsOf(rt: ProviderRuntime, entry: ManifestEntry): Snippet[] {
+  const own = rt.provider.hooks?.snippets(entry) ?? [];
+  return own.length ? own : [{ label: 'curl', code: `curl -s -i ${shellQuote(entry.baseUrl + '/')}` }];
 }

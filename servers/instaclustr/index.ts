@@ -4,11 +4,13 @@ import { generateDay, normalizeAction, summarizeAction, type UserAction } from '
 import { instaclustrRoutes } from './routes.js';
 import { settings, type InstaclustrSettings } from './settings.js';
 import { actorOf, buildWorld, credentialsOf, manifestOf } from './world.js';
+import { instaclustrClient } from './client.js';
 
 export const instaclustr = defineProvider<UserAction, InstaclustrSettings>({
   id: 'instaclustr',
   title: 'Instaclustr User Actions',
   portOffset: 1,
+  hooks: instaclustrClient,
   retentionDays: 365,
   specFile: 'openapi/instaclustr.yaml',
   recordSchema: 'UserActionInput',

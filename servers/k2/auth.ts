@@ -2,10 +2,12 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { VendorFailure, fail, type Failure } from '../core/failure.js';
 import { reportAuth, type AuthInfo, type CoreEnv } from '../core/provider.js';
 import type { Dialect } from './errors.js';
-import { amzDate, parseAmzDate, parseAuthorization, queryPairs, rawPath, sha256Hex, signatureMatches, type ParsedAuth } from './sigv4.js';
+import { amzDate, parseAmzDate, parseAuthorization, PRESIGN_PARAMS, queryPairs, rawPath, sha256Hex, signatureMatches, type ParsedAuth } from './sigv4.js';
 import type { K2User, K2World } from './world.js';
 
 const SKEW_MS = 15 * 60_000;
+/** The longest a presigned URL may live: a week. */
+const MAX_EXPIRES_S = 604_800;
 
 export type Service = 'cloudtrail' | 's3';
 
@@ -19,8 +21,9 @@ export interface Caller {
 export type K2Env = CoreEnv & { Variables: { dialect: Dialect; arrival: number; requestId: string; caller: Caller } };
 
 /** Which rung of the SigV4 ladder refused the request, with the reason the request log shows. */
-type Step = 'missing' | 'incomplete' | 'scope' | 'unknown-key' | 'expired' | 'signature';
+type Step = 'missing' | 'incomplete' | 'scope' | 'unknown-key' | 'expired' | 'signature' | 'query' | 'denied';
 type Refusal = { step: Step; message: string; canonical?: string };
+type Verified = Caller & { presigned: boolean };
 
 const MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. ' +
@@ -35,6 +38,9 @@ const LADDER: Record<Service, Record<Step, (message: string) => Failure>> = {
     'unknown-key': (message) => ({ kind: 'unauthenticated', code: 'UnrecognizedClientException', message }),
     expired: (message) => ({ kind: 'unauthenticated', code: 'InvalidSignatureException', message }),
     signature: (message) => ({ kind: 'unauthenticated', code: 'InvalidSignatureException', message }),
+    // Query-string signing is S3's alone; CloudTrail never reaches these rungs.
+    query: (message) => ({ kind: 'bad-request', code: 'IncompleteSignatureException', message }),
+    denied: (message) => ({ kind: 'unauthenticated', code: 'InvalidSignatureException', message }),
   },
   s3: {
     missing: () => ({ kind: 'unauthenticated', code: 'AccessDenied', message: 'Access Denied' }),
@@ -55,6 +61,8 @@ const LADDER: Record<Service, Record<Step, (message: string) => Failure>> = {
       code: 'SignatureDoesNotMatch',
       message: 'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
     }),
+    query: (message) => ({ kind: 'bad-request', code: 'AuthorizationQueryParametersError', message }),
+    denied: (message) => ({ kind: 'unauthenticated', code: 'AccessDenied', message }),
   },
 };
 
@@ -78,10 +86,10 @@ export function k2Auth(service: Service, opts: AuthOptions): MiddlewareHandler<K
       throw new VendorFailure(LADDER[service][r.step](r.message));
     }
     report(c, { outcome: 'ok' });
-    if (service === 's3' && c.req.header('x-amz-content-sha256') === undefined) {
+    if (service === 's3' && !r.presigned && c.req.header('x-amz-content-sha256') === undefined) {
       fail.badRequest('Missing required header for this request: x-amz-content-sha256', { code: 'InvalidRequest' });
     }
-    c.set('caller', r);
+    c.set('caller', { user: r.user, project: r.project, accessKeyId: r.accessKeyId });
     await next();
   };
 }
@@ -90,8 +98,9 @@ export function k2Auth(service: Service, opts: AuthOptions): MiddlewareHandler<K
 const report = (c: Context<K2Env>, info: AuthInfo) => reportAuth(c as unknown as Context<CoreEnv>, info);
 
 /** The ladder in order: header present and complete, scope, key, freshness, signature. */
-async function verify(c: Context, body: Uint8Array, service: Service, opts: AuthOptions): Promise<Caller | Refusal> {
+async function verify(c: Context, body: Uint8Array, service: Service, opts: AuthOptions): Promise<Verified | Refusal> {
   const header = c.req.header('authorization');
+  if (!header && service === 's3' && queryPairs(c.req.url).some(([k]) => k === 'X-Amz-Algorithm')) return verifyPresigned(c, opts);
   if (!header) return { step: 'missing', message: 'Missing Authentication Token' };
   const parsed = parseAuthorization(header);
   if (!parsed.ok) return { step: 'incomplete', message: parsed.message };
@@ -104,8 +113,7 @@ async function verify(c: Context, body: Uint8Array, service: Service, opts: Auth
   const signedAt = parseAmzDate(dateHeader)!;
   const stale = freshnessProblem(signedAt, dateHeader!);
   if (stale) return stale;
-  const headers: Record<string, string> = {};
-  c.req.raw.headers.forEach((v, k) => (headers[k.toLowerCase()] = v));
+  const headers = headersOf(c);
   const declared = headers['x-amz-content-sha256'];
   if (declared !== undefined && auth.signedHeaders.includes('x-amz-content-sha256')) {
     const okUnsigned = service === 's3' && declared === 'UNSIGNED-PAYLOAD';
@@ -123,7 +131,63 @@ async function verify(c: Context, body: Uint8Array, service: Service, opts: Auth
     signingDate: new Date(signedAt),
   });
   if (!good.ok) return { step: 'signature', message: MISMATCH, canonical: good.canonical };
-  return { user: key.user, project: key.project, accessKeyId: auth.accessKeyId };
+  return { user: key.user, project: key.project, accessKeyId: auth.accessKeyId, presigned: false };
+}
+
+function headersOf(c: Context): Record<string, string> {
+  const headers: Record<string, string> = {};
+  c.req.raw.headers.forEach((v, k) => (headers[k.toLowerCase()] = v));
+  return headers;
+}
+
+/**
+ * S3's query-string SigV4 (`aws s3 presign`, the SDKs' presigners): the same checks on the
+ * `X-Amz-*` parameters, an expiry instead of the skew window, and `UNSIGNED-PAYLOAD`.
+ */
+async function verifyPresigned(c: Context, opts: AuthOptions): Promise<Verified | Refusal> {
+  const pairs = queryPairs(c.req.url);
+  const q = new Map<string, string>();
+  for (const [k, v] of pairs) if (!q.has(k)) q.set(k, v);
+  if (PRESIGN_PARAMS.some((p) => !q.get(p))) {
+    const message = 'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, ' +
+      'X-Amz-SignedHeaders, and X-Amz-Expires parameters.';
+    return { step: 'query', message };
+  }
+  if (q.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256') return { step: 'query', message: 'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"' };
+  const expires = q.get('X-Amz-Expires')!;
+  if (!/^\d{1,7}$/.test(expires) || +expires < 1) return { step: 'query', message: 'X-Amz-Expires should be a number between 1 and 604800' };
+  if (+expires > MAX_EXPIRES_S) return { step: 'query', message: 'X-Amz-Expires must be less than a week (in seconds) that is 604800' };
+  const dateParam = q.get('X-Amz-Date')!;
+  const signedAt = parseAmzDate(dateParam);
+  if (signedAt === null) return { step: 'query', message: "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"" };
+  // The same parts as the Authorization header carries, so one parser checks both.
+  const fields = `Credential=${q.get('X-Amz-Credential')}, SignedHeaders=${q.get('X-Amz-SignedHeaders')}, Signature=${q.get('X-Amz-Signature')}`;
+  const header = `AWS4-HMAC-SHA256 ${fields}`;
+  const parsed = parseAuthorization(header);
+  if (!parsed.ok) return { step: 'query', message: parsed.message };
+  const auth = parsed.auth;
+  if (!auth.signedHeaders.includes('host')) return { step: 'query', message: "'host' must be a signed header." };
+  const scope = scopeProblem(auth, dateParam, 's3', opts.allowedRegions);
+  if (scope) return { ...scope, step: 'query' };
+  const key = opts.world.keys.get(auth.accessKeyId);
+  if (!key) return { step: 'unknown-key', message: 'The AWS Access Key Id you provided does not exist in our records.' };
+  const now = Date.now();
+  if (now > signedAt + +expires * 1000) return { step: 'denied', message: 'Request has expired' };
+  if (signedAt > now + SKEW_MS) return { step: 'denied', message: 'Request is not valid yet' };
+  const url = c.req.url;
+  const good = await signatureMatches({
+    method: c.req.method,
+    path: rawPath(url),
+    query: pairs,
+    headers: headersOf(c),
+    body: new Uint8Array(),
+    auth,
+    secret: key.user.secret,
+    signingDate: new Date(signedAt),
+    expiresIn: +expires,
+  });
+  if (!good.ok) return { step: 'signature', message: MISMATCH, canonical: good.canonical };
+  return { user: key.user, project: key.project, accessKeyId: auth.accessKeyId, presigned: true };
 }
 
 function headerProblem(header: string, dateHeader: string | undefined, auth: ParsedAuth): Refusal | null {

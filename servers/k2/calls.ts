@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { VendorFailure, type Failure } from '../core/failure.js';
+import type { Entry } from '../core/store.js';
 import type { K2Env } from './auth.js';
 import type { Dialect } from './errors.js';
-import { makeRecord, type Resource } from './records.js';
+import { makeRecord, type K2Event, type Resource } from './records.js';
 import type { K2Context } from './state.js';
 import type { K2World } from './world.js';
 
@@ -29,10 +30,10 @@ export class CallLog {
     private readonly world: K2World,
   ) {}
 
-  record(c: Context<K2Env>, r: CallRecord): void {
-    if (!this.ctx.state.subscriptionActive) return;
+  record(c: Context<K2Env>, r: CallRecord): Entry<K2Event> | undefined {
+    if (!this.ctx.state.subscriptionActive) return undefined;
     const caller = c.var.caller;
-    this.ctx.store.insert({
+    return this.ctx.store.insert({
       record: makeRecord({
         time: c.var.arrival,
         user: caller.user,

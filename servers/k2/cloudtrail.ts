@@ -61,7 +61,8 @@ export function cloudTrailRoutes(ctx: K2Context, world: K2World, api: K2Api, cal
     }
     const r = await api.run(op, parsed.input);
     if (r.error) return calls.refuse(c, { ...base, resources: r.resources }, clientError(r.error.code, r.error.message, r.error.kind));
-    calls.record(c, { ...base, resources: r.resources, output: r.output });
+    const entry = calls.record(c, { ...base, resources: r.resources, output: r.output });
+    if (entry) r.onRecorded?.(entry);
     return c.body(r.body ?? '{}', 200, { 'content-type': JSON11, 'x-amzn-requestid': requestId });
   });
   return app;

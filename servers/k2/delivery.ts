@@ -2,14 +2,22 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { Rng, hashSeed } from '../core/rng.js';
+import type { Entry } from '../core/store.js';
 import { isoSeconds } from '../core/time.js';
-import { k2OnlyRecord } from './records.js';
-import type { K2Context, TrailState } from './state.js';
+import { generateDay } from './events.js';
+import { k2OnlyRecord, type CloudTrailRecord, type K2Event } from './records.js';
+import type { K2Context, StoredObject, TrailState } from './state.js';
 import type { K2World } from './world.js';
 
 export const PERIOD_MS = 5 * 60_000;
 
-/** `{"Records": [...]}` of one period, as a tar.gz holding one `<stem>.json` member. */
+const floorSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
+const timeOf = (r: CloudTrailRecord) => Date.parse(r.eventTime);
+
+/**
+ * `{"Records": [...]}` of one period, as a tar.gz holding one `<stem>.json` member. The same
+ * records give the same bytes: the member's mtime is the period's boundary and gzip writes no time.
+ */
 async function buildArchive(stem: string, records: unknown[], mtime: Date): Promise<Buffer> {
   const json = Buffer.from(JSON.stringify({ Records: records }));
   const pack = tar.pack();
@@ -25,13 +33,31 @@ async function buildArchive(stem: string, records: unknown[], mtime: Date): Prom
   return gzipSync(Buffer.concat(chunks));
 }
 
+/** Records of both kinds in time order; at the same second, generated history comes first. */
+function merge(generated: CloudTrailRecord[], calls: CloudTrailRecord[]): CloudTrailRecord[] {
+  const out: CloudTrailRecord[] = [];
+  let j = 0;
+  for (const g of generated) {
+    const t = timeOf(g);
+    while (j < calls.length && timeOf(calls[j]) < t) out.push(calls[j++]);
+    out.push(g);
+  }
+  while (j < calls.length) out.push(calls[j++]);
+  return out;
+}
+
 /**
  * Trail delivery, computed lazily from the emulator clock: every 5-minute boundary a logging
  * trail has passed yields one archive of that period's events, as K2 delivers them. Runs are
  * serialized so two concurrent reads cannot deliver the same period twice.
+ *
+ * An archive is kept as its window and the recorded calls it took in; its bytes are rendered again
+ * on each read, from the generated history (a pure function of the seed and the day) and those calls.
  */
 export class Delivery {
   private chain: Promise<void> = Promise.resolve();
+  /** The last day of generated history read, in time order: reads of one day's archives come together. */
+  private day: { index: number; records: CloudTrailRecord[]; times: number[] } | undefined;
 
   constructor(
     private readonly ctx: K2Context,
@@ -42,6 +68,14 @@ export class Delivery {
     const run = this.chain.then(() => this.run(this.ctx.clock.now()));
     this.chain = run.catch(() => undefined);
     return run;
+  }
+
+  /** The archive's bytes, the same on every read. */
+  render(o: StoredObject): Promise<Buffer> {
+    if (o.body !== undefined) return Promise.resolve(Buffer.from(o.body, 'base64'));
+    const records = merge(this.generated(o.from, o.to), o.calls ?? []);
+    const stem = o.key.slice(o.key.lastIndexOf('/') + 1).replace(/\.tar\.gz$/, '');
+    return buildArchive(stem, o.k2Only ? records.map(k2OnlyRecord) : records, new Date(o.lastModified));
   }
 
   private async run(now: number): Promise<void> {
@@ -55,21 +89,17 @@ export class Delivery {
       if (until === undefined || trail.deliveredUntil >= until) continue;
       trail.deliveredUntil = Math.max(trail.deliveredUntil, oldest);
       for (let b = trail.deliveredUntil + PERIOD_MS; b <= due && b - PERIOD_MS < until; b += PERIOD_MS) {
-        if (!(await this.deliverPeriod(trail, b, until, due))) break;
+        if (!(await this.deliverPeriod(trail, b, due))) break;
       }
     }
   }
 
   /** The period ending at boundary `b`; false when it could not be written and later ones must wait. */
-  private async deliverPeriod(trail: TrailState, b: number, until: number, due: number): Promise<boolean> {
+  private async deliverPeriod(trail: TrailState, b: number, due: number): Promise<boolean> {
     const st = this.ctx.state;
-    const from = Math.max(b - PERIOD_MS, trail.startLoggingTime ?? 0);
-    // Up to and including the instant of the stop: the StopLogging call itself is logged.
-    const to = Math.min(b - 1, until);
-    const k2Only = this.ctx.settings.k2OnlyEventFields;
-    const records: unknown[] = [];
-    for (const e of this.ctx.store.scan({ from, to, order: 'asc' })) records.push(k2Only ? k2OnlyRecord(e.rec.record) : e.rec.record);
-    if (records.length === 0) {
+    const { from, to } = this.window(trail, b);
+    const calls = from <= to ? this.calls(trail, from, to) : [];
+    if (from > to || (calls.length === 0 && this.generated(from, to).length === 0)) {
       trail.deliveredUntil = b;
       return true;
     }
@@ -79,10 +109,13 @@ export class Delivery {
       trail.latestDeliveryError = 'NoSuchBucket';
       return false;
     }
-    const { key, stem } = this.archiveName(trail, b);
-    const bytes = await buildArchive(stem, records, new Date(b));
-    const etag = createHash('md5').update(bytes).digest('hex');
-    st.objects.push({ bucket: trail.s3BucketName, key, size: bytes.length, etag, lastModified: b, body: bytes.toString('base64') });
+    const obj: StoredObject = { bucket: trail.s3BucketName, key: this.archiveKey(trail, b), size: 0, etag: '', lastModified: b, from, to };
+    if (calls.length) obj.calls = calls;
+    if (this.ctx.settings.k2OnlyEventFields) obj.k2Only = true;
+    const bytes = await this.render(obj);
+    obj.size = bytes.length;
+    obj.etag = createHash('md5').update(bytes).digest('hex');
+    st.objects.push(obj);
     trail.deliveredUntil = b;
     trail.latestDeliveryTime = b;
     trail.latestDeliveryAttemptTime = b;
@@ -91,12 +124,70 @@ export class Delivery {
     return true;
   }
 
-  private archiveName(trail: TrailState, b: number): { key: string; stem: string } {
+  /**
+   * The seconds of the period the trail logged: from the StartLogging call's second to the
+   * StopLogging call's, both included. Within those two seconds the order of the calls decides.
+   */
+  private window(trail: TrailState, b: number): { from: number; to: number } {
+    const start = trail.startPos?.ts ?? floorSecond(trail.startLoggingTime ?? 0);
+    let to = b - 1;
+    if (!trail.isLogging && trail.stopLoggingTime !== undefined) to = Math.min(to, trail.stopPos?.ts ?? floorSecond(trail.stopLoggingTime));
+    return { from: Math.max(b - PERIOD_MS, start), to };
+  }
+
+  /** Recorded and injected events of the window, from the StartLogging call to the StopLogging call. */
+  private calls(trail: TrailState, from: number, to: number): CloudTrailRecord[] {
+    const { startPos, stopPos } = trail;
+    const stopped = !trail.isLogging ? stopPos : undefined;
+    const inside = (e: Entry<K2Event>) =>
+      (!startPos || e.ts > startPos.ts || e.seq >= startPos.seq) && (!stopped || e.ts < stopped.ts || e.seq <= stopped.seq);
+    const out: CloudTrailRecord[] = [];
+    for (const e of this.ctx.store.scan({ from, to, order: 'asc' })) if (e.inserted && inside(e)) out.push(e.rec.record);
+    return out;
+  }
+
+  /**
+   * Generated history with `from <= time <= to` (one day at most), as the store holds it: from the
+   * store while it retains the day, else generated again from the seed, in the same order.
+   */
+  private generated(from: number, to: number): CloudTrailRecord[] {
+    const store = this.ctx.store;
+    if (from >= store.retentionEdge()) {
+      const out: CloudTrailRecord[] = [];
+      for (const e of store.scan({ from, to, order: 'asc' })) if (!e.inserted) out.push(e.rec.record);
+      return out;
+    }
+    const bucketMs = store.bucketMs;
+    const index = Math.floor(from / bucketMs);
+    if (this.day?.index !== index) {
+      const start = index * bucketMs;
+      const events = generateDay(this.ctx.seed, this.world, start, start + bucketMs, index)
+        .map((e) => ({ r: e.record, t: timeOf(e.record) }))
+        .filter((x) => x.t >= start && x.t < start + bucketMs)
+        .sort((x, y) => x.t - y.t);
+      this.day = { index, records: events.map((x) => x.r), times: events.map((x) => x.t) };
+    }
+    const { records, times } = this.day;
+    return records.slice(lowerBound(times, from), lowerBound(times, to + 1));
+  }
+
+  private archiveKey(trail: TrailState, b: number): string {
     const { customer, region } = this.world;
     const stamp = isoSeconds(b).replace(/[-:]/g, '').slice(0, 13) + 'Z';
     const day = isoSeconds(b).slice(0, 10).replace(/-/g, '/');
     const rnd = new Rng(hashSeed(this.ctx.seed, 'k2-archive', trail.name, b)).alnum(16);
     const stem = `${customer}_CloudTrail_${region}_${stamp}_${rnd}`;
-    return { stem, key: `${trail.s3KeyPrefix ? `${trail.s3KeyPrefix}/` : ''}AWSLogs/${customer}/CloudTrail/${region}/${day}/${stem}.tar.gz` };
+    return `${trail.s3KeyPrefix ? `${trail.s3KeyPrefix}/` : ''}AWSLogs/${customer}/CloudTrail/${region}/${day}/${stem}.tar.gz`;
   }
+}
+
+function lowerBound(xs: number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -45,7 +45,8 @@ function cloudTrailError(f: Failure, c: Context): Response {
 
 const S3_STATUS: Record<string, number> = {
   AccessDenied: 403, InvalidAccessKeyId: 403, RequestTimeTooSkewed: 403, SignatureDoesNotMatch: 403,
-  AuthorizationHeaderMalformed: 400, InvalidRequest: 400, InvalidArgument: 400, NoSuchBucket: 404, NoSuchKey: 404,
+  AuthorizationHeaderMalformed: 400, AuthorizationQueryParametersError: 400, InvalidRequest: 400, InvalidArgument: 400, NoSuchBucket: 404,
+  NoSuchKey: 404, MethodNotAllowed: 405, NotImplemented: 501,
 };
 const S3_DEFAULT: Record<FailureKind, string> = {
   'bad-request': 'InvalidRequest', unauthenticated: 'AccessDenied', forbidden: 'AccessDenied', 'not-found': 'NoSuchKey',

@@ -6,11 +6,13 @@ import { k2Routes } from './routes.js';
 import { settings, type K2Settings } from './settings.js';
 import { createState, type K2State } from './state.js';
 import { buildWorld, credentialsOf } from './world.js';
+import { k2Client } from './client.js';
 
 export const k2 = defineProvider<K2Event, K2Settings, K2State>({
   id: 'k2',
   title: 'K2 Cloud Activity Log (CloudTrail-compatible)',
   portOffset: 4,
+  hooks: k2Client,
   retentionDays: 30,
   specFile: 'openapi/k2-cloudtrail.yaml',
   recordSchema: 'CloudTrailRecordInput',

@@ -1,4 +1,5 @@
-import type { Resource } from './records.js';
+import type { Entry } from '../core/store.js';
+import type { K2Event, Resource } from './records.js';
 
 /** An operation's refusal: CloudTrail's exception name and message (always a 400 on the wire). */
 export interface OpError {
@@ -16,6 +17,8 @@ export interface OpResult {
   output?: Record<string, unknown>;
   /** `Resources` of the recorded event. */
   resources: Resource[];
+  /** Told where the call's own event was stored (StartLogging and StopLogging keep it). */
+  onRecorded?: (e: Entry<K2Event>) => void;
 }
 
 export const opError = (code: string, message: string, kind: OpError['kind'] = 'bad-request'): OpResult => ({ error: { code, message, kind }, resources: [] });

@@ -19,6 +19,28 @@ const trailMembers: Record<string, MemberType> = {
   IsOrganizationTrail: 'boolean',
 };
 
+const tagList: MemberType = { list: { struct: { Key: 'string', Value: 'string' } } };
+const strings: MemberType = { list: 'string' };
+const fieldSelector: MemberType = {
+  struct: { Field: 'string', Equals: strings, StartsWith: strings, EndsWith: strings, NotEquals: strings, NotStartsWith: strings, NotEndsWith: strings },
+};
+const selectorMembers: Record<string, MemberType> = {
+  Name: 'string',
+  TrailName: 'string',
+  EventSelectors: {
+    list: {
+      struct: {
+        ReadWriteType: 'string',
+        IncludeManagementEvents: 'boolean',
+        DataResources: { list: { struct: { Type: 'string', Values: strings } } },
+        ExcludeManagementEventSources: strings,
+      },
+    },
+  },
+  AdvancedEventSelectors: { list: { struct: { Name: 'string', FieldSelectors: { list: fieldSelector } } } },
+};
+
+/** K2's 18 operations (its service model, C2Devel/botocore 1.20.14-ROCKIT67), with their input members. */
 export const OPERATIONS: Record<string, { readOnly: boolean; members: Record<string, MemberType> }> = {
   LookupEvents: {
     readOnly: true,
@@ -31,7 +53,7 @@ export const OPERATIONS: Record<string, { readOnly: boolean; members: Record<str
       NextToken: 'string',
     },
   },
-  CreateTrail: { readOnly: false, members: { ...trailMembers, TagsList: { list: { struct: { Key: 'string', Value: 'string' } } } } },
+  CreateTrail: { readOnly: false, members: { ...trailMembers, TagsList: tagList } },
   UpdateTrail: { readOnly: false, members: trailMembers },
   DeleteTrail: { readOnly: false, members: { Name: 'string' } },
   StartLogging: { readOnly: false, members: { Name: 'string' } },
@@ -40,6 +62,14 @@ export const OPERATIONS: Record<string, { readOnly: boolean; members: Record<str
   GetTrailStatus: { readOnly: true, members: { Name: 'string' } },
   DescribeTrails: { readOnly: true, members: { trailNameList: { list: 'string' }, includeShadowTrails: 'boolean' } },
   ListTrails: { readOnly: true, members: { NextToken: 'string' } },
+  AddTags: { readOnly: false, members: { ResourceId: 'string', TagsList: tagList } },
+  RemoveTags: { readOnly: false, members: { ResourceId: 'string', TagsList: tagList } },
+  ListTags: { readOnly: true, members: { ResourceIdList: strings, NextToken: 'string' } },
+  GetEventSelectors: { readOnly: true, members: { Name: 'string', TrailName: 'string' } },
+  PutEventSelectors: { readOnly: false, members: selectorMembers },
+  GetInsightSelectors: { readOnly: true, members: { TrailName: 'string' } },
+  PutInsightSelectors: { readOnly: false, members: { TrailName: 'string', InsightSelectors: { list: { struct: { InsightType: 'string' } } } } },
+  ListPublicKeys: { readOnly: true, members: { StartTime: 'timestamp', EndTime: 'timestamp', NextToken: 'string' } },
 };
 
 function kind(v: unknown): string {
@@ -110,18 +140,22 @@ export function parseBody(bytes: Uint8Array, members: Record<string, MemberType>
   return { ok: true, input };
 }
 
-// ---- S3 ListObjectsV2 ----
+// ---- S3 ListObjects (v1 and v2) ----
 
-/** A ListObjectsV2 request's parameters, checked. */
+/** A ListObjects request's parameters, checked. */
 export interface ListQuery {
+  /** ListObjectsV2 (`list-type=2`), else v1. */
+  v2: boolean;
   maxKeys: number;
   prefix: string;
   delimiter?: string;
-  /** The continuation token as given, echoed back. */
+  /** v2: the continuation token as given, echoed back. */
   token?: string;
-  /** Keys after this one (from the token, else `start-after`). */
+  /** Keys after this one (v2: from the token, else `start-after`; v1: `marker`). */
   after: string;
   startAfter?: string;
+  /** v1: the marker as given, echoed back. */
+  marker?: string;
   urlEncoded: boolean;
 }
 
@@ -132,27 +166,42 @@ export function firstValues(url: string): Map<string, string> {
   return q;
 }
 
-/** ListObjectsV2 parameters; a string is S3's InvalidArgument message. */
+/** ListObjects parameters (v2 with `list-type=2`, else v1); a string is S3's InvalidArgument message. */
 export function listQuery(q: Map<string, string>): ListQuery | string {
+  const v2 = q.get('list-type') === '2';
+  if (q.has('list-type') && !v2) return 'Invalid List Type specified';
   const maxRaw = q.get('max-keys');
   if (maxRaw !== undefined && !/^\d{1,9}$/.test(maxRaw)) return 'Provided max-keys not an integer or within integer range';
-  const token = q.get('continuation-token');
-  let after = q.get('start-after') ?? '';
+  const token = v2 ? q.get('continuation-token') : undefined;
+  let after = (v2 ? q.get('start-after') : q.get('marker')) ?? '';
   if (token !== undefined) {
     const decoded = Buffer.from(token, 'base64url').toString('utf8');
     if (!token || !decoded.startsWith('k:')) return 'The continuation token provided is incorrect';
     after = decoded.slice(2);
   }
   return {
+    v2,
     maxKeys: Math.min(1000, maxRaw === undefined ? 1000 : Number(maxRaw)),
     prefix: q.get('prefix') ?? '',
     delimiter: q.get('delimiter') || undefined,
     token,
     after,
-    startAfter: q.get('start-after'),
+    startAfter: v2 ? q.get('start-after') : undefined,
+    marker: v2 ? undefined : q.get('marker'),
     urlEncoded: q.get('encoding-type') === 'url',
   };
 }
+
+/**
+ * S3 subresources of operations the emulator does not serve (`?acl`, `?location`, ...): a GET or
+ * HEAD naming one is such an operation, not a listing or a read.
+ */
+export const UNSERVED_SUBRESOURCES = new Set([
+  'accelerate', 'acl', 'analytics', 'attributes', 'cors', 'delete', 'encryption', 'intelligent-tiering', 'inventory', 'legal-hold',
+  'lifecycle', 'location', 'logging', 'metadataConfiguration', 'metrics', 'notification', 'object-lock', 'ownershipControls',
+  'policy', 'policyStatus', 'publicAccessBlock', 'replication', 'requestPayment', 'restore', 'retention', 'select', 'session',
+  'tagging', 'torrent', 'uploadId', 'uploads', 'versioning', 'versions', 'website',
+]);
 
 // ---- console reports ----
 
@@ -179,7 +228,7 @@ export function reportQuery(body: unknown, now: number): ReportQuery {
   if (b.format !== 'csv' && b.format !== 'json') return invalid("field 'format' must be 'csv' or 'json'");
   const time = (k: string, dflt: number): number | null => {
     if (b[k] === undefined) return dflt;
-    return typeof b[k] === 'string' ? parseTime(b[k] as string) : null;
+    return typeof b[k] === 'string' ? parseTime(b[k]) : null;
   };
   const start = time('startTime', now - DAY) ?? invalid("field 'startTime' must be an ISO-8601 instant");
   const end = time('endTime', now) ?? invalid("field 'endTime' must be an ISO-8601 instant");

@@ -14,7 +14,7 @@ const DAY = 86_400_000;
 const CSV_COLUMNS = ['eventTime', 'eventName', 'userName', 'project', 'readOnly', 'eventSource', 'sourceIPAddress', 'errorCode', 'eventID'] as const;
 
 function csvCell(v: unknown): string {
-  const s = v === undefined || v === null ? '' : String(v);
+  const s = v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

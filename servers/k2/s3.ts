@@ -1,14 +1,21 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { fail } from '../core/failure.js';
 import { k2Auth, type K2Env } from './auth.js';
 import { arrive, type CallLog, type CallRecord } from './calls.js';
 import type { S3ErrorFields } from './errors.js';
 import type { K2Api } from './ops.js';
-import { firstValues, listQuery, type ListQuery } from './query.js';
+import { firstValues, listQuery, UNSERVED_SUBRESOURCES, type ListQuery } from './query.js';
 import type { K2Context, StoredObject } from './state.js';
+import { rawPath } from './sigv4.js';
 import { xmlEscape } from './wire.js';
 import type { K2World } from './world.js';
 
 const SOURCE = 's3.amazonaws.com';
+const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+const XML = { 'content-type': 'application/xml' };
+const SERVED = 'ListBuckets, ListObjects, ListObjectsV2, GetObject and HeadObject';
+/** The methods S3 has; any other is MethodNotAllowed. */
+const S3_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
 
 /** One page of keys and common prefixes, in S3's byte order. */
 function listing(objects: StoredObject[], bucket: string, q: ListQuery) {
@@ -41,20 +48,36 @@ function listing(objects: StoredObject[], bucket: string, q: ListQuery) {
 
 function listXml(bucket: string, q: ListQuery, page: ReturnType<typeof listing>): string {
   const enc = (s: string) => xmlEscape(q.urlEncoded ? encodeURIComponent(s).replace(/%2F/g, '/') : s);
-  let xml = `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">`;
+  let xml = `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="${NS}">`;
   xml += `<Name>${xmlEscape(bucket)}</Name><Prefix>${enc(q.prefix)}</Prefix>`;
+  if (!q.v2) xml += `<Marker>${enc(q.marker ?? '')}</Marker>`;
   if (q.delimiter) xml += `<Delimiter>${enc(q.delimiter)}</Delimiter>`;
   xml += `<MaxKeys>${q.maxKeys}</MaxKeys>`;
   if (q.urlEncoded) xml += '<EncodingType>url</EncodingType>';
-  xml += `<KeyCount>${page.contents.length + page.prefixes.length}</KeyCount><IsTruncated>${page.truncated}</IsTruncated>`;
-  if (q.token !== undefined) xml += `<ContinuationToken>${xmlEscape(q.token)}</ContinuationToken>`;
-  if (page.truncated) xml += `<NextContinuationToken>${Buffer.from(`k:${page.last}`).toString('base64url')}</NextContinuationToken>`;
-  if (q.startAfter !== undefined) xml += `<StartAfter>${enc(q.startAfter)}</StartAfter>`;
+  if (q.v2) xml += `<KeyCount>${page.contents.length + page.prefixes.length}</KeyCount>`;
+  xml += `<IsTruncated>${page.truncated}</IsTruncated>`;
+  if (q.v2) {
+    if (q.token !== undefined) xml += `<ContinuationToken>${xmlEscape(q.token)}</ContinuationToken>`;
+    if (page.truncated) xml += `<NextContinuationToken>${Buffer.from(`k:${page.last}`).toString('base64url')}</NextContinuationToken>`;
+    if (q.startAfter !== undefined) xml += `<StartAfter>${enc(q.startAfter)}</StartAfter>`;
+  } else if (page.truncated && q.delimiter) {
+    // v1 names the next marker only with a delimiter; without one, clients continue from the last key.
+    xml += `<NextMarker>${enc(page.last)}</NextMarker>`;
+  }
   for (const o of page.contents) {
     xml += `<Contents><Key>${enc(o.key)}</Key><LastModified>${new Date(o.lastModified).toISOString()}</LastModified>`;
     xml += `<ETag>&quot;${o.etag}&quot;</ETag><Size>${o.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
   }
   return xml + page.prefixes.map((p) => `<CommonPrefixes><Prefix>${enc(p)}</Prefix></CommonPrefixes>`).join('') + '</ListBucketResult>';
+}
+
+function bucketsXml(customer: string, buckets: Array<{ name: string; createdAt: number }>): string {
+  const owner = `<Owner><ID>${xmlEscape(customer)}</ID><DisplayName>${xmlEscape(customer)}</DisplayName></Owner>`;
+  const list = [...buckets]
+    .sort((x, y) => Buffer.compare(Buffer.from(x.name), Buffer.from(y.name)))
+    .map((b) => `<Bucket><Name>${xmlEscape(b.name)}</Name><CreationDate>${new Date(b.createdAt).toISOString()}</CreationDate></Bucket>`)
+    .join('');
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<ListAllMyBucketsResult xmlns="${NS}">${owner}<Buckets>${list}</Buckets></ListAllMyBucketsResult>`;
 }
 
 type Call = Omit<CallRecord, 'error'>;
@@ -63,9 +86,16 @@ type Call = Omit<CallRecord, 'error'>;
 class S3Handlers {
   constructor(
     private readonly ctx: K2Context,
+    private readonly world: K2World,
     private readonly api: K2Api,
     private readonly calls: CallLog,
   ) {}
+
+  /** ListBuckets (`GET /`, what `aws s3 ls` sends): the customer's buckets. */
+  listBuckets(c: Context<K2Env>): Response {
+    this.calls.record(c, this.call(c, 'ListBuckets', {}, []));
+    return c.body(bucketsXml(this.world.customer, this.ctx.state.buckets), 200, XML);
+  }
 
   private call(c: Context<K2Env>, name: string, requestParameters: Record<string, unknown>, resources: CallRecord['resources']): Call {
     return { source: SOURCE, name, readOnly: true, requestParameters, resources, requestId: c.var.requestId };
@@ -82,18 +112,15 @@ class S3Handlers {
   async listObjects(c: Context<K2Env, '/:bucket'>): Promise<Response> {
     const bucket = c.req.param('bucket');
     const q = firstValues(c.req.url);
-    const rec = this.call(c, 'ListObjects', { bucketName: bucket, ...Object.fromEntries(q) }, [{ ResourceType: 'AWS::S3::Bucket', ResourceName: bucket }]);
-    // S3 would answer ListObjects v1 here; the emulator serves v2 only and says so with a 4xx (never a 5xx).
-    if (q.get('list-type') !== '2') {
-      return this.refuse(c, rec, 'bad-request', 'InvalidArgument', 'Only ListObjectsV2 (list-type=2) is supported by the emulator.');
-    }
+    const params = Object.fromEntries([...q].filter(([k]) => !k.startsWith('X-Amz-')));
+    const rec = this.call(c, 'ListObjects', { bucketName: bucket, ...params }, [{ ResourceType: 'AWS::S3::Bucket', ResourceName: bucket }]);
     await this.api.delivery.catchUp();
     if (!this.ctx.state.buckets.some((b) => b.name === bucket)) return this.noSuchBucket(c, rec, bucket);
     const query = listQuery(q);
     if (typeof query === 'string') return this.refuse(c, rec, 'bad-request', 'InvalidArgument', query);
     const xml = listXml(bucket, query, listing(this.ctx.state.objects, bucket, query));
     this.calls.record(c, rec);
-    return c.body(xml, 200, { 'content-type': 'application/xml' });
+    return c.body(xml, 200, XML);
   }
 
   /** GetObject, or HeadObject when the raw method is HEAD (Hono answers HEAD with the GET route). */
@@ -109,12 +136,13 @@ class S3Handlers {
     const obj = s.objects.find((o) => o.bucket === bucket && o.key === key);
     if (!obj) return this.refuse(c, rec, 'not-found', 'NoSuchKey', 'The specified key does not exist.', { Key: key });
     this.calls.record(c, rec);
-    const bytes = Buffer.from(obj.body, 'base64');
-    return new Response(head ? null : bytes, {
+    // HEAD needs only what the listing holds; GET renders the archive again.
+    const bytes = head ? null : new Uint8Array(await this.api.delivery.render(obj));
+    return new Response(bytes, {
       status: 200,
       headers: {
         'content-type': 'application/gzip',
-        'content-length': String(bytes.length),
+        'content-length': String(obj.size),
         etag: `"${obj.etag}"`,
         'last-modified': new Date(obj.lastModified).toUTCString(),
         'accept-ranges': 'bytes',
@@ -123,15 +151,41 @@ class S3Handlers {
   }
 }
 
+/**
+ * What the emulator does not serve answers as S3 does, before any signature check: a method S3
+ * does not have is MethodNotAllowed, any other operation (writes, subresources such as `?acl`)
+ * NotImplemented. Never CloudTrail's dialect: this is the object storage's address space.
+ */
+const notServed: MiddlewareHandler<K2Env> = async (c, next) => {
+  const method = c.req.method;
+  // `//...`: an empty bucket name, which no operation has.
+  if (rawPath(c.req.url).startsWith('//')) fail.notFound('The specified bucket does not exist', { code: 'NoSuchBucket', detail: { BucketName: '' } });
+  if (!S3_METHODS.has(method)) {
+    const detail = { Method: method, ResourceType: 'OBJECT' };
+    fail.badRequest('The specified method is not allowed against this resource.', { code: 'MethodNotAllowed', detail });
+  }
+  const sub = [...firstValues(c.req.url).keys()].find((k) => UNSERVED_SUBRESOURCES.has(k));
+  if ((method !== 'GET' && method !== 'HEAD') || sub !== undefined) {
+    fail.badRequest(`The emulator's object storage serves ${SERVED} only.`, { code: 'NotImplemented', detail: { Method: method } });
+  }
+  await next();
+};
+
 /** Read-only, path-style S3 over the trail archives in `ctx.state`; every signed call is recorded. */
 export function s3Routes(ctx: K2Context, world: K2World, api: K2Api, calls: CallLog): Hono<K2Env> {
   const app = new Hono<K2Env>();
-  const enter = [arrive(ctx, 's3'), k2Auth('s3', { world, allowedRegions: ctx.settings.allowedRegions })] as const;
-  const s3 = new S3Handlers(ctx, api, calls);
+  const enter = [arrive(ctx, 's3'), notServed, k2Auth('s3', { world, allowedRegions: ctx.settings.allowedRegions })] as const;
+  const s3 = new S3Handlers(ctx, world, api, calls);
+  app.get('/', ...enter, (c) => s3.listBuckets(c));
   // The AWS SDKs ask for `/{bucket}/`, the CLI for `/{bucket}`.
   app.get('/:bucket', ...enter, (c) => s3.listObjects(c));
   app.get('/:bucket/', ...enter, (c) => s3.listObjects(c));
   // `[^]` rather than `.`: an object key may contain CR or LF (found by the fuzzer).
   app.get('/:bucket/:key{[^]+}', ...enter, (c) => s3.getObject(c));
+  // Writes answer NotImplemented (notServed throws); POST / is CloudTrail's.
+  const refuse = [arrive(ctx, 's3'), notServed, () => fail.notFound('The specified key does not exist.', { code: 'NoSuchKey' })] as const;
+  app.on(['PUT', 'DELETE'], '/', ...refuse);
+  app.on(['PUT', 'POST', 'DELETE'], ['/:bucket', '/:bucket/', '/:bucket/:key{[^]+}'], ...refuse);
+  app.all('*', ...refuse);
   return app;
 }

@@ -159,7 +159,49 @@ export async function computeSignature(v: VerifyInput): Promise<{ signature: str
   return { signature: /Signature=([0-9a-f]+)/.exec(authz)?.[1] ?? '', canonical: signer.canonical };
 }
 
-export async function signatureMatches(v: VerifyInput): Promise<{ ok: boolean; canonical: string }> {
-  const r = await computeSignature(v);
+/** The query parameters of query-string (presigned) SigV4, which the signer adds itself. */
+export const PRESIGN_PARAMS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature'];
+
+/**
+ * A presigned URL's expected signature: the signer presigns the same request again (the other
+ * query parameters kept, the signed headers left in place, the payload `UNSIGNED-PAYLOAD`).
+ */
+export async function computePresignedSignature(v: VerifyInput & { expiresIn: number }): Promise<{ signature: string; canonical: string }> {
+  const signed = new Set(v.auth.signedHeaders);
+  const headers: Record<string, string> = {};
+  for (const name of signed) if (v.headers[name] !== undefined) headers[name] = v.headers[name];
+  if (!signed.has('x-amz-content-sha256')) headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+  const query: Record<string, string | string[]> = {};
+  for (const [k, val] of v.query) {
+    if (PRESIGN_PARAMS.includes(k)) continue;
+    const cur = query[k];
+    query[k] = cur === undefined ? val : Array.isArray(cur) ? [...cur, val] : [cur, val];
+  }
+  const signer = new CapturingSigner({
+    service: v.auth.service,
+    region: v.auth.region,
+    credentials: { accessKeyId: v.auth.accessKeyId, secretAccessKey: v.secret },
+    sha256: Sha256,
+    applyChecksum: false,
+    uriEscapePath: v.auth.service !== 's3',
+  });
+  const presigned = await signer.presign(
+    { method: v.method, protocol: 'http:', hostname: 'localhost', path: v.path, query, headers, body: undefined },
+    {
+      signingDate: v.signingDate,
+      expiresIn: v.expiresIn,
+      signingRegion: v.auth.region,
+      signingService: v.auth.service,
+      signableHeaders: signed,
+      unsignableHeaders: signed.has('x-amz-content-sha256') ? undefined : new Set(['x-amz-content-sha256']),
+      // Signed x-amz-* headers stay headers, as the client sent them.
+      unhoistableHeaders: new Set([...signed, 'x-amz-content-sha256']),
+    },
+  );
+  return { signature: String(presigned.query?.['X-Amz-Signature'] ?? ''), canonical: signer.canonical };
+}
+
+export async function signatureMatches(v: VerifyInput & { expiresIn?: number }): Promise<{ ok: boolean; canonical: string }> {
+  const r = v.expiresIn === undefined ? await computeSignature(v) : await computePresignedSignature({ ...v, expiresIn: v.expiresIn });
   return { ok: safeEqual(r.signature, v.auth.signature), canonical: r.canonical };
 }

@@ -40,6 +40,10 @@ export function bucketNameValid(name: string): boolean {
 const sec = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
 const nameOf = (input: Body) => (typeof input.Name === 'string' ? input.Name : '');
 
+/** The trail an operation names: `Name`, else `TrailName` (the insight operations, AWS's event selectors). */
+export const trailArgOf = (input: Body): string =>
+  typeof input.Name === 'string' ? input.Name : typeof input.TrailName === 'string' ? input.TrailName : '';
+
 /** Optional string members and the trail fields they set; '' clears a field. */
 const OPTIONAL_STRINGS = [
   ['S3KeyPrefix', 's3KeyPrefix'], ['SnsTopicName', 'snsTopicName'], ['CloudWatchLogsLogGroupArn', 'cloudWatchLogsLogGroupArn'],
@@ -56,7 +60,7 @@ export class TrailOps {
 
   /** The trail a call names, for the recorded event's Resources. */
   resourcesOf(input: Body): Resource[] {
-    const n = input.Name;
+    const n = trailArgOf(input) || input.ResourceId;
     if (typeof n !== 'string' || n === '') return [];
     return [{ ResourceType: 'AWS::CloudTrail::Trail', ResourceName: n.startsWith('arn:') ? n : trailArn(this.world, n) }];
   }
@@ -73,24 +77,30 @@ export class TrailOps {
   startLogging(input: Body): Promise<OpResult> {
     return this.withTrail(input, async (t) => {
       await this.delivery.catchUp();
-      if (!t.isLogging) {
-        const now = this.ctx.clock.now();
-        t.isLogging = true;
-        t.startLoggingTime = now;
-        t.deliveredUntil = Math.floor(now / PERIOD_MS) * PERIOD_MS;
-      }
+      if (t.isLogging) return {};
+      const now = this.ctx.clock.now();
+      t.isLogging = true;
+      t.startLoggingTime = now;
+      t.deliveredUntil = Math.floor(now / PERIOD_MS) * PERIOD_MS;
+      delete t.startPos;
+      delete t.stopPos;
       return {};
+    }, false, (t) => (e) => {
+      t.startPos = { ts: e.ts, seq: e.seq };
+      // The call arrived before the instant the trail took; its period must still be delivered.
+      t.deliveredUntil = Math.min(t.deliveredUntil, Math.floor(e.ts / PERIOD_MS) * PERIOD_MS);
     });
   }
 
   stopLogging(input: Body): Promise<OpResult> {
     return this.withTrail(input, async (t) => {
       await this.delivery.catchUp();
-      if (t.isLogging) {
-        t.isLogging = false;
-        t.stopLoggingTime = this.ctx.clock.now();
-      }
+      if (!t.isLogging) return {};
+      t.isLogging = false;
+      t.stopLoggingTime = this.ctx.clock.now();
       return {};
+    }, false, (t) => (e) => {
+      if (!t.isLogging && t.stopPos === undefined) t.stopPos = { ts: e.ts, seq: e.seq };
     });
   }
 
@@ -157,8 +167,14 @@ export class TrailOps {
     return { body: JSON.stringify(out), output: out, resources: this.resourcesOf(input) };
   }
 
-  async updateTrail(input: UpdateTrailInput): Promise<OpResult> {
-    const resources = this.resourcesOf(input);
+  async updateTrail(given: UpdateTrailInput): Promise<OpResult> {
+    const resources = this.resourcesOf(given);
+    let input = given;
+    if (this.ctx.settings.updateTrailStyle === 'k2') {
+      // K2's model: "the only changeable parameter in our API version"; the others are ignored.
+      if (typeof given.S3BucketName !== 'string') return { ...opError('InvalidParameterException', 'S3BucketName is required'), resources };
+      input = { Name: given.Name, S3BucketName: given.S3BucketName };
+    }
     const found = this.find(nameOf(input));
     if (!found.trail) return { ...found.error, resources };
     const t = found.trail;
@@ -175,11 +191,13 @@ export class TrailOps {
     return { body: JSON.stringify(out), output: out, resources };
   }
 
-  private find(value: string): { trail: TrailState; error?: undefined } | { trail?: undefined; error: OpResult } {
+  /** The trail a name or ARN designates, or the operation's refusal. */
+  find(value: string): { trail: TrailState; error?: undefined } | { trail?: undefined; error: OpResult } {
     const notFound = opError('TrailNotFoundException', `Unknown trail: ${value} for the user: ${this.world.customer}`, 'not-found');
     if (value.startsWith('arn:')) {
       const m = /^arn:aws:cloudtrail:([a-z0-9-]+):([^:]+):trail\/(.+)$/.exec(value);
-      if (!m || trailNameProblem(m[3])) return { error: opError('CloudTrailARNInvalidException', `${value} is not a valid trail ARN.`) };
+      // The model lists InvalidTrailNameException for the trail operations; CloudTrailARNInvalidException is the tag operations'.
+      if (!m || trailNameProblem(m[3])) return { error: opError('InvalidTrailNameException', `${value} is not a valid trail ARN.`) };
       if (m[2] !== this.world.customer || m[1] !== this.world.region) return { error: notFound };
       value = m[3];
     } else {
@@ -190,12 +208,20 @@ export class TrailOps {
     return trail ? { trail } : { error: notFound };
   }
 
-  private async withTrail(input: Body, fn: (t: TrailState) => Promise<Body>, readOnly = false): Promise<OpResult> {
+  private async withTrail(
+    input: Body,
+    fn: (t: TrailState) => Promise<Body>,
+    readOnly = false,
+    onRecorded?: (t: TrailState) => OpResult['onRecorded'],
+  ): Promise<OpResult> {
     const found = this.find(nameOf(input));
     if (!found.trail) return { ...found.error, resources: this.resourcesOf(input) };
+    const wasLogging = found.trail.isLogging;
     const out = await fn(found.trail);
     const resources = [{ ResourceType: 'AWS::CloudTrail::Trail', ResourceName: trailArn(this.world, found.trail.name) }];
-    return { body: JSON.stringify(out), output: readOnly ? undefined : out, resources };
+    // Only a call that changed the logging state marks where delivery starts or stops.
+    const hook = onRecorded && wasLogging !== found.trail.isLogging ? onRecorded(found.trail) : undefined;
+    return { body: JSON.stringify(out), output: readOnly ? undefined : out, resources, ...(hook ? { onRecorded: hook } : {}) };
   }
 
   /** The checks CreateTrail and UpdateTrail share, on the members present. */
@@ -258,8 +284,8 @@ export class TrailOps {
       HomeRegion: this.world.region,
       TrailARN: trailArn(this.world, t.name),
       ...this.extras(t),
-      HasCustomEventSelectors: false,
-      HasInsightSelectors: false,
+      HasCustomEventSelectors: t.eventSelectors !== undefined || t.advancedEventSelectors !== undefined,
+      HasInsightSelectors: (t.insightSelectors?.length ?? 0) > 0,
       IsOrganizationTrail: t.isOrganizationTrail,
     };
   }

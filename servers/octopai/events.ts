@@ -198,5 +198,5 @@ export function generateDay(seed: number, tenant: Tenant, from: number, to: numb
     }
   }
   const inDay = out.filter((d) => d.t >= from && d.t < to).sort((a, b) => a.t - b.t);
-  return inDay.map(({ t, ...d }, i) => ({ id: eventId(t, i + 1), ...d, eventDate: netIso(t) }) as OctopaiEvent);
+  return inDay.map(({ t, ...d }, i) => ({ id: eventId(t, i + 1), ...d, eventDate: netIso(t) }));
 }

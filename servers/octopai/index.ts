@@ -7,11 +7,13 @@ import { normalizeInput } from './records.js';
 import { octopaiRoutes } from './routes.js';
 import { RETENTION_DAYS, settings, type OctopaiSettings } from './settings.js';
 import { createState, type OctopaiState } from './state.js';
+import { octopaiClient } from './client.js';
 
 export const octopai = defineProvider<OctopaiEvent, OctopaiSettings, OctopaiState>({
   id: 'octopai',
   title: 'Cloudera Octopai user audit trail',
   portOffset: 3,
+  hooks: octopaiClient,
   retentionDays: RETENTION_DAYS,
   specFile: 'openapi/octopai.yaml',
   recordSchema: 'UserEventInput',

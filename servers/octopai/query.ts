@@ -103,7 +103,7 @@ function userNameParam(params: Map<Name, unknown>, p: Problems): string | undefi
 function eventTypesParam(params: Map<Name, unknown>, p: Problems): Set<string> | undefined {
   const et = params.get('eventType');
   if (et === undefined) return undefined;
-  const raw = typeof et === 'string' ? [et] : Array.isArray(et) && et.every((x) => typeof x === 'string') ? (et as string[]) : null;
+  const raw = typeof et === 'string' ? [et] : Array.isArray(et) && et.every((x) => typeof x === 'string') ? (et) : null;
   if (!raw) return p.notValid('eventType', et);
   const list = raw.flatMap((x) => x.split(',')).map((x) => x.trim().toLowerCase()).filter(Boolean);
   return list.length ? new Set(list) : undefined;

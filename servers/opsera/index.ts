@@ -7,11 +7,13 @@ import { settings, type OpseraSettings } from './settings.js';
 import { createState, type OpseraState } from './state.js';
 import { liveId, manifestTokens, opseraCredentials } from './tokens.js';
 import { buildWorld } from './world.js';
+import { opseraClient } from './client.js';
 
 export const opsera = defineProvider<OpseraRecord, OpseraSettings, OpseraState>({
   id: 'opsera',
   title: 'Opsera audit logs',
   portOffset: 5,
+  hooks: opseraClient,
   retentionDays: 365,
   specFile: 'openapi/opsera.yaml',
   recordSchema: 'RecordInput',

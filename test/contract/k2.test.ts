@@ -15,7 +15,19 @@ describe('K2 contract: every operation and error conforms to openapi/k2-cloudtra
     const calls: Array<[string, unknown, number]> = [
       ['LookupEvents', { MaxResults: 3 }, 200],
       ['CreateTrail', { Name: 'contract', S3BucketName: bucket, SnsTopicName: 't', KmsKeyId: 'k' }, 200],
-      ['UpdateTrail', { Name: 'contract', S3KeyPrefix: 'p' }, 200],
+      ['UpdateTrail', { Name: 'contract', S3BucketName: bucket }, 200],
+      ['UpdateTrail', { Name: 'contract', S3KeyPrefix: 'p' }, 400],
+      ['GetEventSelectors', { Name: 'contract' }, 200],
+      ['PutEventSelectors', { Name: 'contract', EventSelectors: [{ ReadWriteType: 'ReadOnly' }] }, 200],
+      ['PutEventSelectors', { TrailName: 'contract', AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'readOnly', Equals: ['true'] }] }] }, 200],
+      ['GetInsightSelectors', { TrailName: 'contract' }, 400],
+      ['PutInsightSelectors', { TrailName: 'contract', InsightSelectors: [{ InsightType: 'ApiCallRateInsight' }] }, 200],
+      ['GetInsightSelectors', { TrailName: 'contract' }, 200],
+      ['AddTags', { ResourceId: `arn:aws:cloudtrail:ru-msk:${c.customer}:trail/contract`, TagsList: [{ Key: 'k', Value: 'v' }] }, 200],
+      ['ListTags', { ResourceIdList: [`arn:aws:cloudtrail:ru-msk:${c.customer}:trail/contract`] }, 200],
+      ['RemoveTags', { ResourceId: `arn:aws:cloudtrail:ru-msk:${c.customer}:trail/contract`, TagsList: [{ Key: 'k' }] }, 200],
+      ['AddTags', { ResourceId: 'contract' }, 400],
+      ['ListPublicKeys', {}, 200],
       ['GetTrail', { Name: 'contract' }, 200],
       ['DescribeTrails', {}, 200],
       ['ListTrails', {}, 200],
@@ -26,6 +38,7 @@ describe('K2 contract: every operation and error conforms to openapi/k2-cloudtra
       ['GetTrail', { Name: 'contract' }, 400],
       ['LookupEvents', { MaxResults: 0 }, 400],
       ['PutEventSelectors', {}, 400],
+      ['StartQuery', {}, 400],
     ];
     for (const [op, input, status] of calls) {
       const r = await k.raw(op, JSON.stringify(input));
@@ -45,6 +58,10 @@ describe('K2 contract: every operation and error conforms to openapi/k2-cloudtra
       ['GET', `${url}/nope-bucket/a/b`, await k.s3('GET', '/nope-bucket/a/b')],
       ['GET', `${url}/_console/k2/customers/${c.customer}/buckets`, await fetch(`${url}/_console/k2/customers/${c.customer}/buckets`)],
       ['PUT', `${url}/nowhere`, await fetch(`${url}/nowhere`, { method: 'PUT' })],
+      ['GET', `${url}/`, await k.s3('GET', '/')],
+      ['GET', `${url}/${c.customer}-activity-log`, await k.s3('GET', `/${c.customer}-activity-log`)],
+      ['DELETE', `${url}/${c.customer}-activity-log/a/b`, await fetch(`${url}/${c.customer}-activity-log/a/b`, { method: 'DELETE' })],
+      ['PATCH', `${url}/${c.customer}-activity-log`, await fetch(`${url}/${c.customer}-activity-log`, { method: 'PATCH' })],
     ];
     for (const [method, u, res] of responses) {
       const check = await checkFetchResponse(SPEC, method, u, res);

@@ -109,7 +109,7 @@ describe('scenario parameters', () => {
   it('refuses an ip that is not an IP address', async () => {
     const r = await post('/_emulator/scenarios/brute-force-login', { ip: 'not-an-ip' });
     expect(r.status).toBe(400);
-    expect(String(r.body.error)).toContain('IPv4 or IPv6');
+    expect(String(r.body.error)).toMatch(/'ip' must match format "ipv4" or must match format "ipv6"/);
     expect((await post('/_emulator/scenarios/brute-force-login', { ip: '2001:db8::7' })).status).toBe(201);
   });
 
@@ -120,5 +120,26 @@ describe('scenario parameters', () => {
     const r = await post('/_emulator/scenarios/brute-force-login', { at: '1970-01-01T00:00:00Z' });
     expect(r.status).toBe(400);
     expect([...e.runtimes.get('octopai')!.ctx.store.insertedEntries()].length).toBe(before);
+  });
+});
+
+describe('fault bounds', () => {
+  it.each([
+    [{ throttle: { perSecond: 1e-300 } }, 'throttle.perSecond'],
+    [{ throttle: { perSecond: 5, burst: 1e9 } }, 'throttle.burst'],
+    [{ throttle: { perSecond: 5, retryAfterSeconds: 86_400 } }, 'throttle.retryAfterSeconds'],
+    [{ latency: { uniform: [300, 100] } }, 'latency.uniform'],
+    [{ latency: 700_000 }, 'latency'],
+  ])('refuses %j naming %s', async (fault, field) => {
+    const r = await fetch(`${env.get().controlUrl}/_emulator/faults/crusoe`, {
+      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify([fault]),
+    });
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { error: string }).error).toContain(field);
+  });
+
+  it('refuses a bad fault in the config at start-up', async () => {
+    const { startEmulator, ConfigError } = await import('../../servers/index.js');
+    await expect(startEmulator({ portBase: 0, only: ['crusoe'], config: { crusoe: { faults: [{ errorRate: 5 }] } } })).rejects.toBeInstanceOf(ConfigError);
   });
 });

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { CrusoeClient, encodeQuery, type AuditLogQuery, type ErrorBody, type LogEntry } from '../../contracts/crusoe/client.js';
+import { CrusoeClient, encodeQuery, type ErrorBody, type LogEntry } from '../../contracts/crusoe/client.js';
 import { assertConforms } from '../../contracts/validator.js';
 import { signRequest } from '../../servers/crusoe/signature.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
@@ -106,7 +106,7 @@ describe('Crusoe audit logs: reads', () => {
     ];
     for (const [filter, pred] of cases) {
       const got: LogEntry[] = [];
-      for await (const e of client().entries({ start_time: '2026-02-01T00:00:00Z', limit: '1000', ...filter } as AuditLogQuery)) got.push(e);
+      for await (const e of client().entries({ start_time: '2026-02-01T00:00:00Z', limit: '1000', ...filter })) got.push(e);
       const want = all.filter(pred);
       expect(want.length, JSON.stringify(filter)).toBeGreaterThan(0);
       expect(got, JSON.stringify(filter)).toEqual(want);

@@ -24,6 +24,16 @@ describe('interactive API docs on the control port', () => {
     expect((await fetch(`${base}/docs/nosuch`)).status).toBe(404);
   });
 
+  it('serves the control API spec at /docs/control, pointed at the control port', async () => {
+    const base = env.get().controlUrl;
+    expect(await (await fetch(`${base}/docs`)).text()).toContain('/docs/control');
+    expect(await (await fetch(`${base}/docs/control`)).text()).toContain('/docs/control/openapi.json');
+    const spec = await (await fetch(`${base}/docs/control/openapi.json`)).json();
+    expect(spec.info.title).toMatch(/control/i);
+    expect(spec.paths['/_emulator/clock']).toBeDefined();
+    expect(spec.servers[0].url).toBe(base);
+  });
+
   it('answers 404 for asset names that are properties of every object', async () => {
     const base = env.get().controlUrl;
     for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'package.json', 'index.html']) {

@@ -54,7 +54,7 @@ describe('K2 defaults for the same switches', () => {
     if (!r.ok) return;
     const mine = r.body.Events.find((ev) => ev.EventName === 'LookupEvents')!;
     expect(mine.EventId).toBeTruthy();
-    const rec = JSON.parse(mine.CloudTrailEvent!);
+    const rec = JSON.parse(mine.CloudTrailEvent);
     expect(rec.userIdentity).toBeDefined();
     expect(rec.sourceIPAddress).toBeUndefined();
   });

@@ -1,6 +1,6 @@
 import {
-  AddTagsCommand, CloudTrailClient, CreateTrailCommand, DeleteTrailCommand, DescribeTrailsCommand, GetTrailCommand, GetTrailStatusCommand,
-  ListTrailsCommand, LookupEventsCommand, StartLoggingCommand, StopLoggingCommand, UpdateTrailCommand, type LookupAttributeKey,
+  CloudTrailClient, CreateTrailCommand, DeleteTrailCommand, DescribeTrailsCommand, GetTrailCommand, GetTrailStatusCommand,
+  ListEventDataStoresCommand, ListTrailsCommand, LookupEventsCommand, StartLoggingCommand, StopLoggingCommand, UpdateTrailCommand, type LookupAttributeKey,
 } from '@aws-sdk/client-cloudtrail';
 import { describe, expect, it } from 'vitest';
 import { K2Client, K2Console, type ErrorBody, type K2EventItem } from '../../contracts/k2/client.js';
@@ -241,9 +241,9 @@ describe('K2 SigV4 ladder', () => {
     expect(rec).toMatchObject({ eventName: 'DescribeTrails', errorCode: 'AccessDeniedException', eventSource: 'cloudtrail.amazonaws.com' });
   });
 
-  it('answers UnknownOperationException for other operations', async () => {
-    const e = await sdkError(sdk().send(new AddTagsCommand({ ResourceId: 'x', TagsList: [] })));
-    expect(e).toMatchObject({ name: 'UnknownOperationException', message: 'Unknown operation: AddTags', status: 400 });
+  it('answers UnknownOperationException for operations outside K2\'s model (CloudTrail Lake and the like)', async () => {
+    const e = await sdkError(sdk().send(new ListEventDataStoresCommand({})));
+    expect(e).toMatchObject({ name: 'UnknownOperationException', message: 'Unknown operation: ListEventDataStores', status: 400 });
     const none = await client().raw('', '{}', { targetPrefix: '' });
     expect((none.body as ErrorBody).__type).toBe('UnknownOperationException');
   });
@@ -296,17 +296,22 @@ describe('K2 trails through the SDK', () => {
     const arn = created.TrailARN!;
     expect((await c.send(new GetTrailCommand({ Name: arn }))).Trail!.Name).toBe('audit-archive');
     expect((await sdkError(c.send(new GetTrailCommand({ Name: 'missing' })))).message).toBe(`Unknown trail: missing for the user: ${creds().customer}`);
-    expect((await sdkError(c.send(new GetTrailCommand({ Name: 'arn:aws:cloudtrail:ru-msk' })))).name).toBe('CloudTrailARNInvalidException');
+    expect((await sdkError(c.send(new GetTrailCommand({ Name: 'arn:aws:cloudtrail:ru-msk' })))).name).toBe('InvalidTrailNameException');
     expect((await sdkError(c.send(new GetTrailCommand({ Name: 'arn:aws:cloudtrail:ru-msk:other:trail/audit-archive' })))).name).toBe('TrailNotFoundException');
     const listed = await c.send(new ListTrailsCommand({}));
     expect(listed.Trails).toEqual([
       { TrailARN: arn, Name: 'audit-archive', HomeRegion: 'ru-msk' },
       { TrailARN: arn.replace('audit-archive', 'second'), Name: 'second', HomeRegion: 'ru-msk' },
     ]);
-    const updated = await c.send(new UpdateTrailCommand({ Name: 'second', EnableLogFileValidation: true, S3KeyPrefix: 'x' }));
-    expect(updated).toMatchObject({ LogFileValidationEnabled: true, S3KeyPrefix: 'x', SnsTopicName: 'alerts' });
+    // K2's model: S3BucketName is required, and the only member UpdateTrail changes (k2.updateTrailStyle=aws for AWS's).
+    expect(await sdkError(c.send(new UpdateTrailCommand({ Name: 'second', EnableLogFileValidation: true, S3KeyPrefix: 'x' })))).toMatchObject({
+      name: 'InvalidParameterException', message: 'S3BucketName is required',
+    });
+    const updated = await c.send(new UpdateTrailCommand({ Name: 'second', S3BucketName: bucket, EnableLogFileValidation: true, S3KeyPrefix: 'x' }));
+    expect(updated).toMatchObject({ S3BucketName: bucket, LogFileValidationEnabled: false, SnsTopicName: 'alerts' });
+    expect(updated.S3KeyPrefix).toBeUndefined();
     expect((await sdkError(c.send(new UpdateTrailCommand({ Name: 'second', S3BucketName: 'gone-bucket' })))).name).toBe('S3BucketDoesNotExistException');
-    expect((await sdkError(c.send(new UpdateTrailCommand({ Name: 'nope-trail' })))).name).toBe('TrailNotFoundException');
+    expect((await sdkError(c.send(new UpdateTrailCommand({ Name: 'nope-trail', S3BucketName: bucket })))).name).toBe('TrailNotFoundException');
     const before = await c.send(new GetTrailStatusCommand({ Name: 'audit-archive' }));
     expect(before).toMatchObject({ IsLogging: false, TimeLoggingStarted: '', LatestDeliveryAttemptTime: '' });
     expect(before.StartLoggingTime).toBeUndefined();

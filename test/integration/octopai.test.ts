@@ -158,7 +158,7 @@ describe('Octopai UserEvents: reads', () => {
       expect(Date.parse(e.eventDate)).toBeLessThanOrEqual(Date.parse('2026-03-05T15:00:00Z'));
     }
     // Only endDate: the 7 days before it.
-    const end = await client().allEvents({ endDate: '2026-03-01T00:00:00Z', eventType: 'Export', pageSize: 1000 });
+    const end = client().allEvents({ endDate: '2026-03-01T00:00:00Z', eventType: 'Export', pageSize: 1000 });
     const got: UserEvent[] = [];
     for await (const e of end) got.push(e);
     expect(got.length).toBeGreaterThan(0);

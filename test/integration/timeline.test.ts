@@ -228,6 +228,19 @@ describe('injected events, raw records and the histogram', () => {
     expect((await get('/..%2Fpackage.json')).status).toBe(404);
     expect((await get('/missing.js')).status).toBe(404);
   });
+
+  it("serves every vendor's snippets, written from its current credentials", async () => {
+    const r = await get('/_emulator/snippets');
+    expect(r.status).toBe(200);
+    const providers = env.get().providers;
+    expect(Object.keys(r.body.snippets)).toEqual(Object.keys(providers));
+    for (const [id, list] of Object.entries(r.body.snippets as Record<string, Array<{ label: string; code: string }>>)) {
+      expect(list.length, id).toBeGreaterThan(0);
+      for (const sn of list) expect(sn.code, `${id}: ${sn.label}`).toContain(providers[id].baseUrl);
+    }
+    const c = providers.crusoe.credentials as { secretKey: string };
+    expect(r.body.snippets.crusoe[0].code).toContain(c.secretKey);
+  });
 });
 
 /** Reads server-sent events from the stream until `until` accepts one. */

@@ -15,7 +15,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * Crusoe as the core runs it, except that its one route throws the failure it is given: what the
  * core renders (thrown failures, unknown routes, crashes) goes through Crusoe's own renderer.
  */
-function throwing(make: () => Failure | Error) {
+function throwing(make: () => Failure | Error, config: Record<string, unknown> = {}) {
   const provider = {
     ...crusoe,
     create: (ctx: Parameters<typeof crusoe.create>[0]) => {
@@ -27,7 +27,7 @@ function throwing(make: () => Failure | Error) {
     },
   };
   const clock = new Clock({ now: 0, frozen: true });
-  const runtime = new ProviderRuntime(provider, { seed: 1, clock, company: buildCompany(1), config: {}, log: new RequestLog() });
+  const runtime = new ProviderRuntime(provider, { seed: 1, clock, company: buildCompany(1), config: { crusoe: config }, log: new RequestLog() });
   return async (path = PATH) => {
     const res = await runtime.app.request(path);
     return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, string> };
@@ -88,5 +88,26 @@ describe('Crusoe renders every failure the core hands it in its own shape', () =
     expect(crash).toMatchObject({ status: 500, body: { code: 'internal_error', message: 'internal error' } });
     expect(crash.body.error_id).toMatch(UUID);
     conforms(crash);
+  });
+
+  it("errorBodyStyle=swagger: the swagger's examples for every kind, the status in code and the code word as message", async () => {
+    const swagger = (f: Failure) => throwing(() => f, { errorBodyStyle: 'swagger' })();
+    const cases: Array<[Failure, number, string]> = [
+      [{ kind: 'bad-request', message: 'invalid limit' }, 400, 'bad_request'],
+      [{ kind: 'unauthenticated', message: 'signature mismatch', code: 'bad_credential' }, 401, 'bad_credential'],
+      [{ kind: 'forbidden', message: 'user is not an admin of organization org' }, 403, 'unauthorized'],
+      [{ kind: 'not-found', message: 'route not found' }, 404, 'not_found'],
+      [{ kind: 'too-large', message: 'request body too large' }, 413, 'request_too_large'],
+      [{ kind: 'throttled', message: 'slow down', retryAfterSeconds: 2.2 }, 429, 'too_many_requests'],
+      [{ kind: 'unavailable', message: 'upstream down', status: 503 }, 503, 'internal_error'],
+      [{ kind: 'internal', message: 'boom' }, 500, 'internal_error'],
+    ];
+    for (const [f, status, word] of cases) {
+      const r = await swagger(f);
+      expect(r.status, f.kind).toBe(status);
+      expect(r.body, f.kind).toEqual({ code: String(status), message: word });
+      if (status !== 413) conforms(r);
+    }
+    expect((await swagger({ kind: 'throttled', message: 'x', retryAfterSeconds: 2.2 })).headers.get('retry-after')).toBe('3');
   });
 });
