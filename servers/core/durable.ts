@@ -418,7 +418,8 @@ export class DurableState {
     const src = this.capture(gen);
     const old = this.journal;
     const path = `${this.layout.journal}.${gen}`;
-    const closed = old.close();
+    // Changes still being synced in the old journal are acknowledged once it is closed, not before.
+    const closed = old.close().then(() => old.durable());
     this.journal = this.newJournal(path, gen, closed);
     this.generation = gen;
     void closed.then(() => (this.syncsBefore += old.syncs)).catch(() => undefined);

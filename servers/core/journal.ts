@@ -134,7 +134,11 @@ function deferred(): Deferred {
 
 export interface JournalOptions {
   io?: StateIo;
-  /** Nothing in this journal is acknowledged before this settles (the journal it follows is closed). */
+  /**
+   * The journal this one follows, closed: nothing here is acknowledged before it settles, and until
+   * the first append `durable()` is this promise, so a change still being synced in the old journal
+   * is not acknowledged early (its rejection is the old journal's last failure).
+   */
   after?: Promise<unknown>;
   /** Called after each batch is on disk (the state engine decides on compaction here). */
   onSynced?: () => void;
@@ -163,6 +167,10 @@ export class Journal {
     opening: (io: StateIo) => Promise<{ file: StateFileHandle; size: number }>,
   ) {
     this.io = opts.io ?? nodeIo;
+    if (opts.after) {
+      this.tail = opts.after.then(() => undefined);
+      this.tail.catch(() => undefined);
+    }
     this.ready = opening(this.io).then(({ file, size }) => {
       this.file = file;
       this.size = size;

@@ -327,6 +327,26 @@ describe('compaction', () => {
     expect(dump(w2)).toEqual(before);
   });
 
+  it('a change still being synced in the old journal is not acknowledged by the new one', async () => {
+    const io = new TestIo();
+    const w = makeWorld();
+    const engine = await DurableState.open(freshLayout(), w, { io, ...quiet });
+    let release!: () => void;
+    io.gate = new Promise((r) => (release = r));
+    w.rt('a').ctx.store.insert(ev(1), true);
+    await new Promise((r) => setTimeout(r, 20)); // its sync is now held
+    const compaction = engine.compact(); // appends switch to a new, empty journal
+    let acked = false;
+    const durable = engine.changed().then(() => (acked = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(acked).toBe(false);
+    io.gate = undefined;
+    release();
+    await durable;
+    await compaction;
+    await engine.close();
+  });
+
   it('a crash at any step of a compaction loses no acknowledged change', async () => {
     // Count the fs calls of one run, then crash (freeze every later call) after each of them in turn.
     const run = async (freezeAt: number) => {
