@@ -23,9 +23,9 @@ const quiet = { warn: () => undefined };
 type R = { t: number; n: number };
 
 /** A world of two vendors with real stores, clock and scenario list, and a small state object each. */
-function makeWorld(): DurableWorld & { rt(id: string): FakeRuntime } {
+function makeWorld(vendors = ['a', 'b']): DurableWorld & { rt(id: string): FakeRuntime } {
   const clock = new Clock({ now: T0 });
-  const runtimes = new Map<string, FakeRuntime>(['a', 'b'].map((id) => [id, new FakeRuntime(clock)]));
+  const runtimes = new Map<string, FakeRuntime>(vendors.map((id) => [id, new FakeRuntime(clock)]));
   // A story with no events: enough for the applied list, which is what the engine keeps of scenarios.
   const story: ScenarioDef = { name: 'story', title: '', description: '', vendors: [], params: [], build: () => [] };
   const scenarios = new ScenarioEngine({ clock, seed: SEED, runtimes: new Map(), company: { people: [], byEmail: new Map() } } as never, [story]);
@@ -288,6 +288,28 @@ describe('recovery', () => {
     const w2 = makeWorld();
     await (await DurableState.open(layout, w2, quiet)).close();
     expect(dump(w2)).toEqual(dump(w));
+  });
+
+  it('a vendor not served in a run (--only) keeps its events and state through compactions', async () => {
+    const layout = freshLayout();
+    const w = makeWorld();
+    const engine = await DurableState.open(layout, w, quiet);
+    w.rt('b').ctx.store.insert(ev(1), true);
+    w.rt('b').ctx.state.n = 9;
+    await engine.changed();
+    await engine.close();
+    const before = dump(w).vendors.b;
+
+    const onlyA = makeWorld(['a']);
+    const e2 = await DurableState.open(layout, onlyA, quiet);
+    onlyA.rt('a').ctx.store.insert(ev(2));
+    await e2.compact();
+    await e2.close();
+
+    const w3 = makeWorld();
+    await (await DurableState.open(layout, w3, quiet)).close();
+    expect(dump(w3).vendors.b).toEqual(before);
+    expect(dump(w3).vendors.a.events.map((e) => e.rec.n)).toEqual([2]);
   });
 
   it('a journal without its snapshot, or written with another seed, stops start-up', async () => {
