@@ -990,7 +990,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description An unexpected failure of the emulator (a bug; please report it). */
+        /** @description An unexpected failure of the emulator (a bug; please report it), or a change that could not be written to the state directory (a full disk, say): the change is then not acknowledged, and the message names the file. */
         InternalError: {
             headers: {
                 [name: string]: unknown;

@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { ClockChange } from '../core/clock.js';
+import { StateWriteError } from '../core/durable.js';
 import type { Emulator } from '../core/emulator.js';
 import { FaultSet } from '../core/faults.js';
 import { checkConformance } from '../core/conformance.js';
@@ -106,6 +107,11 @@ export function createControlApp(emu: Emulator, guard: MiddlewareHandler): App {
 
   app.notFound(() => problem(404, 'no such control route'));
   app.onError((err) => {
+    // Not acknowledged: the change is in memory but not on disk (a full disk, say), which the caller should know.
+    if (err instanceof StateWriteError) {
+      console.error(`[control] ${err.message}`);
+      return problem(500, err.message);
+    }
     console.error('[control] unhandled error:', err);
     return problem(500, 'internal error');
   });

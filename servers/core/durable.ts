@@ -77,6 +77,14 @@ interface Unserved {
   state?: unknown;
 }
 
+/** A change that could not be made durable (disk full, directory gone): it must not be acknowledged. */
+export class StateWriteError extends Error {
+  constructor(file: string, cause: unknown) {
+    super(`state could not be written to ${file}: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'StateWriteError';
+  }
+}
+
 type Rec = Record<string, unknown>;
 const isObj = (v: unknown): v is Rec => !!v && typeof v === 'object' && !Array.isArray(v);
 
@@ -114,9 +122,12 @@ export class DurableState {
     return engine;
   }
 
-  /** Resolves once every change so far is durable. */
+  /** Resolves once every change so far is durable; rejects with a StateWriteError when it cannot be. */
   durable(): Promise<void> {
-    return this.journal.durable();
+    const journal = this.journal;
+    return journal.durable().catch((err: unknown) => {
+      throw new StateWriteError(journal.path, err);
+    });
   }
 
   /**
@@ -131,7 +142,7 @@ export class DurableState {
       this.lastState.set(id, s);
       this.append(`{"t":"state","vendor":${JSON.stringify(id)},"state":${s}}`);
     }
-    return this.journal.durable();
+    return this.durable();
   }
 
   /** Reset the world through `run`, journaled as one record. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Clock } from '../../servers/core/clock.js';
-import { DurableState, stateLayout, type DurableWorld, type StateLayout } from '../../servers/core/durable.js';
+import { DurableState, StateWriteError, stateLayout, type DurableWorld, type StateLayout } from '../../servers/core/durable.js';
 import { Journal, frame, nodeIo, parseJournal, type StateFileHandle, type StateIo } from '../../servers/core/journal.js';
 import type { ProviderRuntime } from '../../servers/core/provider.js';
 import { ScenarioEngine, type AppliedScenario, type ScenarioDef } from '../../servers/core/scenarios.js';
@@ -83,6 +83,8 @@ class TestIo implements StateIo {
   datasyncs = 0;
   gate: Promise<void> | undefined;
   freezeAt = Infinity;
+  /** While set, writes fail as on a full disk. */
+  full = false;
   /** Files left open by a frozen engine, closed by the test. */
   readonly handles: StateFileHandle[] = [];
   private frozenResolve!: () => void;
@@ -99,7 +101,11 @@ class TestIo implements StateIo {
     const h = await nodeIo.open(path, flags);
     this.handles.push(h);
     return {
-      write: async (b, o, l, p) => (await this.step(), h.write(b, o, l, p)),
+      write: async (b, o, l, p) => {
+        await this.step();
+        if (this.full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        return h.write(b, o, l, p);
+      },
       datasync: async () => {
         await this.step();
         await this.gate;
@@ -321,6 +327,27 @@ describe('recovery', () => {
     writeFileSync(layout.journal, journal);
     const other = Object.assign(makeWorld(), { seed: 8 });
     await expect(DurableState.open(layout, other, quiet)).rejects.toThrow(/was written with seed 7, not 8/);
+  });
+});
+
+describe('a failed write', () => {
+  it('is not acknowledged, names the file, and its record is written with the next batch once the disk has room', async () => {
+    const layout = freshLayout();
+    const io = new TestIo();
+    const w = makeWorld();
+    const engine = await DurableState.open(layout, w, { io, ...quiet });
+    io.full = true;
+    w.rt('a').ctx.store.insert(ev(1), true);
+    const failed = engine.durable();
+    await expect(failed).rejects.toBeInstanceOf(StateWriteError);
+    await expect(failed).rejects.toThrow(`state could not be written to ${layout.journal}: ENOSPC`);
+    io.full = false;
+    w.rt('a').ctx.store.insert(ev(2), true);
+    await engine.durable();
+    await engine.close();
+    const w2 = makeWorld();
+    await (await DurableState.open(layout, w2, quiet)).close();
+    expect(dump(w2)).toEqual(dump(w));
   });
 });
 
