@@ -142,9 +142,14 @@ describe('control plane under random sequences of calls', () => {
         for (const b of await stillServing(emu)) fiveXX.push(`after ${s.method} ${s.path} ${JSON.stringify(s.body)}: ${b}`);
       }
       const before = emu.clock.state();
+      const stored = (e: Emulator) => Object.fromEntries([...e.runtimes].map(([id, rt]) => [id, [...rt.ctx.store.insertedEntries()].length]));
+      const held = stored(emu);
       await emu.close();
       emu = await startEmulator({ portBase: 0, now: NOW, stateFile });
       if (before.frozen) expect(emu.clock.state().now).toBe(before.now);
+      expect(emu.clock.state().frozen).toBe(before.frozen);
+      // Every recorded and injected event is back (the probes above recorded some too).
+      expect(stored(emu)).toEqual(held);
       expect(await stillServing(emu)).toEqual([]);
     } finally {
       await emu.close();
