@@ -265,6 +265,9 @@ export class DurableState {
         this.apply(r, r.file);
         if ((r.value as Rec).t === 'reset') this.reserveSeqs(records, i + 1);
       });
+      // Events past retention that the running emulator had pruned are in the journal still: prune them
+      // again, so the state is the one before the restart.
+      for (const rt of this.world.runtimes.values()) rt.ctx.store.prune();
     } finally {
       this.muted = false;
     }

@@ -221,6 +221,21 @@ describe('recovery', () => {
     await e2.close();
   });
 
+  it('events the running emulator pruned past retention stay pruned after a restart', async () => {
+    const layout = freshLayout();
+    const w = makeWorld();
+    const engine = await DurableState.open(layout, w, quiet);
+    w.rt('a').ctx.store.insert(ev(1), true);
+    w.clock.advance(100 * 86_400_000);
+    w.rt('a').ctx.store.insert({ t: w.clock.now() - 1000, n: 2 }, true);
+    w.rt('a').ctx.store.prune();
+    await engine.close();
+    expect(dump(w).vendors.a.events.map((e) => e.rec.n)).toEqual([2]);
+    const w2 = makeWorld();
+    await (await DurableState.open(layout, w2, quiet)).close();
+    expect(dump(w2)).toEqual(dump(w));
+  });
+
   it('drops a torn last record with one warning, and appends cleanly after it', async () => {
     const layout = freshLayout();
     const w = makeWorld();
