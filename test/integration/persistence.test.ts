@@ -20,8 +20,17 @@ function start(stateFile: string, more: string[] = []) {
 function record(i: number) {
   const t = new Date(Date.parse('2026-03-10T09:00:00Z') + (i % 3600) * 1000).toISOString();
   return {
-    action: 'Delete', actor_id: '5b1f7c2e-93d4-4a6b-8e0f-2c7d9a1b3e45', actor_email: 'persist@example.com', actor_type: 'User',
-    client_ip: '10.193.14.27:50412', start_time: t, end_time: t, result: 'OK', surface: 'Console', target_names: [`persisted-${i}`], target_type: 'VM',
+    action: 'Delete',
+    actor_id: '5b1f7c2e-93d4-4a6b-8e0f-2c7d9a1b3e45',
+    actor_email: 'persist@example.com',
+    actor_type: 'User',
+    client_ip: '10.193.14.27:50412',
+    start_time: t,
+    end_time: t,
+    result: 'OK',
+    surface: 'Console',
+    target_names: [`persisted-${i}`],
+    target_type: 'VM',
   };
 }
 
@@ -36,7 +45,9 @@ describe('persistence across kill -9 (--state-file, --state-dir)', () => {
       for (let i = k; !stop; i += 4) {
         try {
           const r = await fetch(`${first.control}/_emulator/providers/crusoe/events`, {
-            method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(record(i)),
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(record(i)),
           });
           if (r.status === 201) acknowledged.push(i);
         } catch {
@@ -79,10 +90,17 @@ describe('persistence across kill -9 (--state-file, --state-dir)', () => {
     // A kill lands mid-compaction when the next journal is there but not yet renamed over the old one;
     // the timing is the machine's, so kill again after each restart until one did.
     for (let attempt = 0; attempt < 8 && killedMidway === 0; attempt++) {
-      const emu = await startCli([process.execPath, CLI], ['--only', 'crusoe', '--now', '2026-03-10T10:00:00Z', '--state-dir', stateDir, '--compact-min-bytes', '50000']);
+      const emu = await startCli(
+        [process.execPath, CLI],
+        ['--only', 'crusoe', '--now', '2026-03-10T10:00:00Z', '--state-dir', stateDir, '--compact-min-bytes', '50000'],
+      );
       let stop = false;
       const post = async (body: unknown, ids: number[]) => {
-        const r = await fetch(`${emu.control}/_emulator/providers/crusoe/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const r = await fetch(`${emu.control}/_emulator/providers/crusoe/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
         if (r.status === 201) acknowledged.push(...ids);
       };
       const singles = async () => {
@@ -121,7 +139,9 @@ describe('persistence across kill -9 (--state-file, --state-dir)', () => {
 
   it('refuses a state file written with another seed', { timeout: 60_000 }, async () => {
     const file = join(dir, 'state.json');
-    const proc = spawn(process.execPath, [CLI, 'start', '--seed', '7', '--only', 'crusoe', '--port-base', '0', '--state-file', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [CLI, 'start', '--seed', '7', '--only', 'crusoe', '--port-base', '0', '--state-file', file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     proc.stderr.on('data', (d) => (err += d));
     const code = await new Promise((r) => proc.once('exit', r));
