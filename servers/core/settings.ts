@@ -1,4 +1,4 @@
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { FaultSpec } from './faults.js';
 
 /** A vendor's switches: a JSON Schema object whose properties carry their defaults. */
@@ -27,17 +27,39 @@ export class ConfigError extends Error {
 const ajv = new Ajv2020({ strict: false, allErrors: false, useDefaults: true, coerceTypes: false });
 
 /** Defaults filled, types and ranges checked; unknown switches refused with their name. */
+// Compiled once per vendor schema: every start, reset and rebuild reuses it.
+const compiled = new WeakMap<SettingsSchema, ValidateFunction>();
+
+function validatorFor(schema: SettingsSchema): ValidateFunction {
+  let v = compiled.get(schema);
+  if (!v) {
+    const faults = { type: 'array', items: { type: 'object' }, default: [] };
+    v = ajv.compile({ ...schema, additionalProperties: false, properties: { ...schema.properties, faults } });
+    compiled.set(schema, v);
+  }
+  return v;
+}
+
 export function resolveSettings<S>(vendor: string, schema: SettingsSchema, input: unknown): S & CommonSettings {
-  const full = {
-    ...schema,
-    additionalProperties: false,
-    properties: { ...schema.properties, faults: { type: 'array', items: { type: 'object' }, default: [] } },
-  };
-  const value = structuredClone(input ?? {}) as Record<string, unknown>;
-  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`config: '${vendor}' must be an object of switches`);
-  const validate = ajv.compile(full);
+  // No switches given (the usual start): the defaults, without compiling the schema.
+  if (input === undefined || (isPlainObject(input) && Object.keys(input).length === 0)) return defaultsOf(schema) as S & CommonSettings;
+  const value = structuredClone(input) as Record<string, unknown>;
+  if (!isPlainObject(value)) throw new ConfigError(`config: '${vendor}' must be an object of switches`);
+  const validate = validatorFor(schema);
   if (!validate(value)) throw new ConfigError(describe(vendor, schema, validate.errors));
   return value as S & CommonSettings;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+function defaultsOf(schema: SettingsSchema): Record<string, unknown> {
+  const out: Record<string, unknown> = { faults: [] };
+  for (const [k, p] of Object.entries(schema.properties)) {
+    if ('default' in p) out[k] = structuredClone((p as { default: unknown }).default);
+  }
+  return out;
 }
 
 function describe(vendor: string, schema: SettingsSchema, errors: ErrorObject[] | null | undefined): string {
