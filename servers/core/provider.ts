@@ -80,7 +80,17 @@ export interface VendorInstance<R> {
   summarize?(rec: R): EventSummary;
   /** The vendor's identity fields for a company person (user name, ids), so scenarios can act as them. */
   actorFor?(person: Person): Record<string, unknown> | undefined;
+  /** The truth of each feed, by the feed's name (the names `ProviderHooks.feeds` gives). */
+  feeds?: Record<string, FeedTruth>;
 }
+
+/**
+ * Every record one feed's API returns to the manifest's credentials for an unfiltered query over
+ * [from, to] (ms, both included, already within retention and not after now), once every delay has
+ * passed: in the vendor's wire shape, newest first. Built on the same store walk and rendering as
+ * the vendor's routes, so that it cannot drift from what the API answers.
+ */
+export type FeedTruth = (from: number, to: number) => unknown[] | Promise<unknown[]>;
 
 /** The one object a vendor exports; servers/registry.ts lists them. */
 export interface Provider<R = any, S = any, St = any> {
@@ -252,6 +262,13 @@ export class ProviderRuntime<R = any> {
       if (err instanceof RangeError) return undefined;
       throw err;
     }
+  }
+
+  /** The feed's truth over [from, to] clamped to retention; undefined when the vendor has no such feed. */
+  async truth(feed: string, from: number, to: number): Promise<unknown[] | undefined> {
+    const fn = this.instance.feeds?.[feed];
+    if (!fn) return undefined;
+    return fn(Math.max(from, this.ctx.store.retentionEdge()), to);
   }
 
   summarize(rec: R): EventSummary {

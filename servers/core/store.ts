@@ -183,6 +183,16 @@ export class EventStore<R> {
     return b;
   }
 
+  /**
+   * The records of a walk as the vendor's JSON (parsed), through the same rendering as responses
+   * but without filling the cache of recently served ones: a feed's truth may span days.
+   */
+  wire(q: ScanOptions<R>): unknown[] {
+    const out: unknown[] = [];
+    for (const e of this.scan(q)) out.push(e.bytes !== undefined ? JSON.parse(this.json(e)) : JSON.parse(JSON.stringify(this.opts.render(e.rec))));
+    return out;
+  }
+
   /** The event's vendor JSON as a string. */
   json(e: Entry<R>): string {
     const b = this.bytes(e);

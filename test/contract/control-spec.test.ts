@@ -206,6 +206,18 @@ describe('control API answers as openapi/control.yaml says', () => {
     expect((await call('GET', '/_emulator/faults')).body.faults.k2).toEqual([]);
   });
 
+  it('truth: each vendor with and without a feed, and the 400 and 404 answers', async () => {
+    const day = `from=2026-03-10T09:00:00Z&to=${NOW}`;
+    const one = await call('GET', `/_emulator/providers/crusoe/truth?${day}`);
+    expect(one.body).toMatchObject({ vendor: 'crusoe', feed: 'audit-logs', count: one.body.records.length });
+    expect((await call('GET', `/_emulator/providers/opsera/truth?feed=tokens&${day}`)).body.feed).toBe('tokens');
+    expect((await call('GET', `/_emulator/providers/opsera/truth?${day}`)).status).toBe(400);
+    expect((await call('GET', `/_emulator/providers/opsera/truth?feed=nope&${day}`)).status).toBe(400);
+    expect((await call('GET', `/_emulator/providers/crusoe/truth?from=2026-03-10T09:00:00Z&to=2099-01-01T00:00:00Z`)).status).toBe(400);
+    expect((await call('GET', '/_emulator/providers/crusoe/truth?from=2026-03-10T09:00:00Z', { request: 'invalid' })).status).toBe(400);
+    expect((await call('GET', `/_emulator/providers/nosuch/truth?${day}`)).status).toBe(404);
+  });
+
   it('request log: filters and the 400 answers', async () => {
     const crusoe = emu.providers.crusoe.baseUrl;
     await (await fetch(`${crusoe}/v1alpha5/organizations/x/audit-logs`)).text(); // refused: no signature

@@ -43,4 +43,5 @@ export const sampleClient: ProviderHooks = {
   }),
 
   pathValues: () => ({}),
+  feeds: {},
 };
