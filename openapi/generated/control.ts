@@ -898,10 +898,32 @@ export interface components {
                  */
                 retryAfterSeconds: number;
             };
+            /**
+             * @description History behaviour: each record becomes visible through the vendor's API only some time after its
+             *     own timestamp, drawn per record from [0, maxSeconds] (from `seed`), as live audit pipelines
+             *     deliver late. The feed's truth includes records still in transit. Applies to the whole vendor
+             *     (`route` does not narrow it).
+             */
+            ingestionDelay?: {
+                maxSeconds: number;
+            };
+            /** @description Draws of this fault (errors, drops, latency, delays) from this seed instead of at random, so that a run repeats. */
+            seed?: number;
         };
-        /** @description One fault, an array of faults, or `{"faults": <fault or array>}`. */
-        FaultsBody: components["schemas"]["FaultSpec"] | components["schemas"]["FaultSpec"][] | {
-            faults: components["schemas"]["FaultSpec"] | components["schemas"]["FaultSpec"][];
+        /**
+         * @description The collector gauntlet, expanded into faults when set (the list shows them): throttling bursts with a
+         *     Retry-After of 1 to 5 seconds, 503s, dropped connections, slow answers and an ingestion delay of up
+         *     to 2 minutes, all drawn from `seed` (default 1). Combinable with other faults in the same array.
+         */
+        GauntletProfile: {
+            /** @enum {string} */
+            profile: "gauntlet";
+            seed?: number;
+        };
+        FaultItem: components["schemas"]["FaultSpec"] | components["schemas"]["GauntletProfile"];
+        /** @description One fault or profile, an array of them, or `{"faults": <fault or array>}`. */
+        FaultsBody: components["schemas"]["FaultItem"] | components["schemas"]["FaultItem"][] | {
+            faults: components["schemas"]["FaultItem"] | components["schemas"]["FaultItem"][];
         };
         FaultList: {
             faults: components["schemas"]["FaultSpec"][];

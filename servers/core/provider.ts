@@ -199,6 +199,8 @@ export class ProviderRuntime<R = any> {
     const configured = FaultSet.parse(settings.faults ?? []);
     if (!configured.ok) throw new ConfigError(`config: ${p.id}.faults: ${configured.message}`);
     this.faults.set(configured.faults);
+    // An ingestion delay hides records from every read of the API until their time plus their delay.
+    store.inTransit = { active: () => this.faults.delaying, hides: (e) => this.faults.hides(e.ts, e.seq, clock.now()) };
     this.app = wrapVendorApp(p.id, this.errors, instance.app, log, () => this.ctx.spec, this.faults, {
       onViolation: this.deps.onViolation,
       storeVersion: this.deps.onChange && (() => store.version),

@@ -178,7 +178,7 @@ export class Delivery {
     const inside = (e: Entry<K2Event>) =>
       (!startPos || e.ts > startPos.ts || e.seq >= startPos.seq) && (!stopped || e.ts < stopped.ts || e.seq <= stopped.seq);
     const out: CloudTrailRecord[] = [];
-    for (const e of this.ctx.store.scan({ from, to, order: 'asc' })) if (e.inserted && inside(e)) out.push(e.rec.record);
+    for (const e of this.ctx.store.scan({ from, to, order: 'asc', all: true })) if (e.inserted && inside(e)) out.push(e.rec.record);
     return out;
   }
 
@@ -190,7 +190,7 @@ export class Delivery {
     const store = this.ctx.store;
     if (from >= store.retentionEdge()) {
       const out: CloudTrailRecord[] = [];
-      for (const e of store.scan({ from, to, order: 'asc' })) if (!e.inserted) out.push(e.rec.record);
+      for (const e of store.scan({ from, to, order: 'asc', all: true })) if (!e.inserted) out.push(e.rec.record);
       return out;
     }
     const bucketMs = store.bucketMs;

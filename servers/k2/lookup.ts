@@ -92,7 +92,7 @@ export function lookupEvents(ctx: K2Context, input: LookupInput): OpResult {
 
 /** LookupEvents walked to its end over [from, to] with no attribute: the `lookup-events` feed's truth. */
 export function lookupTruth(ctx: K2Context, from: number, to: number): unknown[] {
-  return [...ctx.store.scan({ from, to, order: 'desc' })].map((e) => JSON.parse(Buffer.from(eventJson(ctx, e)).toString('utf8')) as unknown);
+  return [...ctx.store.scan({ from, to, order: 'desc', all: true })].map((e) => JSON.parse(Buffer.from(eventJson(ctx, e)).toString('utf8')) as unknown);
 }
 
 /** The stored bytes, unless a switch changes the spelling or the record's fields. */

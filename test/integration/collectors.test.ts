@@ -21,7 +21,9 @@ interface Poller {
 }
 
 /** Throttling bursts, 503s and dropped connections: what a live API does to a collector. */
-const FAULTS = [{ throttle: { perSecond: 20, burst: 8, retryAfterSeconds: 1 } }, { errorRate: 0.08, errorStatus: 503 }, { dropRate: 0.03 }];
+const FAULTS: unknown[] = [{ throttle: { perSecond: 20, burst: 8, retryAfterSeconds: 1 } }, { errorRate: 0.08, errorStatus: 503 }, { dropRate: 0.03 }];
+/** The gauntlet profile adds slow answers and an ingestion delay of up to two minutes (seed 5: Retry-After 1 s). */
+const GAUNTLET = [{ profile: 'gauntlet', seed: 5 }];
 
 async function control(emu: Emulator, method: string, path: string, body?: unknown): Promise<any> {
   const r = await fetch(emu.controlUrl + path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -33,9 +35,9 @@ const nowOf = async (emu: Emulator) => Date.parse((await control(emu, 'GET', '/_
 
 /** Steps of `stepMs` over a day, a poll after each; then one poll past the end, so the last step's delays pass. */
 async function simulateDay(
-  emu: Emulator, vendor: string, collector: Poller, stepMs: number, polls: number[] = [], beforePoll?: (now: number) => Promise<void>,
+  emu: Emulator, vendor: string, collector: Poller, stepMs: number, polls: number[] = [], beforePoll?: (now: number) => Promise<void>, faults: unknown[] = GAUNTLET,
 ): Promise<number> {
-  await control(emu, 'PUT', `/_emulator/faults/${vendor}`, FAULTS);
+  await control(emu, 'PUT', `/_emulator/faults/${vendor}`, faults);
   let now = Date.parse(START);
   while (now < Date.parse(START) + 24 * 60 * MIN) {
     await control(emu, 'POST', '/_emulator/clock', { advance: stepMs / 1000 });
@@ -78,7 +80,7 @@ const justBefore = (emu: Emulator) => async (now: number) => {
 };
 const creds = (emu: Emulator, v: string) => emu.providers[v].credentials as Record<string, any>;
 
-describe('example collectors pass a simulated day under faults', () => {
+describe('example collectors pass a simulated day under the gauntlet', () => {
   it('crusoe', async () => {
     await withEmulator('crusoe', async (emu) => {
       const c = creds(emu, 'crusoe');
@@ -161,7 +163,7 @@ describe('naive collectors are caught', () => {
       const c = creds(emu, 'instaclustr');
       const naive = new NaiveCursorCollector({ baseUrl: emu.providers.instaclustr.baseUrl, username: c.username, apiKey: c.provisioningApiKey }, start);
       const polls: number[] = [];
-      const end = await simulateDay(emu, 'instaclustr', naive, 17 * MIN + 13_000, polls, justBefore(emu));
+      const end = await simulateDay(emu, 'instaclustr', naive, 17 * MIN + 13_000, polls, justBefore(emu), FAULTS);
       const r = await check(emu, 'instaclustr', 'account', end, naive.records, (a) => Date.parse(a.timestamp));
       // Instaclustr shows actions in 20-second steps: at each poll, those of (last step, poll] were hidden.
       const truth = (await control(emu, 'GET', `/_emulator/providers/instaclustr/truth?feed=account&from=${START}&to=${new Date(end).toISOString()}`)).records as any[];
@@ -178,7 +180,7 @@ describe('naive collectors are caught', () => {
       const c = creds(emu, 'octopai');
       const pageEnds = new Set<string>();
       const naive = new NaiveOffsetCollector({ baseUrl: emu.providers.octopai.baseUrl, userName: c.userName, password: c.password, fetch: arrivals(emu, pageEnds) }, start, 20);
-      const end = await simulateDay(emu, 'octopai', naive, 30 * MIN);
+      const end = await simulateDay(emu, 'octopai', naive, 30 * MIN, [], undefined, FAULTS);
       const r = await check(emu, 'octopai', 'user-events', end, naive.records, (e) => Date.parse(e.eventDate));
       expect(pageEnds.size).toBeGreaterThan(0);
       const doubled = new Set(naive.records.map((e) => String(e.id)).filter((id, i, all) => all.indexOf(id) !== i));
