@@ -907,13 +907,22 @@ export interface components {
             ingestionDelay?: {
                 maxSeconds: number;
             };
+            /**
+             * @description History behaviour: after every successful answer of the vendor (on `route` when given), this many
+             *     new records land at the head of its log at the emulator's now, as on a live log while a client
+             *     pages; offset-paged APIs shift under a client that does not pin its window's end.
+             */
+            arrivals?: {
+                perAnswer: number;
+            };
             /** @description Draws of this fault (errors, drops, latency, delays) from this seed instead of at random, so that a run repeats. */
             seed?: number;
         };
         /**
          * @description The collector gauntlet, expanded into faults when set (the list shows them): throttling bursts with a
-         *     Retry-After of 1 to 5 seconds, 503s, dropped connections, slow answers and an ingestion delay of up
-         *     to 2 minutes, all drawn from `seed` (default 1). Combinable with other faults in the same array.
+         *     Retry-After of 1 to 5 seconds, 503s, dropped connections, slow answers, an ingestion delay of up
+         *     to 2 minutes and one record arriving after every successful answer, all drawn from `seed` (default 1).
+         *     Combinable with other faults in the same array.
          */
         GauntletProfile: {
             /** @enum {string} */

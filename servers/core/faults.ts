@@ -26,6 +26,8 @@ export interface FaultSpec {
   throttle?: { perSecond: number; burst?: number; retryAfterSeconds?: number };
   /** Each record shows through the API only up to `maxSeconds` after its own time (a history behaviour, vendor-wide). */
   ingestionDelay?: { maxSeconds: number };
+  /** After every answer of the vendor that succeeds, this many new records land at the head of its log (a history behaviour). */
+  arrivals?: { perAnswer: number };
   /** Draws of this fault from this seed instead of Math.random, so that a run repeats. */
   seed?: number;
 }
@@ -38,7 +40,8 @@ interface GauntletProfile {
 
 /**
  * The gauntlet: throttling bursts with a Retry-After of 1 to 5 s, 503s, dropped connections, slow
- * answers and an ingestion delay of up to two minutes; every draw from the seed.
+ * answers, an ingestion delay of up to two minutes and a record landing after every answer; every
+ * draw from the seed.
  */
 export function gauntlet(seed = 1): FaultSpec[] {
   return [
@@ -47,6 +50,7 @@ export function gauntlet(seed = 1): FaultSpec[] {
     { dropRate: 0.02, seed: seed + 1 },
     { latency: { uniform: [0, 40] }, seed: seed + 2 },
     { ingestionDelay: { maxSeconds: 120 }, seed: seed + 3 },
+    { arrivals: { perAnswer: 1 } },
   ];
 }
 
@@ -71,6 +75,13 @@ export class FaultSet {
     this.limiters = new Map(faults.flatMap((f, i) => (f.throttle ? [[i, RateLimiter.perSecond(f.throttle.perSecond, f.throttle.burst)]] : [])));
     this.draws = faults.map((f) => (f.seed === undefined ? unseeded : new Rng(hashSeed(f.seed, 'faults'))));
     this.delays = faults.flatMap((f) => (f.ingestionDelay ? [{ maxMs: f.ingestionDelay.maxSeconds * 1000, seed: f.seed ?? 0 }] : []));
+  }
+
+  /** Records to land after a successful answer to a request on `method path`. */
+  arrivalsAfter(method: string, path: string): number {
+    let n = 0;
+    for (const f of this.faults) if (f.arrivals && matches(f.route, method, path)) n += f.arrivals.perAnswer;
+    return n;
   }
 
   /** Whether an ingestion delay is on (the store asks `hides` only then). */

@@ -20,6 +20,8 @@ export interface ProviderHooks {
   soak(target: ClientTarget): SoakPlan;
   /** Known-good path parameter values, so that fuzz cases reach past routing and auth. */
   pathValues(entry: ManifestEntry): Record<string, string[]>;
+  /** A record that lands while a client pages (the `arrivals` fault): a beat without its person and time. */
+  arrival: Omit<ScenarioBeat, 'person' | 'at'>;
   /** The vendor's audit feeds by name (the first is the default), as collectors and `verify` know them. */
   feeds: Record<string, FeedHooks>;
 }

@@ -135,6 +135,10 @@ export class ProviderRuntime<R = any> {
   /** Latency, errors, drops and throttling switched on through the control API or config. */
   readonly faults = new FaultSet();
   private url = '';
+  /** Draws for records of the `arrivals` fault. */
+  private arrivalRng!: Rng;
+  /** Positions of arrived records: they land visible, past any ingestion delay, to shift pages under a client. */
+  private arrived = new Set<number>();
 
   constructor(
     readonly provider: Provider<R>,
@@ -193,6 +197,7 @@ export class ProviderRuntime<R = any> {
       baseUrl: () => this.url,
     };
     this.ctx.state = this.freshState();
+    this.arrivalRng = new Rng(hashSeed(seed, p.id, 'arrivals'));
     const instance = (built.instance = p.create(this.ctx));
     this.instance = instance;
     this.errors = p.errors(settings);
@@ -200,13 +205,28 @@ export class ProviderRuntime<R = any> {
     if (!configured.ok) throw new ConfigError(`config: ${p.id}.faults: ${configured.message}`);
     this.faults.set(configured.faults);
     // An ingestion delay hides records from every read of the API until their time plus their delay.
-    store.inTransit = { active: () => this.faults.delaying, hides: (e) => this.faults.hides(e.ts, e.seq, clock.now()) };
+    this.arrived = new Set();
+    store.inTransit = { active: () => this.faults.delaying, hides: (e) => !this.arrived.has(e.seq) && this.faults.hides(e.ts, e.seq, clock.now()) };
     this.app = wrapVendorApp(p.id, this.errors, instance.app, log, () => this.ctx.spec, this.faults, {
       onViolation: this.deps.onViolation,
       storeVersion: this.deps.onChange && (() => store.version),
       onChange: this.deps.onChange,
       validateRequests: this.deps.validateRequests,
+      onAnswer: (method, path) => this.arrive(this.faults.arrivalsAfter(method, path)),
     });
+  }
+
+  /** Records landing at the head of the log now, each the vendor's own arrival beat for a company person (the `arrivals` fault). */
+  arrive(n: number): void {
+    const hooks = this.provider.hooks;
+    const people = this.deps.company.people;
+    if (!hooks || n <= 0 || people.length === 0) return;
+    for (let i = 0; i < n; i++) {
+      const person = people[this.arrivalRng.int(0, people.length - 1)];
+      const beat = { ...hooks.arrival, person, at: this.deps.clock.now() };
+      const r = this.prepare(hooks.scenarioRecord(beat, { rng: this.arrivalRng, actor: this.instance.actorFor?.(person) ?? {} }));
+      if (r.ok) for (const rec of r.recs) this.arrived.add(this.ctx.store.insert(rec).seq);
+    }
   }
 
   freshState(): unknown {
@@ -289,6 +309,8 @@ interface WrapOptions {
   /** Called before the response goes out when a request may have changed state (persistence). */
   onChange?: () => void;
   validateRequests?: boolean;
+  /** Called after every successful answer (history behaviours that follow traffic). */
+  onAnswer?: (method: string, path: string) => void;
 }
 
 /** Outer app for a vendor: request log, faults, strict mode, and every failure in the vendor's shape. */
@@ -298,6 +320,7 @@ function wrapVendorApp(id: string, errors: FailureRenderer, inner: Hono<any>, lo
     const started = performance.now();
     const before = o.storeVersion?.();
     await next();
+    if (c.res.status === 200) o.onAnswer?.(c.req.method, c.req.path);
     // Recorded events and vendor state changes are saved before the answer acknowledges them.
     if (o.onChange && (o.storeVersion!() !== before || !['GET', 'HEAD'].includes(c.req.method))) o.onChange();
     if (o.onViolation) await checkConformance(id, c, spec(), o.onViolation);

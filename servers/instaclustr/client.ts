@@ -59,5 +59,6 @@ export const instaclustrClient: ProviderHooks = {
   }),
 
   pathValues: ({ credentials: c }) => ({ organisationId: [c.organisationId].filter(Boolean) }),
+  arrival: { action: 'ACCOUNT_GENERATE_API_KEY' },
   feeds: { account: { identity: (r) => idField(r, 'id') }, organisation: { identity: (r) => idField(r, 'id') } },
 };

@@ -94,6 +94,8 @@ export const k2Client: ProviderHooks = {
     return { customer: [m.credentials.customer, m.customer].filter(Boolean), bucket: buckets };
   },
 
+  arrival: { action: 'DescribeInstances', fields: { eventSource: 'ec2.amazonaws.com' } },
+
   // LookupEvents answers `EventId`; the archives hold CloudTrail records, whose id is `eventID`.
   feeds: { 'lookup-events': { identity: (r) => idField(r, 'EventId') }, 'trail-archives': { identity: (r) => idField(r, 'eventID') } },
 };

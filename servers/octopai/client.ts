@@ -59,5 +59,6 @@ export const octopaiClient: ProviderHooks = {
   }),
 
   pathValues: () => ({}),
+  arrival: { action: 'Login' },
   feeds: { 'user-events': { identity: (r) => idField(r, 'id') } },
 };

@@ -33,5 +33,6 @@ export const opseraClient: ProviderHooks = {
   soak: () => ({ connections: 30, requests: [{ method: 'GET', path: `${ACTIONS}?count=100` }, { method: 'GET', path: `${TOKENS}?count=50` }] }),
 
   pathValues: () => ({}),
+  arrival: { action: 'login', target: { type: 'authentication' } },
   feeds: { actions: { identity: (r) => idField(r, '_id') }, tokens: { identity: (r) => idField(r, '_id') } },
 };

@@ -190,7 +190,7 @@ describe('control API answers as openapi/control.yaml says', () => {
     expect((await call('PUT', '/_emulator/faults/k2', { body: two })).body).toEqual({ faults: two });
     expect((await call('PUT', '/_emulator/faults/octopai', { body: { faults: [{ latency: { normal: { mean: 1, stddev: 0 } } }, { latency: { exponential: { mean: 1 } } }] } })).status).toBe(200);
     expect((await call('PUT', '/_emulator/faults/opsera', { body: { faults: { latency: 0 } } })).body).toEqual({ faults: [{ latency: 0 }] });
-    expect((await call('PUT', '/_emulator/faults/instaclustr', { body: [{ profile: 'gauntlet', seed: 2 }, { ingestionDelay: { maxSeconds: 5 }, seed: 1 }] })).body.faults).toHaveLength(6);
+    expect((await call('PUT', '/_emulator/faults/instaclustr', { body: [{ profile: 'gauntlet', seed: 2 }, { ingestionDelay: { maxSeconds: 5 }, seed: 1 }] })).body.faults).toHaveLength(7);
     expect((await call('DELETE', '/_emulator/faults/instaclustr')).status).toBe(200);
     const all = await call('GET', '/_emulator/faults');
     expect(Object.keys(all.body.faults).sort()).toEqual(['crusoe', 'instaclustr', 'k2', 'octopai', 'opsera']);
@@ -363,7 +363,7 @@ describe('the bounds of issue 13 are in the spec (the routes do not enforce them
       { throttle: { perSecond: 1, extra: 1 } }, { latency: 600001 }, { latency: { uniform: [0, 600001] } }, { latency: { normal: { mean: 1 } } },
       { latency: { exponential: { mean: -1 } } }, { latency: { uniform: [1, 2], normal: { mean: 1, stddev: 1 } } }, { dropRate: 1.5 }, { errorStatus: '503' },
       { faults: [{ errorRate: 0.5 }], route: '/' }, { profile: 'gauntlet', seed: -1 }, { profile: 'gauntlet', latency: 1 }, { ingestionDelay: { maxSeconds: 86401 } },
-      { ingestionDelay: {} }, { errorRate: 0.1, seed: 1.5 },
+      { ingestionDelay: {} }, { errorRate: 0.1, seed: 1.5 }, { arrivals: { perAnswer: 0 } }, { arrivals: { perAnswer: 101 } },
     ]) {
       expect(faults(bad).ok, JSON.stringify(bad)).toBe(false);
     }

@@ -80,7 +80,7 @@ const justBefore = (emu: Emulator) => async (now: number) => {
 };
 const creds = (emu: Emulator, v: string) => emu.providers[v].credentials as Record<string, any>;
 
-describe('example collectors pass a simulated day under the gauntlet', () => {
+describe('example collectors pass a simulated day under the gauntlet', { timeout: 90_000 }, () => {
   it('crusoe', async () => {
     await withEmulator('crusoe', async (emu) => {
       const c = creds(emu, 'crusoe');
@@ -157,7 +157,7 @@ function arrivals(emu: Emulator, pageEnds?: Set<string>, pageSize = 20): typeof 
   };
 }
 
-describe('naive collectors are caught', () => {
+describe('naive collectors are caught', { timeout: 90_000 }, () => {
   it('a timestamp cursor with no overlap loses exactly what was not yet visible at each poll', async () => {
     await withEmulator('instaclustr', async (emu) => {
       const c = creds(emu, 'instaclustr');
@@ -192,6 +192,31 @@ describe('naive collectors are caught', () => {
       expect(r.duplicated.first.map((d) => d.identity)).toEqual(expect.arrayContaining(r.duplicated.first.map((d) => d.identity)));
       expect(r.duplicated.first.every((d) => expected.includes(d.identity) && d.times === 2)).toBe(true);
       expect({ ...clean(r), duplicated: 0 }).toEqual(NONE);
+    });
+  });
+
+  it('the gauntlet alone catches the cursor: it loses records that arrived late', async () => {
+    await withEmulator('instaclustr', async (emu) => {
+      const c = creds(emu, 'instaclustr');
+      const naive = new NaiveCursorCollector({ baseUrl: emu.providers.instaclustr.baseUrl, username: c.username, apiKey: c.provisioningApiKey }, start);
+      const end = await simulateDay(emu, 'instaclustr', naive, 30 * MIN, [], justBefore(emu));
+      const r = await check(emu, 'instaclustr', 'account', end, naive.records, (a) => Date.parse(a.timestamp));
+      expect(r.missing.count).toBeGreaterThan(0);
+      expect(r.duplicated.count + r.changed.count + r.unexpected.count).toBe(0);
+    });
+  });
+
+  it('the gauntlet alone catches the unpinned offset pages: records landing while it pages are read twice', async () => {
+    await withEmulator('octopai', async (emu) => {
+      const c = creds(emu, 'octopai');
+      const naive = new NaiveOffsetCollector({ baseUrl: emu.providers.octopai.baseUrl, userName: c.userName, password: c.password }, start, 20);
+      const end = await simulateDay(emu, 'octopai', naive, 30 * MIN);
+      const inDay = naive.records.filter((e) => Date.parse(e.eventDate) <= end).map((e) => String(e.id));
+      const twice = new Set(inDay.filter((id, i) => inDay.indexOf(id) !== i));
+      const r = await check(emu, 'octopai', 'user-events', end, naive.records, (e) => Date.parse(e.eventDate));
+      expect(twice.size).toBeGreaterThan(0);
+      expect(r.duplicated.count).toBe(inDay.length - new Set(inDay).size);
+      expect(r.duplicated.first.every((d) => twice.has(d.identity))).toBe(true);
     });
   });
 });

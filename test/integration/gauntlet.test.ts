@@ -26,9 +26,10 @@ describe('the gauntlet profile', () => {
       { dropRate: 0.02, seed: 4 },
       { latency: { uniform: [0, 40] }, seed: 5 },
       { ingestionDelay: { maxSeconds: 120 }, seed: 6 },
+      { arrivals: { perAnswer: 1 } },
     ]);
     const both = await control('PUT', '/_emulator/faults/crusoe', { faults: [{ profile: 'gauntlet' }, { route: 'GET /v1', latency: 1 }] });
-    expect(both.body.faults).toHaveLength(6);
+    expect(both.body.faults).toHaveLength(7);
     expect(both.body.faults[0].throttle.retryAfterSeconds).toBe(2);
     expect((await control('PUT', '/_emulator/faults/crusoe', { profile: 'other' })).status).toBe(400);
     await control('DELETE', '/_emulator/faults/crusoe');
@@ -45,6 +46,23 @@ describe('the gauntlet profile', () => {
     expect(first).toContain(503);
     expect(first).toContain(200);
     expect(await run()).toEqual(first);
+    await control('DELETE', '/_emulator/faults/crusoe');
+  });
+});
+
+describe('arrivals', () => {
+  it('lands records at the head of the log after every successful answer, in the vendor shape, at now', async () => {
+    const now = (await control('GET', '/_emulator/clock')).body.now as string;
+    const from = new Date(Date.parse(now) - 60_000).toISOString();
+    const truth = async () => (await control('GET', `/_emulator/providers/crusoe/truth?from=${from}&to=${now}`)).body.records as any[];
+    const before = await truth();
+    await control('PUT', '/_emulator/faults/crusoe', { arrivals: { perAnswer: 2 } });
+    const page = await client().getAuditLogs({ start_time: from, end_time: now, limit: '1000' } as never);
+    expect(page.status).toBe(200);
+    const after = await truth();
+    expect(after).toHaveLength(before.length + 2);
+    expect(after.slice(0, 2).map((e) => [e.action, e.start_time])).toEqual([['Create', now], ['Create', now]]);
+    expect((await client().getAuditLogs({ start_time: from, end_time: now, limit: '1000' } as never)).ok && (await truth()).length).toBe(before.length + 4);
     await control('DELETE', '/_emulator/faults/crusoe');
   });
 });

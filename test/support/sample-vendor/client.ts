@@ -44,4 +44,5 @@ export const sampleClient: ProviderHooks = {
 
   pathValues: () => ({}),
   feeds: {},
+  arrival: { action: 'arrival' },
 };
