@@ -57,12 +57,12 @@ describe('arrivals', () => {
     const truth = async () => (await control('GET', `/_emulator/providers/crusoe/truth?from=${from}&to=${now}`)).body.records as any[];
     const before = await truth();
     await control('PUT', '/_emulator/faults/crusoe', { arrivals: { perAnswer: 2 } });
-    const page = await client().getAuditLogs({ start_time: from, end_time: now, limit: '1000' } as never);
+    const page = await client().getAuditLogs({ start_time: from, end_time: now, limit: '1000' });
     expect(page.status).toBe(200);
     const after = await truth();
     expect(after).toHaveLength(before.length + 2);
     expect(after.slice(0, 2).map((e) => [e.action, e.start_time])).toEqual([['Create', now], ['Create', now]]);
-    expect((await client().getAuditLogs({ start_time: from, end_time: now, limit: '1000' } as never)).ok && (await truth()).length).toBe(before.length + 4);
+    expect((await client().getAuditLogs({ start_time: from, end_time: now, limit: '1000' })).ok && (await truth()).length).toBe(before.length + 4);
     await control('DELETE', '/_emulator/faults/crusoe');
   });
 });
