@@ -106,9 +106,17 @@ describe('example collectors pass a simulated day under the gauntlet', { timeout
   it('octopai (tokens expire between polls; events land while it pages)', async () => {
     await withEmulator('octopai', async (emu) => {
       const c = creds(emu, 'octopai');
-      const target = { baseUrl: emu.providers.octopai.baseUrl, userName: c.userName, password: c.password, fetch: arrivals(emu) };
+      const landing = arrivals(emu);
+      const paths: string[] = [];
+      const counting: typeof fetch = (input, init) => {
+        paths.push(new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).pathname);
+        return landing(input, init);
+      };
+      const target = { baseUrl: emu.providers.octopai.baseUrl, userName: c.userName, password: c.password, fetch: counting };
       const collector = octopaiCollector(target, { start }, 20);
       const end = await simulateDay(emu, 'octopai', collector, 30 * MIN);
+      // Access tokens live two hours of the emulator clock: the day needed refreshes.
+      expect(paths.filter((p) => p === '/api/UserAccount/RefreshToken').length).toBeGreaterThan(5);
       const r = await check(emu, 'octopai', 'user-events', end, collector.records, (e) => Date.parse(e.eventDate));
       expect(r.expected).toBeGreaterThan(10);
       expect(clean(r)).toEqual(NONE);
