@@ -915,13 +915,21 @@ export interface components {
             arrivals?: {
                 perAnswer: number;
             };
+            /**
+             * @description Share of requests whose live access token the vendor refuses as expired, as when a token expires
+             *     between two pages (vendors with expiring bearer tokens: Octopai; the others ignore it).
+             */
+            tokenExpiry?: {
+                rate: number;
+            };
             /** @description Draws of this fault (errors, drops, latency, delays) from this seed instead of at random, so that a run repeats. */
             seed?: number;
         };
         /**
          * @description The collector gauntlet, expanded into faults when set (the list shows them): throttling bursts with a
          *     Retry-After of 1 to 5 seconds, 503s, dropped connections, slow answers, an ingestion delay of up
-         *     to 2 minutes and one record arriving after every successful answer, all drawn from `seed` (default 1).
+         *     to 2 minutes, one record arriving after every successful answer and (Octopai) access tokens expiring
+         *     between pages, all drawn from `seed` (default 1).
          *     Combinable with other faults in the same array.
          */
         GauntletProfile: {

@@ -26,6 +26,8 @@ export interface FaultSpec {
   throttle?: { perSecond: number; burst?: number; retryAfterSeconds?: number };
   /** Each record shows through the API only up to `maxSeconds` after its own time (a history behaviour, vendor-wide). */
   ingestionDelay?: { maxSeconds: number };
+  /** Share of requests whose live bearer token the vendor refuses as expired (vendors with expiring tokens: Octopai). */
+  tokenExpiry?: { rate: number };
   /** After every answer of the vendor that succeeds, this many new records land at the head of its log (a history behaviour). */
   arrivals?: { perAnswer: number };
   /** Draws of this fault from this seed instead of Math.random, so that a run repeats. */
@@ -51,6 +53,7 @@ export function gauntlet(seed = 1): FaultSpec[] {
     { latency: { uniform: [0, 40] }, seed: seed + 2 },
     { ingestionDelay: { maxSeconds: 120 }, seed: seed + 3 },
     { arrivals: { perAnswer: 1 } },
+    { tokenExpiry: { rate: 0.05 }, seed: seed + 4 },
   ];
 }
 
@@ -75,6 +78,15 @@ export class FaultSet {
     this.limiters = new Map(faults.flatMap((f, i) => (f.throttle ? [[i, RateLimiter.perSecond(f.throttle.perSecond, f.throttle.burst)]] : [])));
     this.draws = faults.map((f) => (f.seed === undefined ? unseeded : new Rng(hashSeed(f.seed, 'faults'))));
     this.delays = faults.flatMap((f) => (f.ingestionDelay ? [{ maxMs: f.ingestionDelay.maxSeconds * 1000, seed: f.seed ?? 0 }] : []));
+  }
+
+  /** Whether a vendor with expiring bearer tokens refuses this request's live token as expired (`tokenExpiry`). */
+  expiresToken(): boolean {
+    for (let i = 0; i < this.faults.length; i++) {
+      const rate = this.faults[i].tokenExpiry?.rate;
+      if (rate && this.draws[i].next() < rate) return true;
+    }
+    return false;
   }
 
   /** Records to land after a successful answer to a request on `method path`. */

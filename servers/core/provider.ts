@@ -51,6 +51,8 @@ export interface ProviderContext<R, S = Record<string, unknown>, St = unknown> e
   log: RequestLog;
   /** This vendor's own base URL once it listens. */
   baseUrl(): string;
+  /** The faults switched on; vendors consult it for what only they can fake (e.g. bearer tokens expiring early). */
+  faults: FaultSet;
 }
 
 /** A vendor-neutral view of one event, for the cross-vendor timeline and person pages. */
@@ -195,6 +197,7 @@ export class ProviderRuntime<R = any> {
       log,
       rng: (name) => new Rng(hashSeed(seed, p.id, name)),
       baseUrl: () => this.url,
+      faults: this.faults,
     };
     this.ctx.state = this.freshState();
     this.arrivalRng = new Rng(hashSeed(seed, p.id, 'arrivals'));

@@ -190,7 +190,7 @@ describe('control API answers as openapi/control.yaml says', () => {
     expect((await call('PUT', '/_emulator/faults/k2', { body: two })).body).toEqual({ faults: two });
     expect((await call('PUT', '/_emulator/faults/octopai', { body: { faults: [{ latency: { normal: { mean: 1, stddev: 0 } } }, { latency: { exponential: { mean: 1 } } }] } })).status).toBe(200);
     expect((await call('PUT', '/_emulator/faults/opsera', { body: { faults: { latency: 0 } } })).body).toEqual({ faults: [{ latency: 0 }] });
-    expect((await call('PUT', '/_emulator/faults/instaclustr', { body: [{ profile: 'gauntlet', seed: 2 }, { ingestionDelay: { maxSeconds: 5 }, seed: 1 }] })).body.faults).toHaveLength(7);
+    expect((await call('PUT', '/_emulator/faults/instaclustr', { body: [{ profile: 'gauntlet', seed: 2 }, { ingestionDelay: { maxSeconds: 5 }, seed: 1 }] })).body.faults).toHaveLength(8);
     expect((await call('DELETE', '/_emulator/faults/instaclustr')).status).toBe(200);
     const all = await call('GET', '/_emulator/faults');
     expect(Object.keys(all.body.faults).sort()).toEqual(['crusoe', 'instaclustr', 'k2', 'octopai', 'opsera']);

@@ -103,7 +103,7 @@ describe('example collectors pass a simulated day under the gauntlet', { timeout
     });
   });
 
-  it('octopai (tokens expire between polls; events land while it pages)', async () => {
+  it('octopai (tokens expire between polls and pages; events land while it pages)', async () => {
     await withEmulator('octopai', async (emu) => {
       const c = creds(emu, 'octopai');
       const landing = arrivals(emu);

@@ -27,9 +27,10 @@ describe('the gauntlet profile', () => {
       { latency: { uniform: [0, 40] }, seed: 5 },
       { ingestionDelay: { maxSeconds: 120 }, seed: 6 },
       { arrivals: { perAnswer: 1 } },
+      { tokenExpiry: { rate: 0.05 }, seed: 7 },
     ]);
     const both = await control('PUT', '/_emulator/faults/crusoe', { faults: [{ profile: 'gauntlet' }, { route: 'GET /v1', latency: 1 }] });
-    expect(both.body.faults).toHaveLength(7);
+    expect(both.body.faults).toHaveLength(8);
     expect(both.body.faults[0].throttle.retryAfterSeconds).toBe(2);
     expect((await control('PUT', '/_emulator/faults/crusoe', { profile: 'other' })).status).toBe(400);
     await control('DELETE', '/_emulator/faults/crusoe');
