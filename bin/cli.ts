@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { DEFAULT_CONTROL, feedOf, formatReport, parseCollected, verifyCollected } from '../contracts/verify.js';
 import { ConfigError, DEFAULT_PORT_BASE, DEFAULT_SEED, parseInstant, startEmulator, type Manifest, type StartOptions } from '../servers/index.js';
 
 const HELP = `audit-emulator: local emulator of five vendors' audit-log APIs
 
 Usage: audit-emulator start [options]
+       audit-emulator verify --vendor V [--feed F] --from ISO --to ISO [--control URL] FILE
 
   --seed N            seed for the company, credentials and history (default ${DEFAULT_SEED})
   --now ISO           start the clock frozen at this instant (default: real time)
@@ -25,6 +27,16 @@ Usage: audit-emulator start [options]
   --control-token T   require Authorization: Bearer T on the control port (also AUDIT_EMULATOR_CONTROL_TOKEN);
                       generated and printed when --host is not a loopback address
   --json              print the manifest as JSON instead of a table
+
+verify: compare a collector's output (FILE: JSON lines or one JSON array, as it stored the records)
+with the feed's truth on a running emulator; prints missing, duplicated, changed and unexpected
+records and exits 0 only when there are none (1 when there are, 2 on bad arguments).
+  --vendor V          crusoe, instaclustr, k2, octopai or opsera
+  --feed F            the feed (may be left out for a vendor with one feed)
+  --from ISO, --to ISO  the window the collector covered, both included
+  --control URL       the emulator's control URL (default ${DEFAULT_CONTROL})
+  --control-token T   the control port's token (also AUDIT_EMULATOR_CONTROL_TOKEN)
+  --json              print the report as JSON
 `;
 
 function fail(msg: string): never {
@@ -141,7 +153,50 @@ function printManifest(manifest: Manifest, json: boolean, token: string | undefi
   process.stdout.write(lines.join('\n') + '\n');
 }
 
+const VERIFY_OPTIONS = {
+  vendor: { type: 'string' },
+  feed: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  control: { type: 'string' },
+  'control-token': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** `verify`: exit 0 when the collector got every record exactly once, 1 when it did not. */
+async function verify(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: VERIFY_OPTIONS, allowPositionals: true });
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const { values: v, positionals } = parsed;
+  if (!v.vendor || !v.from || !v.to || positionals.length !== 1) fail('verify takes --vendor, --from, --to and one FILE');
+  let records: unknown[];
+  try {
+    records = parseCollected(readFileSync(positionals[0], 'utf8'));
+    feedOf(v.vendor, v.feed);
+  } catch (err) {
+    fail(`verify: ${(err as Error).message}`);
+  }
+  let report;
+  try {
+    report = await verifyCollected({
+      vendor: v.vendor, feed: v.feed, from: v.from, to: v.to, records,
+      control: v.control, controlToken: v['control-token'] ?? (process.env.AUDIT_EMULATOR_CONTROL_TOKEN || undefined),
+    });
+  } catch (err) {
+    // No emulator, or it refused the window: nothing was verified.
+    process.stderr.write(`audit-emulator verify: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  process.stdout.write((v.json ? JSON.stringify(report, null, 2) : formatReport(report)) + '\n');
+  process.exitCode = report.ok ? 0 : 1;
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'verify') return verify(process.argv.slice(3));
   const { command, values } = readArgs(process.argv.slice(2));
   if (values.help || command === 'help') {
     process.stdout.write(HELP);

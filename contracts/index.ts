@@ -4,3 +4,4 @@ export { assertConforms, checkFetchResponse, checkRequest, checkResponse } from 
 export type { ConformanceResult, ObservedRequest, ObservedResponse, RequestProblem } from '../servers/core/conformance.js';
 export { RequestRecorder, specFor, type CallProblem, type RecordedCall } from './recorder.js';
 export { CrusoeClient } from './crusoe/client.js';
+export { compareWithTruth, verifyCollected, type Category, type VerifyOptions, type VerifyReport } from './verify.js';

@@ -114,6 +114,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/_emulator/providers/{id}/truth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every record one feed of a vendor returns for an unfiltered query over a window.
+         * @description The records the feed's API returns to the manifest's credentials for a query over
+         *     `[from, to]` (both included) with no filter, once every delay has passed (Instaclustr's
+         *     20-second visibility step included), in the vendor's wire shape, newest first, as of the
+         *     emulator's current clock. Records the emulator recorded or had injected are included. The
+         *     window is clamped to the vendor's retention.
+         *
+         *     Feeds: crusoe `audit-logs`; instaclustr `account` (the manifest's production account) and
+         *     `organisation`; k2 `lookup-events` (LookupEvents' `Events`) and `trail-archives` (the
+         *     CloudTrail records of every archive delivered to the buckets by now); octopai `user-events`
+         *     (the default tenant); opsera `actions` and `tokens` (the main account, without the `count`
+         *     limit). `audit-emulator verify` compares a collector's output with this answer.
+         */
+        get: operations["getTruth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/_emulator/scenarios": {
         parameters: {
             query?: never;
@@ -703,6 +733,17 @@ export interface components {
             /** @description The records' ids as the vendor shows them (or `<vendor>:<seq>`), in the order given. */
             ids: string[];
         };
+        Truth: {
+            vendor: string;
+            feed: string;
+            from: components["schemas"]["Timestamp"];
+            to: components["schemas"]["Timestamp"];
+            /** @description The emulator clock when the truth was taken. */
+            asOf: components["schemas"]["Timestamp"];
+            count: number;
+            /** @description The records in the vendor's wire shape (each vendor's spec describes them), newest first. */
+            records: Record<string, never>[];
+        };
         ScenarioParam: {
             name: string;
             /** @enum {string} */
@@ -857,10 +898,49 @@ export interface components {
                  */
                 retryAfterSeconds: number;
             };
+            /**
+             * @description History behaviour: each record becomes visible through the vendor's API only some time after its
+             *     own timestamp, drawn per record from [0, maxSeconds] (from `seed`), as live audit pipelines
+             *     deliver late. The feed's truth includes records still in transit. Applies to the whole vendor
+             *     (`route` does not narrow it).
+             */
+            ingestionDelay?: {
+                maxSeconds: number;
+            };
+            /**
+             * @description History behaviour: after every successful answer of the vendor (on `route` when given), this many
+             *     new records land at the head of its log at the emulator's now, as on a live log while a client
+             *     pages; offset-paged APIs shift under a client that does not pin its window's end.
+             */
+            arrivals?: {
+                perAnswer: number;
+            };
+            /**
+             * @description Share of requests whose live access token the vendor refuses as expired, as when a token expires
+             *     between two pages (vendors with expiring bearer tokens: Octopai; the others ignore it).
+             */
+            tokenExpiry?: {
+                rate: number;
+            };
+            /** @description Draws of this fault (errors, drops, latency, delays) from this seed instead of at random, so that a run repeats. */
+            seed?: number;
         };
-        /** @description One fault, an array of faults, or `{"faults": <fault or array>}`. */
-        FaultsBody: components["schemas"]["FaultSpec"] | components["schemas"]["FaultSpec"][] | {
-            faults: components["schemas"]["FaultSpec"] | components["schemas"]["FaultSpec"][];
+        /**
+         * @description The collector gauntlet, expanded into faults when set (the list shows them): throttling bursts with a
+         *     Retry-After of 1 to 5 seconds, 503s, dropped connections, slow answers, an ingestion delay of up
+         *     to 2 minutes, one record arriving after every successful answer and (Octopai) access tokens expiring
+         *     between pages, all drawn from `seed` (default 1).
+         *     Combinable with other faults in the same array.
+         */
+        GauntletProfile: {
+            /** @enum {string} */
+            profile: "gauntlet";
+            seed?: number;
+        };
+        FaultItem: components["schemas"]["FaultSpec"] | components["schemas"]["GauntletProfile"];
+        /** @description One fault or profile, an array of them, or `{"faults": <fault or array>}`. */
+        FaultsBody: components["schemas"]["FaultItem"] | components["schemas"]["FaultItem"][] | {
+            faults: components["schemas"]["FaultItem"] | components["schemas"]["FaultItem"][];
         };
         FaultList: {
             faults: components["schemas"]["FaultSpec"][];
@@ -1237,6 +1317,68 @@ export interface operations {
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getTruth: {
+        parameters: {
+            query: {
+                /** @description The feed's name; may be omitted for a vendor with one feed. An unknown feed is a 400. */
+                feed?: string;
+                /** @description Oldest instant included (ISO-8601). */
+                from: components["schemas"]["Instant"];
+                /** @description Newest instant included (ISO-8601); not before `from` and not later than now on the emulator clock. */
+                to: components["schemas"]["Instant"];
+            };
+            header?: never;
+            path: {
+                /** @description Vendor id (`crusoe`, `instaclustr`, `k2`, `octopai`, `opsera`; only those served in this run). */
+                id: components["parameters"]["VendorId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feed's records over the window. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Truth"];
+                };
+            };
+            /**
+             * @description The feed is unknown, or missing for a vendor with several; `from` or `to` is missing or not
+             *     an instant; `from` is after `to`; or `to` is later than now on the emulator clock.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "query 'to' must not be later than now on the emulator clock (2026-03-10T10:00:00.000Z)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No vendor with this id is served. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "unknown provider 'nosuch'"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             500: components["responses"]["InternalError"];
         };
     };

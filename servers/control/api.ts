@@ -5,6 +5,7 @@ import type { Emulator } from '../core/emulator.js';
 import { FaultSet } from '../core/faults.js';
 import { checkConformance } from '../core/conformance.js';
 import { loadSpec } from '../core/spec.js';
+import { parseTime } from '../core/time.js';
 import { CONTROL_SPEC, problem, validateControl, type ControlEnv } from './validate.js';
 
 type App = Hono<ControlEnv>;
@@ -41,6 +42,33 @@ function injectionRoutes(app: App, emu: Emulator): void {
     if (!r.ok) return problem(r.status, r.message);
     await emu.changed();
     return c.json({ scenario: r.result.name, ...r.result }, 201);
+  });
+}
+
+/**
+ * `/_emulator/providers/:id/truth`: every record a feed's API returns over [from, to] once every
+ * delay has passed, so that `verify` can tell a collector what it missed. `to` may not be later
+ * than now: a later truth would change as the clock moves.
+ */
+function truthRoutes(app: App, emu: Emulator): void {
+  app.get('/_emulator/providers/:id/truth', async (c) => {
+    const id = c.req.param('id');
+    const rt = emu.runtimes.get(id);
+    if (!rt) return problem(404, `unknown provider '${id}'`);
+    const feeds = Object.keys(rt.instance.feeds ?? {});
+    const feed = c.req.query('feed') ?? (feeds.length === 1 ? feeds[0] : undefined);
+    if (feed === undefined) return problem(400, `query 'feed' is required for ${id}: one of ${feeds.join(', ')}`);
+    if (!feeds.includes(feed)) return problem(400, `query 'feed' must be one of ${feeds.join(', ')} for ${id}`);
+    const now = emu.clock.now();
+    const from = parseTime(c.req.query('from')!);
+    const to = parseTime(c.req.query('to')!);
+    if (from === null) return problem(400, "query 'from' must be an ISO-8601 instant");
+    if (to === null) return problem(400, "query 'to' must be an ISO-8601 instant");
+    if (to > now) return problem(400, `query 'to' must not be later than now on the emulator clock (${new Date(now).toISOString()})`);
+    if (from > to) return problem(400, "query 'from' must not be after 'to'");
+    const records = (await rt.truth(feed, from, to))!;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return c.json({ vendor: id, feed, from: iso(from), to: iso(to), asOf: iso(now), count: records.length, records });
   });
 }
 
@@ -97,6 +125,7 @@ export function createControlApp(emu: Emulator, guard: MiddlewareHandler): App {
   clockRoutes(app, emu);
   injectionRoutes(app, emu);
   faultRoutes(app, emu);
+  truthRoutes(app, emu);
   app.get('/_emulator/requests', (c) => {
     const status = c.req.query('status');
     const limit = c.req.query('limit');

@@ -20,6 +20,19 @@ export interface ProviderHooks {
   soak(target: ClientTarget): SoakPlan;
   /** Known-good path parameter values, so that fuzz cases reach past routing and auth. */
   pathValues(entry: ManifestEntry): Record<string, string[]>;
+  /** A record that lands while a client pages (the `arrivals` fault): a beat without its person and time. */
+  arrival: Omit<ScenarioBeat, 'person' | 'at'>;
+  /** The vendor's audit feeds by name (the first is the default), as collectors and `verify` know them. */
+  feeds: Record<string, FeedHooks>;
+}
+
+/** What a collector's verifier must know of one feed. */
+export interface FeedHooks {
+  /**
+   * The record's identity as the vendor gives it (its id field); absent when the vendor has none,
+   * and then the whole record is its identity.
+   */
+  identity?(rec: Record<string, unknown>): string | undefined;
 }
 
 /** Where a client finds the vendor: a base URL and credentials under the manifest's names. */
@@ -113,6 +126,12 @@ export interface SoakPlan {
   /** Concurrent connections for this vendor. */
   connections: number;
   requests: Array<{ method: string; path: string; body?: string; headers?: Record<string, string> }>;
+}
+
+/** A record's id field as a string; undefined when it has none (then the whole record is its identity). */
+export function idField(rec: Record<string, unknown>, field: string): string | undefined {
+  const v = rec[field];
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
 }
 
 /** A POSIX shell single-quoted word, for snippets. */

@@ -51,6 +51,8 @@ export interface ProviderContext<R, S = Record<string, unknown>, St = unknown> e
   log: RequestLog;
   /** This vendor's own base URL once it listens. */
   baseUrl(): string;
+  /** The faults switched on; vendors consult it for what only they can fake (e.g. bearer tokens expiring early). */
+  faults: FaultSet;
 }
 
 /** A vendor-neutral view of one event, for the cross-vendor timeline and person pages. */
@@ -80,7 +82,17 @@ export interface VendorInstance<R> {
   summarize?(rec: R): EventSummary;
   /** The vendor's identity fields for a company person (user name, ids), so scenarios can act as them. */
   actorFor?(person: Person): Record<string, unknown> | undefined;
+  /** The truth of each feed, by the feed's name (the names `ProviderHooks.feeds` gives). */
+  feeds?: Record<string, FeedTruth>;
 }
+
+/**
+ * Every record one feed's API returns to the manifest's credentials for an unfiltered query over
+ * [from, to] (ms, both included, already within retention and not after now), once every delay has
+ * passed: in the vendor's wire shape, newest first. Built on the same store walk and rendering as
+ * the vendor's routes, so that it cannot drift from what the API answers.
+ */
+export type FeedTruth = (from: number, to: number) => unknown[] | Promise<unknown[]>;
 
 /** The one object a vendor exports; servers/registry.ts lists them. */
 export interface Provider<R = any, S = any, St = any> {
@@ -125,6 +137,10 @@ export class ProviderRuntime<R = any> {
   /** Latency, errors, drops and throttling switched on through the control API or config. */
   readonly faults = new FaultSet();
   private url = '';
+  /** Draws for records of the `arrivals` fault. */
+  private arrivalRng!: Rng;
+  /** Positions of arrived records: they land visible, past any ingestion delay, to shift pages under a client. */
+  private arrived = new Set<number>();
 
   constructor(
     readonly provider: Provider<R>,
@@ -181,20 +197,39 @@ export class ProviderRuntime<R = any> {
       log,
       rng: (name) => new Rng(hashSeed(seed, p.id, name)),
       baseUrl: () => this.url,
+      faults: this.faults,
     };
     this.ctx.state = this.freshState();
+    this.arrivalRng = new Rng(hashSeed(seed, p.id, 'arrivals'));
     const instance = (built.instance = p.create(this.ctx));
     this.instance = instance;
     this.errors = p.errors(settings);
     const configured = FaultSet.parse(settings.faults ?? []);
     if (!configured.ok) throw new ConfigError(`config: ${p.id}.faults: ${configured.message}`);
     this.faults.set(configured.faults);
+    // An ingestion delay hides records from every read of the API until their time plus their delay.
+    this.arrived = new Set();
+    store.inTransit = { active: () => this.faults.delaying, hides: (e) => !this.arrived.has(e.seq) && this.faults.hides(e.ts, e.seq, clock.now()) };
     this.app = wrapVendorApp(p.id, this.errors, instance.app, log, () => this.ctx.spec, this.faults, {
       onViolation: this.deps.onViolation,
       storeVersion: this.deps.onChange && (() => store.version),
       onChange: this.deps.onChange && (() => this.deps.onChange!(p.id)),
       validateRequests: this.deps.validateRequests,
+      onAnswer: (method, path) => this.arrive(this.faults.arrivalsAfter(method, path)),
     });
+  }
+
+  /** Records landing at the head of the log now, each the vendor's own arrival beat for a company person (the `arrivals` fault). */
+  arrive(n: number): void {
+    const hooks = this.provider.hooks;
+    const people = this.deps.company.people;
+    if (!hooks || n <= 0 || people.length === 0) return;
+    for (let i = 0; i < n; i++) {
+      const person = people[this.arrivalRng.int(0, people.length - 1)];
+      const beat = { ...hooks.arrival, person, at: this.deps.clock.now() };
+      const r = this.prepare(hooks.scenarioRecord(beat, { rng: this.arrivalRng, actor: this.instance.actorFor?.(person) ?? {} }));
+      if (r.ok) for (const rec of r.recs) this.arrived.add(this.ctx.store.insert(rec).seq);
+    }
   }
 
   freshState(): unknown {
@@ -254,6 +289,13 @@ export class ProviderRuntime<R = any> {
     }
   }
 
+  /** The feed's truth over [from, to] clamped to retention; undefined when the vendor has no such feed. */
+  async truth(feed: string, from: number, to: number): Promise<unknown[] | undefined> {
+    const fn = this.instance.feeds?.[feed];
+    if (!fn) return undefined;
+    return fn(Math.max(from, this.ctx.store.retentionEdge()), to);
+  }
+
   summarize(rec: R): EventSummary {
     return this.instance.summarize ? this.instance.summarize(rec) : this.provider.summarize(rec);
   }
@@ -270,6 +312,8 @@ interface WrapOptions {
   /** Called when a request may have changed state; the response waits until the promise says the change is durable. */
   onChange?: () => void | Promise<void>;
   validateRequests?: boolean;
+  /** Called after every successful answer (history behaviours that follow traffic). */
+  onAnswer?: (method: string, path: string) => void;
 }
 
 /** Outer app for a vendor: request log, faults, strict mode, and every failure in the vendor's shape. */
@@ -279,6 +323,7 @@ function wrapVendorApp(id: string, errors: FailureRenderer, inner: Hono<any>, lo
     const started = performance.now();
     const before = o.storeVersion?.();
     await next();
+    if (c.res.status === 200) o.onAnswer?.(c.req.method, c.req.path);
     // Recorded events and vendor state changes are durable before the answer acknowledges them;
     // a request that changed nothing waits for nothing.
     if (o.onChange && (o.storeVersion!() !== before || !['GET', 'HEAD'].includes(c.req.method))) {

@@ -48,6 +48,8 @@ export interface ScanOptions<R> {
   /** Exclusive start position (keyset paging). */
   after?: Position;
   filter?: (rec: R) => boolean;
+  /** Include entries still in transit (an ingestion delay): a feed's truth, trail delivery. */
+  all?: boolean;
 }
 
 interface Bucket<R> {
@@ -117,6 +119,9 @@ export class EventStore<R> {
     return () => this.listeners.delete(fn);
   }
 
+  /** Entries the API may not show yet (an ingestion delay); scans skip them unless asked for `all`. */
+  inTransit: { active(): boolean; hides(e: Entry<R>): boolean } | undefined;
+
   /** Add one event (recorded or injected). Its bucket's history is generated first. */
   insert(rec: R, injected = false, seq?: number): Entry<R> {
     const ts = this.opts.timeOf(rec);
@@ -147,7 +152,10 @@ export class EventStore<R> {
     // Bucket indices intersecting the window; each bucket is looked up only if the walk gets there.
     const lo = lowerBoundNum(this.order, first);
     const hi = upperBoundNum(this.order, last);
-    return new Walk(q, lo, hi, (k) => this.buckets.get(this.order[k])!.entries);
+    // Most scans meet no delay: the walk tests entries for it only while one is on.
+    const transit = this.inTransit;
+    const q2 = transit && !q.all && transit.active() ? { ...q, hide: (e: Entry<R>) => transit.hides(e) } : q;
+    return new Walk(q2, lo, hi, (k) => this.buckets.get(this.order[k])!.entries);
   }
 
   /** Up to `limit` entries plus whether more remain after them. */
@@ -181,6 +189,16 @@ export class EventStore<R> {
     this.cacheBytes += n;
     e.bytes = b;
     return b;
+  }
+
+  /**
+   * The records of a walk as the vendor's JSON (parsed), through the same rendering as responses
+   * but without filling the cache of recently served ones: a feed's truth may span days.
+   */
+  wire(q: ScanOptions<R>): unknown[] {
+    const out: unknown[] = [];
+    for (const e of this.scan({ ...q, all: true })) out.push(e.bytes !== undefined ? JSON.parse(this.json(e)) : JSON.parse(JSON.stringify(this.opts.render(e.rec))));
+    return out;
   }
 
   /** The event's vendor JSON as a string. */
@@ -278,6 +296,7 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, 
  * per entry, and a page of a query walks fifty or more.
  */
 class Walk<R> implements IterableIterator<Entry<R>> {
+  private readonly hide: ((e: Entry<R>) => boolean) | undefined;
   private readonly desc: boolean;
   private k: number;
   private list: Entry<R>[] | null = null;
@@ -285,12 +304,13 @@ class Walk<R> implements IterableIterator<Entry<R>> {
   private done = false;
 
   constructor(
-    private readonly q: ScanOptions<R>,
+    private readonly q: ScanOptions<R> & { hide?: (e: Entry<R>) => boolean },
     private readonly lo: number,
     private readonly hi: number,
     private readonly bucketAt: (k: number) => Entry<R>[],
   ) {
     this.desc = (q.order ?? 'desc') === 'desc';
+    this.hide = q.hide;
     this.k = this.desc ? hi - 1 : lo;
   }
 
@@ -319,13 +339,13 @@ class Walk<R> implements IterableIterator<Entry<R>> {
         while (this.i >= 0) {
           const e = list[this.i--];
           if (e.ts < from) return this.finish();
-          if (!filter || filter(e.rec)) return { value: e, done: false };
+          if ((!filter || filter(e.rec)) && !this.hide?.(e)) return { value: e, done: false };
         }
       } else {
         while (this.i < list.length) {
           const e = list[this.i++];
           if (e.ts > to) return this.finish();
-          if (!filter || filter(e.rec)) return { value: e, done: false };
+          if ((!filter || filter(e.rec)) && !this.hide?.(e)) return { value: e, done: false };
         }
       }
       this.list = null;

@@ -76,4 +76,7 @@ export const crusoeClient: ProviderHooks = {
   },
 
   pathValues: ({ credentials: c }) => ({ organization_id: [c.organizationId].filter(Boolean) }),
+  // Crusoe's entries carry no id: a record is its own identity.
+  feeds: { 'audit-logs': {} },
+  arrival: { action: 'Create', target: { type: 'VM', name: 'arrival' } },
 };

@@ -26,6 +26,7 @@ export const crusoe = defineProvider<LogEntry, CrusoeSettings>({
       // Injected records passed the LogEntryInput schema first.
       normalize: (r) => completeEntry(world, r as LogEntryInput),
       actorFor: (person) => ({ actor_id: person.id, actor_email: person.email }),
+      feeds: { 'audit-logs': (from, to) => ctx.store.wire({ from, to, order: 'desc' }) },
     };
   },
 });

@@ -1,4 +1,4 @@
-import { shellQuote as q, type ProviderHooks } from '../core/hooks.js';
+import { idField, shellQuote as q, type ProviderHooks } from '../core/hooks.js';
 
 const ACCOUNT = '/cluster-management/v2/operations/user-actions/v2';
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -59,4 +59,6 @@ export const instaclustrClient: ProviderHooks = {
   }),
 
   pathValues: ({ credentials: c }) => ({ organisationId: [c.organisationId].filter(Boolean) }),
+  arrival: { action: 'ACCOUNT_GENERATE_API_KEY' },
+  feeds: { account: { identity: (r) => idField(r, 'id') }, organisation: { identity: (r) => idField(r, 'id') } },
 };

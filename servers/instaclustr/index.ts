@@ -1,7 +1,7 @@
 import { defineProvider } from '../core/provider.js';
 import { instaclustrErrors } from './errors.js';
 import { generateDay, normalizeAction, summarizeAction, type UserAction } from './events.js';
-import { instaclustrRoutes } from './routes.js';
+import { instaclustrFeeds, instaclustrRoutes } from './routes.js';
 import { settings, type InstaclustrSettings } from './settings.js';
 import { actorOf, buildWorld, credentialsOf, manifestOf } from './world.js';
 import { instaclustrClient } from './client.js';
@@ -28,6 +28,7 @@ export const instaclustr = defineProvider<UserAction, InstaclustrSettings>({
       generate: (from, to, bucket) => generateDay(world, from, to, bucket),
       normalize: (input) => normalizeAction(world, input),
       actorFor: (person) => actorOf(world, person),
+      feeds: instaclustrFeeds(ctx, world),
     };
   },
 });

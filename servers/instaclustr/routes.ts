@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { fail } from '../core/failure.js';
-import type { CoreEnv, ProviderContext } from '../core/provider.js';
+import type { CoreEnv, FeedTruth, ProviderContext } from '../core/provider.js';
 import { RateLimiter } from '../core/ratelimit.js';
 import type { Entry } from '../core/store.js';
 import { instaclustrAuth } from './auth.js';
@@ -29,8 +29,23 @@ function organisationScope(world: InstaclustrWorld, key: ApiKey, organisationId:
   if (organisationId.toLowerCase() !== (key.organisationId ?? '').toLowerCase()) {
     return fail.notFound('Invalid organization id', { code: INVALID_ORGANISATION });
   }
+  return organisationRecords(world);
+}
+
+/** The organisation's own records and those of its linked accounts. */
+function organisationRecords(world: InstaclustrWorld): Scope {
   const org = world.organisationId;
   return (r) => (r.accountId === null ? r.organisationId === org : world.linkedAccountIds.has(r.accountId));
+}
+
+/**
+ * The feeds as the manifest's keys read them (the production account, the organisation), without
+ * the 20-second visibility step: the truth is what a collector gets once every delay has passed.
+ */
+export function instaclustrFeeds(ctx: Ctx, world: InstaclustrWorld): Record<string, FeedTruth> {
+  const account = world.accounts[0].accountId;
+  const feed = (scope: Scope): FeedTruth => (from, to) => ctx.store.wire({ from, to, order: 'desc', filter: scope });
+  return { account: feed((r) => r.accountId === account), organisation: feed(organisationRecords(world)) };
 }
 
 /** Newest first over retention and the visibility horizon; the total and counts cover the whole filtered set. */

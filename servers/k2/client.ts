@@ -1,4 +1,4 @@
-import { decodedPath, shellQuote as q, type Authorizer, type ClientTarget, type LiveCall, type ProviderHooks } from '../core/hooks.js';
+import { decodedPath, idField, shellQuote as q, type Authorizer, type ClientTarget, type LiveCall, type ProviderHooks } from '../core/hooks.js';
 
 const CLI_AGENT = 'aws-cli/2.9.19 Python/3.11.2 Linux/6.1 source/x86_64';
 const JSON_11 = 'application/x-amz-json-1.1';
@@ -93,4 +93,9 @@ export const k2Client: ProviderHooks = {
     const buckets = ((m.buckets as unknown[]) ?? []).map((b: any) => (typeof b === 'string' ? b : b.name));
     return { customer: [m.credentials.customer, m.customer].filter(Boolean), bucket: buckets };
   },
+
+  arrival: { action: 'DescribeInstances', fields: { eventSource: 'ec2.amazonaws.com' } },
+
+  // LookupEvents answers `EventId`; the archives hold CloudTrail records, whose id is `eventID`.
+  feeds: { 'lookup-events': { identity: (r) => idField(r, 'EventId') }, 'trail-archives': { identity: (r) => idField(r, 'eventID') } },
 };

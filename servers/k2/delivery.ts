@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { Rng, hashSeed } from '../core/rng.js';
 import type { Entry } from '../core/store.js';
@@ -31,6 +31,42 @@ async function buildArchive(stem: string, records: unknown[], mtime: Date): Prom
   pack.finalize();
   await done;
   return gzipSync(Buffer.concat(chunks));
+}
+
+/** The `Records` of an archive's bytes (a tar.gz of one JSON member), as a reader of the bucket gets them. */
+export async function archiveRecords(bytes: Buffer): Promise<Array<Record<string, unknown>>> {
+  const extract = tar.extract();
+  const members: Buffer[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    extract.on('entry', (_header, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: unknown) => void chunks.push(c as Buffer));
+      stream.on('end', () => {
+        members.push(Buffer.concat(chunks));
+        next();
+      });
+      stream.resume();
+    });
+    extract.on('finish', () => resolve());
+    extract.on('error', reject);
+  });
+  extract.end(gunzipSync(bytes));
+  await done;
+  return members.flatMap((m) => (JSON.parse(m.toString('utf8')) as { Records: Array<Record<string, unknown>> }).Records);
+}
+
+/**
+ * The records of every archive delivered by now (all trails, all buckets) whose `eventTime` lies in
+ * [from, to], newest first (at the same time, the later in delivery order first): the
+ * `trail-archives` feed's truth. Delivery catches up first, as every read of a bucket does.
+ */
+export async function archiveTruth(ctx: K2Context, delivery: Delivery, from: number, to: number): Promise<unknown[]> {
+  await delivery.catchUp();
+  const all: Array<Record<string, unknown>> = [];
+  const objects = [...ctx.state.objects].sort((a, b) => a.lastModified - b.lastModified);
+  for (const o of objects) all.push(...(await archiveRecords(await delivery.render(o))));
+  const timed = all.map((r, i) => ({ r, i, t: Date.parse(String(r.eventTime)) })).filter((x) => x.t >= from && x.t <= to);
+  return timed.sort((a, b) => b.t - a.t || b.i - a.i).map((x) => x.r);
 }
 
 /** Records of both kinds in time order; at the same second, generated history comes first. */
@@ -142,7 +178,7 @@ export class Delivery {
     const inside = (e: Entry<K2Event>) =>
       (!startPos || e.ts > startPos.ts || e.seq >= startPos.seq) && (!stopped || e.ts < stopped.ts || e.seq <= stopped.seq);
     const out: CloudTrailRecord[] = [];
-    for (const e of this.ctx.store.scan({ from, to, order: 'asc' })) if (e.inserted && inside(e)) out.push(e.rec.record);
+    for (const e of this.ctx.store.scan({ from, to, order: 'asc', all: true })) if (e.inserted && inside(e)) out.push(e.rec.record);
     return out;
   }
 
@@ -154,7 +190,7 @@ export class Delivery {
     const store = this.ctx.store;
     if (from >= store.retentionEdge()) {
       const out: CloudTrailRecord[] = [];
-      for (const e of store.scan({ from, to, order: 'asc' })) if (!e.inserted) out.push(e.rec.record);
+      for (const e of store.scan({ from, to, order: 'asc', all: true })) if (!e.inserted) out.push(e.rec.record);
       return out;
     }
     const bucketMs = store.bucketMs;

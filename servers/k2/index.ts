@@ -2,6 +2,9 @@ import { defineProvider } from '../core/provider.js';
 import { k2Errors } from './errors.js';
 import { generateDay } from './events.js';
 import { normalizeInput, renderEvent, type K2Event, type RecordInputBody } from './records.js';
+import { archiveTruth } from './delivery.js';
+import { lookupTruth } from './lookup.js';
+import { K2Api } from './ops.js';
 import { k2Routes } from './routes.js';
 import { settings, type K2Settings } from './settings.js';
 import { createState, type K2State } from './state.js';
@@ -31,8 +34,13 @@ export const k2 = defineProvider<K2Event, K2Settings, K2State>({
   createState,
   create(ctx) {
     const world = buildWorld(ctx.company, ctx.rng('world'), ctx.settings);
+    const api = new K2Api(ctx, world);
     return {
-      app: k2Routes(ctx, world),
+      app: k2Routes(ctx, world, api),
+      feeds: {
+        'lookup-events': (from, to) => lookupTruth(ctx, from, to),
+        'trail-archives': (from, to) => archiveTruth(ctx, api.delivery, from, to),
+      },
       credentials: credentialsOf(world, ctx.settings),
       manifest: () => ({ customer: world.customer, region: world.region, buckets: ctx.state.buckets.map((b) => b.name) }),
       generate: (from, to, bucket) => generateDay(ctx.seed, world, from, to, bucket),

@@ -90,6 +90,11 @@ export function lookupEvents(ctx: K2Context, input: LookupInput): OpResult {
   return { body: joinJson(undefined, '{"Events":[', page.entries.map((e) => eventJson(ctx, e)), tail + '}'), resources: [] };
 }
 
+/** LookupEvents walked to its end over [from, to] with no attribute: the `lookup-events` feed's truth. */
+export function lookupTruth(ctx: K2Context, from: number, to: number): unknown[] {
+  return [...ctx.store.scan({ from, to, order: 'desc', all: true })].map((e) => JSON.parse(Buffer.from(eventJson(ctx, e)).toString('utf8')) as unknown);
+}
+
 /** The stored bytes, unless a switch changes the spelling or the record's fields. */
 function eventJson(ctx: K2Context, e: Entry<K2Event>): Uint8Array {
   const { k2MemberSpelling, k2OnlyEventFields } = ctx.settings;

@@ -19,7 +19,7 @@ export type OctopaiEnv = CoreEnv & { Variables: { caller: OctopaiCaller } };
  * with our issuer and audience, not expired, of a known enabled user (each 401 with the challenge),
  * and that user an admin (403).
  */
-export function octopaiAuth(world: OctopaiWorld, tokens: OctopaiTokens): MiddlewareHandler<OctopaiEnv> {
+export function octopaiAuth(world: OctopaiWorld, tokens: OctopaiTokens, expiresEarly: () => boolean = () => false): MiddlewareHandler<OctopaiEnv> {
   return async (c, next) => {
     const refuse = (reason: string, description?: string): never => {
       reportAuth(c, { outcome: 'refused', reason });
@@ -30,7 +30,8 @@ export function octopaiAuth(world: OctopaiWorld, tokens: OctopaiTokens): Middlew
     if (!token) return refuse('missing bearer token');
     const v = await tokens.verify(tenant, token);
     if (!v) return refuse('invalid token');
-    if (v.expired) {
+    // The gauntlet's token expiry: a live token refused as a token that expired between two pages does.
+    if (v.expired || expiresEarly()) {
       const exp = typeof v.claims.exp === 'number' ? v.claims.exp : 0;
       return refuse('token expired', `The token expired at '${netIso(exp * 1000)}'`);
     }

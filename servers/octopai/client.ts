@@ -1,4 +1,4 @@
-import { shellQuote as q, type ProviderHooks } from '../core/hooks.js';
+import { idField, shellQuote as q, type ProviderHooks } from '../core/hooks.js';
 
 const EVENTS = '/api/UserAccount/UserEvents';
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -59,4 +59,6 @@ export const octopaiClient: ProviderHooks = {
   }),
 
   pathValues: () => ({}),
+  arrival: { action: 'Login' },
+  feeds: { 'user-events': { identity: (r) => idField(r, 'id') } },
 };

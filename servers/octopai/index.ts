@@ -4,7 +4,7 @@ import type { components } from '../../openapi/generated/octopai.js';
 import { octopaiErrors } from './errors.js';
 import { DEFAULT_TENANT, buildWorld, credentialsOf, generateDay, tenantsManifest, type OctopaiEvent, type UserEvent } from './events.js';
 import { normalizeInput } from './records.js';
-import { octopaiRoutes } from './routes.js';
+import { octopaiFeeds, octopaiRoutes } from './routes.js';
 import { RETENTION_DAYS, settings, type OctopaiSettings } from './settings.js';
 import { createState, type OctopaiState } from './state.js';
 import { octopaiClient } from './client.js';
@@ -38,6 +38,7 @@ export const octopai = defineProvider<OctopaiEvent, OctopaiSettings, OctopaiStat
     const world = buildWorld(ctx.company, ctx.secret, (n) => ctx.rng(n), ctx.settings);
     return {
       app: octopaiRoutes(ctx, world),
+      feeds: octopaiFeeds(ctx),
       credentials: credentialsOf(world.tenants.get(DEFAULT_TENANT)!),
       manifest: () => tenantsManifest(world),
       generate: (from, to, bucket) => [...world.tenants.values()].flatMap((t) => generateDay(ctx.seed, t, from, to, bucket)),

@@ -1,6 +1,6 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { fail } from '../core/failure.js';
-import type { CoreEnv } from '../core/provider.js';
+import type { CoreEnv, FeedTruth } from '../core/provider.js';
 import type { Entry } from '../core/store.js';
 import { octopaiAuth, type OctopaiEnv } from './auth.js';
 import { METHOD_NOT_ALLOWED } from './errors.js';
@@ -16,7 +16,7 @@ type Handler = (c: Context<CoreEnv>) => Promise<Response>;
 
 export function octopaiRoutes(ctx: OctopaiContext, world: OctopaiWorld): Hono<CoreEnv> {
   const tokens = octopaiTokens(ctx, world);
-  const events = behind(octopaiAuth(world, tokens), userEvents(ctx));
+  const events = behind(octopaiAuth(world, tokens, () => ctx.faults.expiresToken()), userEvents(ctx));
   return aspNetRouting({
     '/api/UserAccount/Login': { POST: login(ctx, world, tokens) },
     '/api/UserAccount/UserEvents': { GET: events, POST: events },
@@ -33,6 +33,12 @@ function userEvents(ctx: OctopaiContext): (c: Context<OctopaiEnv>) => Promise<Re
     const page = pageOf(ctx, q, now, (e) => (e.tenant ?? DEFAULT_TENANT) === tenant && q.filter(e));
     return json(ctx.store.jsonList(c.env, '[', page, ']'));
   };
+}
+
+/** The default tenant's trail, as the manifest's credentials read it. */
+export function octopaiFeeds(ctx: OctopaiContext): Record<string, FeedTruth> {
+  const own = (e: OctopaiEvent) => (e.tenant ?? DEFAULT_TENANT) === DEFAULT_TENANT;
+  return { 'user-events': (from, to) => ctx.store.wire({ from, to, order: 'desc', filter: own }) };
 }
 
 function pageOf(ctx: OctopaiContext, q: EventsQuery, now: number, filter: (e: OctopaiEvent) => boolean): Entry<OctopaiEvent>[] {

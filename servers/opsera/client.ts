@@ -1,4 +1,4 @@
-import { shellQuote as q, type ProviderHooks } from '../core/hooks.js';
+import { idField, shellQuote as q, type ProviderHooks } from '../core/hooks.js';
 
 const ACTIONS = '/api/v1/logs/user/actions';
 const TOKENS = '/api/v1/logs/user/tokens';
@@ -33,4 +33,6 @@ export const opseraClient: ProviderHooks = {
   soak: () => ({ connections: 30, requests: [{ method: 'GET', path: `${ACTIONS}?count=100` }, { method: 'GET', path: `${TOKENS}?count=50` }] }),
 
   pathValues: () => ({}),
+  arrival: { action: 'login', target: { type: 'authentication' } },
+  feeds: { actions: { identity: (r) => idField(r, '_id') }, tokens: { identity: (r) => idField(r, '_id') } },
 };

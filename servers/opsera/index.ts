@@ -2,7 +2,7 @@ import { JwtIssuer } from '../core/auth.js';
 import { defineProvider, type EventSummary } from '../core/provider.js';
 import { opseraErrors } from './errors.js';
 import { generateDay, isTokenRecord, normalizeRecord, summarizeRecord, type OpseraRecord, type RecordInput } from './events.js';
-import { opseraRoutes } from './routes.js';
+import { opseraFeeds, opseraRoutes } from './routes.js';
 import { settings, type OpseraSettings } from './settings.js';
 import { createState, type OpseraState } from './state.js';
 import { liveId, manifestTokens, opseraCredentials } from './tokens.js';
@@ -37,6 +37,7 @@ export const opsera = defineProvider<OpseraRecord, OpseraSettings, OpseraState>(
         const base = summarizeRecord(r);
         return isTokenRecord(r) ? { ...base, actor: world.users.get(r.user_id)?.email ?? r.user_id } : base;
       },
+      feeds: opseraFeeds(ctx, world.main.key),
       actorFor: (person) => {
         const u = world.main.byPerson.get(person.id);
         return u && { user_id: u._id, user_email: u.email };

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { JwtIssuer } from '../core/auth.js';
 import { Params } from '../core/params.js';
-import type { CoreEnv } from '../core/provider.js';
+import type { CoreEnv, FeedTruth } from '../core/provider.js';
 import type { Entry } from '../core/store.js';
 import { opseraAuth, type OpseraEnv } from './auth.js';
 import { isTokenRecord, type OpseraRecord } from './events.js';
@@ -36,16 +36,31 @@ export function opseraRoutes(ctx: OpseraContext, world: OpseraWorld, jwt: JwtIss
 function newest(ctx: OpseraContext, log: Log, account: string, q: OpseraQuery, now: number): Entry<OpseraRecord>[] {
   const { values } = q;
   const { from, to } = ctx.store.clamp(Math.max(q.from, now - ctx.settings.retentionDays * DAY), q.to, now);
-  const filter = log === 'actions'
-    ? (r: OpseraRecord) => !isTokenRecord(r) && r.account === account && (!values || values.has(r.type))
-    : (r: OpseraRecord) => isTokenRecord(r) && r.account === account && (!values || values.has(r.scope));
+  const filter = logFilter(log, account, values);
   const entries: Entry<OpseraRecord>[] = [];
   for (const e of ctx.store.scan({ from, to, order: 'desc', filter })) {
     // Records at the same instant as the last one kept may outrank it once sorted by `_id`.
     if (entries.length >= q.limit && e.ts !== entries[entries.length - 1].ts) break;
     entries.push(e);
   }
-  entries.sort((a, b) => b.ts - a.ts || (a.rec._id < b.rec._id ? 1 : a.rec._id > b.rec._id ? -1 : 0));
+  entries.sort(newestFirst);
   entries.length = Math.min(entries.length, q.limit);
   return entries;
+}
+
+const newestFirst = (a: Entry<OpseraRecord>, b: Entry<OpseraRecord>) => b.ts - a.ts || (a.rec._id < b.rec._id ? 1 : a.rec._id > b.rec._id ? -1 : 0);
+
+function logFilter(log: Log, account: string, values?: Set<string> | null): (r: OpseraRecord) => boolean {
+  return log === 'actions'
+    ? (r) => !isTokenRecord(r) && r.account === account && (!values || values.has(r.type))
+    : (r) => isTokenRecord(r) && r.account === account && (!values || values.has(r.scope));
+}
+
+/** Both logs as the main account's tokens read them, unfiltered and without the count limit, in the API's order. */
+export function opseraFeeds(ctx: OpseraContext, account: string): Record<Log, FeedTruth> {
+  const feed = (log: Log): FeedTruth => (from, to) => {
+    const entries = [...ctx.store.scan({ from, to, order: 'desc', all: true, filter: logFilter(log, account) })].sort(newestFirst);
+    return entries.map((e) => JSON.parse(ctx.store.json(e)) as unknown);
+  };
+  return { actions: feed('actions'), tokens: feed('tokens') };
 }

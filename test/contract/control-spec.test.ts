@@ -190,6 +190,8 @@ describe('control API answers as openapi/control.yaml says', () => {
     expect((await call('PUT', '/_emulator/faults/k2', { body: two })).body).toEqual({ faults: two });
     expect((await call('PUT', '/_emulator/faults/octopai', { body: { faults: [{ latency: { normal: { mean: 1, stddev: 0 } } }, { latency: { exponential: { mean: 1 } } }] } })).status).toBe(200);
     expect((await call('PUT', '/_emulator/faults/opsera', { body: { faults: { latency: 0 } } })).body).toEqual({ faults: [{ latency: 0 }] });
+    expect((await call('PUT', '/_emulator/faults/instaclustr', { body: [{ profile: 'gauntlet', seed: 2 }, { ingestionDelay: { maxSeconds: 5 }, seed: 1 }] })).body.faults).toHaveLength(8);
+    expect((await call('DELETE', '/_emulator/faults/instaclustr')).status).toBe(200);
     const all = await call('GET', '/_emulator/faults');
     expect(Object.keys(all.body.faults).sort()).toEqual(['crusoe', 'instaclustr', 'k2', 'octopai', 'opsera']);
     expect(all.body.faults.instaclustr).toEqual([]);
@@ -204,6 +206,18 @@ describe('control API answers as openapi/control.yaml says', () => {
     expect((await call('DELETE', '/_emulator/faults/nosuch')).status).toBe(404);
     expect((await call('DELETE', '/_emulator/faults')).body).toEqual({ faults: {} });
     expect((await call('GET', '/_emulator/faults')).body.faults.k2).toEqual([]);
+  });
+
+  it('truth: each vendor with and without a feed, and the 400 and 404 answers', async () => {
+    const day = `from=2026-03-10T09:00:00Z&to=${NOW}`;
+    const one = await call('GET', `/_emulator/providers/crusoe/truth?${day}`);
+    expect(one.body).toMatchObject({ vendor: 'crusoe', feed: 'audit-logs', count: one.body.records.length });
+    expect((await call('GET', `/_emulator/providers/opsera/truth?feed=tokens&${day}`)).body.feed).toBe('tokens');
+    expect((await call('GET', `/_emulator/providers/opsera/truth?${day}`)).status).toBe(400);
+    expect((await call('GET', `/_emulator/providers/opsera/truth?feed=nope&${day}`)).status).toBe(400);
+    expect((await call('GET', `/_emulator/providers/crusoe/truth?from=2026-03-10T09:00:00Z&to=2099-01-01T00:00:00Z`)).status).toBe(400);
+    expect((await call('GET', '/_emulator/providers/crusoe/truth?from=2026-03-10T09:00:00Z', { request: 'invalid' })).status).toBe(400);
+    expect((await call('GET', `/_emulator/providers/nosuch/truth?${day}`)).status).toBe(404);
   });
 
   it('request log: filters and the 400 answers', async () => {
@@ -348,13 +362,15 @@ describe('the bounds of issue 13 are in the spec (the routes do not enforce them
       { throttle: { perSecond: 1, burst: 1e7 } }, { throttle: { perSecond: 1, retryAfterSeconds: 3601 } }, { throttle: { perSecond: 1, retryAfterSeconds: -1 } },
       { throttle: { perSecond: 1, extra: 1 } }, { latency: 600001 }, { latency: { uniform: [0, 600001] } }, { latency: { normal: { mean: 1 } } },
       { latency: { exponential: { mean: -1 } } }, { latency: { uniform: [1, 2], normal: { mean: 1, stddev: 1 } } }, { dropRate: 1.5 }, { errorStatus: '503' },
-      { faults: [{ errorRate: 0.5 }], route: '/' },
+      { faults: [{ errorRate: 0.5 }], route: '/' }, { profile: 'gauntlet', seed: -1 }, { profile: 'gauntlet', latency: 1 }, { ingestionDelay: { maxSeconds: 86401 } },
+      { ingestionDelay: {} }, { errorRate: 0.1, seed: 1.5 }, { arrivals: { perAnswer: 0 } }, { arrivals: { perAnswer: 101 } },
     ]) {
       expect(faults(bad).ok, JSON.stringify(bad)).toBe(false);
     }
     for (const good of [
       { throttle: { perSecond: 0.001 } }, { throttle: { perSecond: 1e6, burst: 1e6, retryAfterSeconds: 3600 } }, { throttle: { perSecond: 1, burst: 1, retryAfterSeconds: 0 } },
       { latency: 600000 }, { latency: { uniform: [0, 600000] } }, { route: 'POST /', errorRate: 1, errorStatus: 504, dropRate: 0 }, [], { faults: [] },
+      { profile: 'gauntlet' }, [{ profile: 'gauntlet', seed: 7 }, { errorRate: 0.1, seed: 0 }], { ingestionDelay: { maxSeconds: 0 } },
     ]) {
       expect(faults(good).problems, JSON.stringify(good)).toEqual([]);
     }

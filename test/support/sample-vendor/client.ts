@@ -43,4 +43,6 @@ export const sampleClient: ProviderHooks = {
   }),
 
   pathValues: () => ({}),
+  feeds: {},
+  arrival: { action: 'arrival' },
 };

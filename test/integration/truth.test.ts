@@ -1,0 +1,176 @@
+// Each feed's truth (GET /_emulator/providers/{vendor}/truth) is exactly what paging the vendor's
+// own API with its typed client collects over the same window: same records, same wire shape,
+// newest first. Injected and recorded records are part of it.
+import { gunzipSync } from 'node:zlib';
+import * as tar from 'tar-stream';
+import { describe, expect, it } from 'vitest';
+import { CrusoeClient } from '../../contracts/crusoe/client.js';
+import { InstaclustrClient } from '../../contracts/instaclustr/client.js';
+import { K2Client } from '../../contracts/k2/client.js';
+import { OctopaiClient } from '../../contracts/octopai/client.js';
+import { OpseraClient } from '../../contracts/opsera/client.js';
+import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
+
+const env = useEmulator({ now: FROZEN_NOW });
+const HOUR = 3_600_000;
+const NOW = Date.parse(FROZEN_NOW);
+const FROM = new Date(NOW - 6 * HOUR).toISOString();
+const TO = FROZEN_NOW;
+
+const creds = (v: string) => env.get().providers[v].credentials as Record<string, any>;
+const base = (v: string) => env.get().providers[v].baseUrl;
+
+async function control(path: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
+  const r = await fetch(env.get().controlUrl + path, { ...init, headers: init.body ? { 'content-type': 'application/json' } : {} });
+  return { status: r.status, body: await r.json() };
+}
+
+async function truth(vendor: string, feed: string | undefined, from = FROM, to = TO, asOf = to): Promise<any[]> {
+  const q = new URLSearchParams({ ...(feed ? { feed } : {}), from, to });
+  const r = await control(`/_emulator/providers/${vendor}/truth?${q}`);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  expect(r.body).toMatchObject({ vendor, from: new Date(from).toISOString(), to: new Date(to).toISOString(), asOf, count: r.body.records.length });
+  return r.body.records;
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+describe('truth equals what the vendor API returns', () => {
+  it('crusoe audit-logs: every page of the window, and one injected record', async () => {
+    const c = creds('crusoe');
+    const at = new Date(NOW - HOUR).toISOString();
+    const inj = await control('/_emulator/providers/crusoe/events', { method: 'POST', body: JSON.stringify(crusoeRecord(at)) });
+    expect(inj.status, JSON.stringify(inj.body)).toBe(201);
+    const client = new CrusoeClient({ baseUrl: base('crusoe'), accessKeyId: c.accessKeyId, secretKey: c.secretKey, organizationId: c.organizationId });
+    const api = await collect(client.entries({ start_time: FROM, end_time: TO, limit: 1000 } as any));
+    const t = await truth('crusoe', undefined);
+    expect(t.length).toBeGreaterThan(1);
+    expect(t).toEqual(api);
+    expect(t.some((r) => r.start_time === at && r.action === 'Delete')).toBe(true);
+  });
+
+  it('instaclustr account and organisation', async () => {
+    const c = creds('instaclustr');
+    const client = new InstaclustrClient({ baseUrl: base('instaclustr'), username: c.username, apiKey: c.provisioningApiKey, organisationApiKey: c.organisationManagementApiKey });
+    const walk = async (get: (q: any) => Promise<any>) => {
+      const out: unknown[] = [];
+      for (let start = 0; ; start += 1000) {
+        const r = await get({ startTime: FROM, endTime: new Date(NOW + 1).toISOString(), pageSize: 1000, startIndex: start });
+        expect(r.status).toBe(200);
+        out.push(...r.body.resources);
+        if (start + 1000 >= r.body.totalResults) return out;
+      }
+    };
+    const account = await walk((q) => client.getAccountUserActions(q));
+    const organisation = await walk((q) => client.getOrganisationUserActions(c.organisationId, q));
+    expect(account.length).toBeGreaterThan(0);
+    expect(organisation.length).toBeGreaterThan(account.length);
+    expect(await truth('instaclustr', 'account')).toEqual(account);
+    expect(await truth('instaclustr', 'organisation')).toEqual(organisation);
+  });
+
+  it('octopai user-events, the Login it records included', async () => {
+    const c = creds('octopai');
+    const client = new OctopaiClient({ baseUrl: base('octopai'), userName: c.userName, password: c.password });
+    const api = await collect(client.allEvents({ startDate: FROM, endDate: TO, pageSize: 100 }));
+    expect(api.some((e) => e.eventType === 'Login')).toBe(true);
+    expect(await truth('octopai', 'user-events')).toEqual(api);
+  });
+
+  it('opsera actions and tokens', async () => {
+    const c = creds('opsera');
+    const client = new OpseraClient({ baseUrl: base('opsera'), token: c.tokens.api });
+    const inWindow = (t: string) => Date.parse(t) >= Date.parse(FROM) && Date.parse(t) <= NOW;
+    const day = FROM.slice(0, 10);
+    const actions = await client.getUserActions({ date: day, count: '1000' });
+    const tokens = await client.getTokenUsage({ date: day, count: '1000' });
+    expect(actions.ok && tokens.ok).toBe(true);
+    if (!actions.ok || !tokens.ok) return;
+    expect(actions.body.count).toBeLessThan(1000);
+    const a = actions.body.data.filter((r) => inWindow(r.createdAt));
+    const t = tokens.body.data.filter((r) => inWindow(r.createdAt));
+    expect(a.length).toBeGreaterThan(0);
+    expect(await truth('opsera', 'actions')).toEqual(a);
+    expect(await truth('opsera', 'tokens')).toEqual(t);
+  });
+
+  it('k2 lookup-events and trail-archives', async () => {
+    const c = creds('k2');
+    const client = new K2Client({ baseUrl: base('k2'), ...(c as any) });
+    const api = await collect(client.events({ StartTime: FROM, EndTime: TO, MaxResults: 50 } as any));
+    // The truth is taken after the walk: the LookupEvents calls are recorded events too.
+    const lookups = await truth('k2', 'lookup-events');
+    expect(lookups.length).toBeGreaterThan(api.length);
+    const ids = new Set(api.map((e: any) => e.EventId));
+    expect(lookups.filter((e) => ids.has(e.EventId))).toEqual(api);
+
+    const trail = { Name: 'truth-trail', S3BucketName: `${c.customer}-activity-log` };
+    for (const [op, body] of [['CreateTrail', trail], ['StartLogging', { Name: trail.Name }]] as const) {
+      const r = await client.raw(op, JSON.stringify(body), { targetPrefix: 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101' });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    }
+    expect((await control('/_emulator/clock', { method: 'POST', body: JSON.stringify({ advance: 'PT31M' }) })).status).toBe(200);
+    const now = new Date(NOW + 31 * 60_000).toISOString();
+    const list = await (await client.s3('GET', `/${trail.S3BucketName}`, { 'list-type': '2' })).text();
+    const keys = [...list.matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]);
+    expect(keys.length).toBeGreaterThanOrEqual(5);
+    const records: any[] = [];
+    for (const key of keys) records.push(...(await untar(new Uint8Array(await (await client.s3('GET', `/${trail.S3BucketName}/${key}`)).arrayBuffer()))));
+    const archived = await truth('k2', 'trail-archives', FROM, now);
+    const byId = (xs: any[]) => [...xs].sort((x, y) => (x.eventID < y.eventID ? -1 : 1));
+    expect(byId(archived)).toEqual(byId(records));
+    expect(archived.map((r) => r.eventTime)).toEqual(records.map((r) => r.eventTime).sort().reverse());
+  });
+});
+
+describe('feeds', () => {
+  it('each vendor names the same feeds to collectors (its hooks) and to the truth (its instance)', () => {
+    const names = Object.fromEntries([...env.get().runtimes].map(([id, rt]) => [id, Object.keys(rt.instance.feeds ?? {})]));
+    expect(names).toEqual({
+      crusoe: ['audit-logs'], instaclustr: ['account', 'organisation'], k2: ['lookup-events', 'trail-archives'], octopai: ['user-events'], opsera: ['actions', 'tokens'],
+    });
+    for (const [id, rt] of env.get().runtimes) expect(Object.keys(rt.provider.hooks?.feeds ?? {}), id).toEqual(names[id]);
+  });
+});
+
+describe('truth refusals', () => {
+  it('404 for an unknown vendor, 400 for an unknown or missing feed, a late `to` or a reversed window', async () => {
+    const q = `from=${FROM}&to=${TO}`;
+    expect((await control(`/_emulator/providers/nosuch/truth?${q}`)).status).toBe(404);
+    expect((await control(`/_emulator/providers/opsera/truth?${q}`)).body.error).toMatch(/feed.*actions, tokens/);
+    expect((await control(`/_emulator/providers/opsera/truth?feed=nope&${q}`)).status).toBe(400);
+    const later = new Date(Date.parse((await control('/_emulator/clock')).body.now) + 1000).toISOString();
+    expect((await control(`/_emulator/providers/crusoe/truth?from=${FROM}&to=${later}`)).body.error).toMatch(/later than now/);
+    expect((await control(`/_emulator/providers/crusoe/truth?from=${TO}&to=${FROM}`)).status).toBe(400);
+  });
+});
+
+function crusoeRecord(at: string): Record<string, unknown> {
+  const actor = { actor_id: '00000000-0000-4000-8000-000000000001', actor_email: 'truth@example.com', actor_type: 'User' };
+  return { action: 'Delete', ...actor, client_ip: '192.0.2.1:443', start_time: at, end_time: at, result: 'OK', surface: 'Console' };
+}
+
+async function untar(gz: Uint8Array): Promise<unknown[]> {
+  const out: unknown[] = [];
+  const ex = tar.extract();
+  const done = new Promise<void>((resolve, reject) => {
+    ex.on('entry', (_h, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: unknown) => void chunks.push(c as Buffer));
+      stream.on('end', () => {
+        out.push(...(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Records: unknown[] }).Records);
+        next();
+      });
+      stream.resume();
+    });
+    ex.on('finish', () => resolve());
+    ex.on('error', reject);
+  });
+  ex.end(gunzipSync(gz));
+  await done;
+  return out;
+}
