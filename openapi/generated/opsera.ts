@@ -191,6 +191,38 @@ export interface components {
                 "text/plain": string;
             };
         };
+        /** @description Throttled (an emulator fault); Retry-After says when to try again, in seconds. */
+        TooManyRequests: {
+            headers: {
+                /** @description Seconds to wait before the next request. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "Too Many Requests"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorBody"];
+                "text/plain": "Too Many Requests";
+            };
+        };
+        /** @description Emulator fault (an injected 503 or a dropped connection's answer). */
+        ServiceUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "Service Unavailable"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorBody"];
+                "text/plain": "Service Unavailable";
+            };
+        };
         /** @description Emulator fault. */
         InternalError: {
             headers: {
@@ -254,7 +286,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getTokenUsage: {
@@ -289,7 +323,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }

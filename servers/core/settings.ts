@@ -57,7 +57,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 function defaultsOf(schema: SettingsSchema): Record<string, unknown> {
   const out: Record<string, unknown> = { faults: [] };
   for (const [k, p] of Object.entries(schema.properties)) {
-    if ('default' in p) out[k] = structuredClone((p as { default: unknown }).default);
+    if ('default' in p) out[k] = structuredClone(p.default);
   }
   return out;
 }

@@ -9,7 +9,7 @@ describe('scenario parameters in the control spec', () => {
   const spec = loadSpec('openapi/control.yaml');
   it.each(scenarios.map((d) => [d.name, d] as const))('%s: the spec declares exactly the declared parameters, ranges and defaults', (name, def) => {
     const body = spec.deref(spec.doc.paths[`/_emulator/scenarios/${name}`].post.requestBody);
-    const published = spec.deref(body.content['application/json'].schema) as { properties: Record<string, any>; additionalProperties: boolean };
+    const published = spec.deref<{ properties: Record<string, any>; additionalProperties: boolean }>(body.content['application/json'].schema);
     const own = paramSchema(def) as { properties: Record<string, any> };
     expect(published.additionalProperties).toBe(false);
     expect(Object.keys(published.properties).sort()).toEqual(Object.keys(own.properties).sort());
