@@ -17,7 +17,10 @@ const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const WARMUP = Math.floor(SECONDS / 3);
 const PORT = Number(process.env.SOAK_PORT ?? 48100);
 
-const child = fork(fileURLToPath(new URL('./soak-child.js', import.meta.url)), [String(PORT)], { execArgv: ['--expose-gc'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+const child = fork(fileURLToPath(new URL('./soak-child.js', import.meta.url)), [String(PORT)], {
+  execArgv: ['--expose-gc'],
+  stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+});
 await new Promise((resolve) => child.once('message', resolve));
 const control = `http://127.0.0.1:${PORT}`;
 const manifest: any = await (await fetch(`${control}/_emulator/manifest`)).json();
@@ -62,7 +65,9 @@ let total = 0;
 for (const [i, r] of results.entries()) {
   total += r.requests.total;
   errors += r.non2xx + r.errors + r.timeouts;
-  console.log(`${plan[i].vendor.padEnd(12)} ${r.requests.total} requests, ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}`);
+  console.log(
+    `${plan[i].vendor.padEnd(12)} ${r.requests.total} requests, ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}`,
+  );
 }
 const after = samples.filter((s) => s.t >= WARMUP);
 const base = after[0];
@@ -76,5 +81,7 @@ console.log(
     `${(growth * 100).toFixed(1)} % above the warm-up level (target <= 10 %); heap ${mb(base.heapUsed)} -> ${mb(last.heapUsed)} ` +
     `while the stores grew by ${last.events - base.events} recorded events (K2 and Opsera record every call); request log ${last.log} entries (bounded)`,
 );
-console.log(`samples (s: resident as found / after GC / heap): ${samples.map((s) => `${s.t.toFixed(0)}: ${mb(s.raw)}/${mb(s.rss)}/${mb(s.heapUsed)}`).join(', ')}`);
+console.log(
+  `samples (s: resident as found / after GC / heap): ${samples.map((s) => `${s.t.toFixed(0)}: ${mb(s.raw)}/${mb(s.rss)}/${mb(s.heapUsed)}`).join(', ')}`,
+);
 process.exit(errors === 0 && growth <= 0.1 ? 0 : 1);

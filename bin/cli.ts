@@ -183,8 +183,13 @@ async function verify(argv: string[]): Promise<void> {
   let report;
   try {
     report = await verifyCollected({
-      vendor: v.vendor, feed: v.feed, from: v.from, to: v.to, records,
-      control: v.control, controlToken: v['control-token'] ?? (process.env.AUDIT_EMULATOR_CONTROL_TOKEN || undefined),
+      vendor: v.vendor,
+      feed: v.feed,
+      from: v.from,
+      to: v.to,
+      records,
+      control: v.control,
+      controlToken: v['control-token'] ?? (process.env.AUDIT_EMULATOR_CONTROL_TOKEN || undefined),
     });
   } catch (err) {
     // No emulator, or it refused the window: nothing was verified.

@@ -66,7 +66,13 @@ export class RequestRecorder {
           problems.push('response body is not valid JSON');
         }
       }
-      const rs = checkResponse(spec, { method: call.method, path: new URL(call.url).pathname, status: call.status, contentType: call.responseContentType, body });
+      const rs = checkResponse(spec, {
+        method: call.method,
+        path: new URL(call.url).pathname,
+        status: call.status,
+        contentType: call.responseContentType,
+        body,
+      });
       problems.push(...rs.errors.map((e) => `response ${call.status}: ${e}`));
       if (problems.length) out.push({ call, problems });
     }
@@ -77,7 +83,10 @@ export class RequestRecorder {
   assertAllConform(vendorOrSpec: string | Spec): void {
     const bad = this.problems(vendorOrSpec);
     if (bad.length) {
-      throw new Error(`${bad.length} of ${this.calls.length} calls did not conform:\n` + bad.map((b) => `  ${b.call.method} ${b.call.url}\n    ${b.problems.join('\n    ')}`).join('\n'));
+      throw new Error(
+        `${bad.length} of ${this.calls.length} calls did not conform:\n` +
+          bad.map((b) => `  ${b.call.method} ${b.call.url}\n    ${b.problems.join('\n    ')}`).join('\n'),
+      );
     }
   }
 }

@@ -65,7 +65,10 @@ export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';
 }
@@ -97,7 +100,12 @@ export function compareWithTruth(hooks: FeedHooks, truth: unknown[], records: un
     if (list) list.push(r);
     else seen.set(id, [r]);
   }
-  const report = { missing: category(), duplicated: category<{ identity: string; times: number }>(), changed: category<VerifyReport['changed']['first'][number]>(), unexpected: category() };
+  const report = {
+    missing: category(),
+    duplicated: category<{ identity: string; times: number }>(),
+    changed: category<VerifyReport['changed']['first'][number]>(),
+    unexpected: category(),
+  };
   for (const [id, rec] of expected) if (!seen.has(id)) add(report.missing, rec);
   for (const [id, list] of seen) {
     if (list.length > 1) add(report.duplicated, { identity: shown(id), times: list.length }, list.length - 1);
@@ -128,10 +136,7 @@ export async function verifyCollected(o: VerifyOptions): Promise<VerifyReport> {
 
 /** The report as the CLI prints it: counts, then the first few of each category. */
 export function formatReport(r: VerifyReport): string {
-  const lines = [
-    `${r.vendor} ${r.feed} ${r.from} .. ${r.to} (truth as of ${r.asOf})`,
-    `  expected ${r.expected}, collected ${r.collected}`,
-  ];
+  const lines = [`${r.vendor} ${r.feed} ${r.from} .. ${r.to} (truth as of ${r.asOf})`, `  expected ${r.expected}, collected ${r.collected}`];
   for (const name of ['missing', 'duplicated', 'changed', 'unexpected'] as const) {
     const c = r[name];
     lines.push(`  ${name}: ${c.count}`);
@@ -146,11 +151,14 @@ export function formatReport(r: VerifyReport): string {
 export function parseCollected(text: string): unknown[] {
   const trimmed = text.trim();
   if (trimmed.startsWith('[')) return JSON.parse(trimmed) as unknown[];
-  return trimmed.split('\n').filter((l) => l.trim() !== '').map((l, i) => {
-    try {
-      return JSON.parse(l) as unknown;
-    } catch {
-      throw new Error(`line ${i + 1} is not JSON`);
-    }
-  });
+  return trimmed
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as unknown;
+      } catch {
+        throw new Error(`line ${i + 1} is not JSON`);
+      }
+    });
 }

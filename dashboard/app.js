@@ -25,7 +25,11 @@ async function api(path, init) {
   const res = await fetch(API + path, init);
   const text = await res.text();
   let body;
-  try { body = text ? JSON.parse(text) : {}; } catch { body = { error: text }; }
+  try {
+    body = text ? JSON.parse(text) : {};
+  } catch {
+    body = { error: text };
+  }
   if (!res.ok) throw Object.assign(new Error(body.error || `${res.status}`), { status: res.status, body });
   return body;
 }
@@ -129,7 +133,16 @@ function renderEvent(ev) {
     },
     h('time', { datetime: ev.time }, fmtTime(ev.time)),
     h('span', { class: 'vendor', style: `--c:${state.colors[ev.vendor] || '#666'}` }, ev.vendor),
-    h('button', { type: 'button', class: 'actor linkish', title: `${personFor(ev.actor)?.name ?? ev.actor}: show across all vendors`, onclick: () => showPerson(ev.actor) }, ev.actor),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'actor linkish',
+        title: `${personFor(ev.actor)?.name ?? ev.actor}: show across all vendors`,
+        onclick: () => showPerson(ev.actor),
+      },
+      ev.actor,
+    ),
     h('span', { class: 'action' }, ev.action),
     h('span', { class: 'target' }, ev.target || ''),
     h('span', { class: `outcome ${ev.outcome}` }, ev.outcome === 'success' ? 'success' : 'failure'),
@@ -223,10 +236,7 @@ async function loadChart() {
   let hist;
   let applied;
   try {
-    const [hh, ap] = await Promise.all([
-      api(`/histogram?${filterParams({ forChart: true })}`),
-      api('/scenarios/applied').catch(() => ({ applied: [] })),
-    ]);
+    const [hh, ap] = await Promise.all([api(`/histogram?${filterParams({ forChart: true })}`), api('/scenarios/applied').catch(() => ({ applied: [] }))]);
     hist = hh;
     applied = state.applied = ap.applied || [];
   } catch (err) {
@@ -271,7 +281,13 @@ function drawChart(hist, applied) {
   hist.hours.forEach((hour, i) => {
     if (!totals[i]) return;
     const parts = vendors.filter((v) => hist.series[v][i]).map((v) => `${v} ${hist.series[v][i]}`);
-    svg.append(s('rect', { x: i * bw, y: 0, width: bw, height: H, fill: 'transparent' }, s('title', {}, `${fmtTime(hour)}: ${totals[i]} (${parts.join(', ')})${hist.injected[i] ? `, ${hist.injected[i]} injected` : ''}`)));
+    svg.append(
+      s(
+        'rect',
+        { x: i * bw, y: 0, width: bw, height: H, fill: 'transparent' },
+        s('title', {}, `${fmtTime(hour)}: ${totals[i]} (${parts.join(', ')})${hist.injected[i] ? `, ${hist.injected[i]} injected` : ''}`),
+      ),
+    );
   });
   const start = Date.parse(hist.hours[0]);
   const end = start + n * hist.bucketMs;
@@ -281,7 +297,9 @@ function drawChart(hist, applied) {
     if (!(t >= start && t < end)) continue;
     const x = ((t - start) / (end - start)) * W;
     svg.append(s('line', { x1: x, x2: x, y1: 0, y2: H, class: 'marker' }));
-    svg.append(s('circle', { cx: x, cy: 6, r: 5, class: 'marker-dot' }, s('title', {}, `${a.name} applied at ${fmtTime(a.at)} (${(a.vendors || []).join(', ')})`)));
+    svg.append(
+      s('circle', { cx: x, cy: 6, r: 5, class: 'marker-dot' }, s('title', {}, `${a.name} applied at ${fmtTime(a.at)} (${(a.vendors || []).join(', ')})`)),
+    );
   }
   // injected counts without a scenario record still get a tick
   hist.injected.forEach((c, i) => {
@@ -300,9 +318,11 @@ function personFor(actor) {
   const a = String(actor).toLowerCase();
   const local = a.includes('@') ? a.slice(0, a.indexOf('@')) : null;
   // Same rule as the server's actor filter: any identifier, the email inside, or `user@tenant`.
-  return state.people.find((p) => [p.email, p.username, p.name, p.id].some((k) => k && k.toLowerCase() === a)) ||
+  return (
+    state.people.find((p) => [p.email, p.username, p.name, p.id].some((k) => k && k.toLowerCase() === a)) ||
     state.people.find((p) => a.includes(p.email.toLowerCase())) ||
-    (local ? state.people.find((p) => p.username.toLowerCase() === local || p.email.toLowerCase().split('@')[0] === local) : undefined);
+    (local ? state.people.find((p) => p.username.toLowerCase() === local || p.email.toLowerCase().split('@')[0] === local) : undefined)
+  );
 }
 
 function showPerson(actor) {
@@ -325,11 +345,25 @@ function renderPersonCard() {
   const p = personFor(actor);
   card.hidden = false;
   card.replaceChildren(
-    h('div', { class: 'person-head' },
+    h(
+      'div',
+      { class: 'person-head' },
       h('h2', {}, p ? p.name : actor),
-      h('button', { type: 'button', onclick: () => { $('f-person').value = ''; reload(); } }, 'Everyone'),
+      h(
+        'button',
+        {
+          type: 'button',
+          onclick: () => {
+            $('f-person').value = '';
+            reload();
+          },
+        },
+        'Everyone',
+      ),
     ),
-    p ? h('p', {}, `${p.title}, ${p.department} · ${p.city}, ${p.country} · ${p.email} · user ${p.username} · role ${p.role}`) : h('p', {}, 'Not one of the company\'s people: matching the actor text.'),
+    p
+      ? h('p', {}, `${p.title}, ${p.department} · ${p.city}, ${p.country} · ${p.email} · user ${p.username} · role ${p.role}`)
+      : h('p', {}, "Not one of the company's people: matching the actor text."),
     h('p', { id: 'person-counts', class: 'muted' }, 'Counting…'),
   );
 }
@@ -356,7 +390,12 @@ async function openEvent(ev) {
 function showRaw() {
   const pretty = $('ev-pretty').getAttribute('aria-pressed') === 'true';
   let out = rawText;
-  if (pretty) try { out = JSON.stringify(JSON.parse(rawText), null, 2); } catch { /* show as sent */ }
+  if (pretty)
+    try {
+      out = JSON.stringify(JSON.parse(rawText), null, 2);
+    } catch {
+      /* show as sent */
+    }
   $('ev-raw').textContent = out;
 }
 
@@ -398,20 +437,41 @@ function renderVendors() {
     ...state.vendors.map((id) => {
       const v = m.providers[id];
       const extra = Object.entries(v).filter(([k]) => !['title', 'baseUrl', 'credentials'].includes(k));
-      return h('section', { class: 'panel vendor-card', 'aria-labelledby': `v-${id}`, style: `--c:${state.colors[id]}`, dataset: { vendor: id } },
+      return h(
+        'section',
+        { class: 'panel vendor-card', 'aria-labelledby': `v-${id}`, style: `--c:${state.colors[id]}`, dataset: { vendor: id } },
         h('h2', { id: `v-${id}` }, h('span', { class: 'vendor' }, id), ' ', v.title),
-        h('dl', {},
+        h(
+          'dl',
+          {},
           h('dt', {}, 'Base URL'),
           h('dd', {}, h('code', {}, v.baseUrl), ' ', h('button', { type: 'button', class: 'copy', onclick: (e) => copy(v.baseUrl, e.currentTarget) }, 'Copy')),
           ...flatten(v.credentials).flatMap(([k, val]) => [
             h('dt', {}, k),
-            h('dd', {}, h('code', {}, val), ' ', h('button', { type: 'button', class: 'copy', 'aria-label': `Copy ${id} ${k}`, onclick: (e) => copy(val, e.currentTarget) }, 'Copy')),
+            h(
+              'dd',
+              {},
+              h('code', {}, val),
+              ' ',
+              h('button', { type: 'button', class: 'copy', 'aria-label': `Copy ${id} ${k}`, onclick: (e) => copy(val, e.currentTarget) }, 'Copy'),
+            ),
           ]),
           ...extra.flatMap(([k, val]) => [h('dt', {}, k), h('dd', {}, h('code', {}, typeof val === 'string' ? val : JSON.stringify(val)))]),
         ),
         ...(state.snippets[id] ?? []).map((sn) =>
-          h('div', { class: 'snippet' },
-            h('div', { class: 'snippet-head' }, h('span', {}, sn.label), h('button', { type: 'button', class: 'copy copy-snippet', 'aria-label': `Copy ${id} snippet: ${sn.label}`, onclick: (e) => copy(sn.code, e.currentTarget) }, 'Copy snippet')),
+          h(
+            'div',
+            { class: 'snippet' },
+            h(
+              'div',
+              { class: 'snippet-head' },
+              h('span', {}, sn.label),
+              h(
+                'button',
+                { type: 'button', class: 'copy copy-snippet', 'aria-label': `Copy ${id} snippet: ${sn.label}`, onclick: (e) => copy(sn.code, e.currentTarget) },
+                'Copy snippet',
+              ),
+            ),
             h('pre', { tabindex: 0 }, h('code', {}, sn.code)),
           ),
         ),
@@ -427,22 +487,33 @@ async function loadRequests() {
   const p = new URLSearchParams({ limit: '100' });
   if ($('r-vendor').value) p.set('vendor', $('r-vendor').value);
   let body;
-  try { body = await api(`/requests?${p}`); } catch { return; }
+  try {
+    body = await api(`/requests?${p}`);
+  } catch {
+    return;
+  }
   if (my !== reqSeq) return;
   let rows = body.requests;
   if ($('r-failed').checked) rows = rows.filter((r) => r.status >= 400);
   $('requests').replaceChildren(
-    ...(rows.length ? rows.map((r) =>
-      h('tr', { class: r.status >= 400 ? 'refused' : '' },
-        h('td', {}, fmtTime(r.time)),
-        h('td', {}, h('span', { class: 'vendor', style: `--c:${state.colors[r.vendor] || '#666'}` }, r.vendor)),
-        h('td', { class: 'path' }, `${r.method} ${r.path}`),
-        h('td', {}, String(r.status)),
-        h('td', {},
-          r.auth?.reason || (r.status >= 400 ? '' : 'ok'),
-          r.auth?.canonical ? h('details', {}, h('summary', {}, 'Canonical string the emulator signed'), h('pre', {}, r.auth.canonical)) : null,
-        ),
-      )) : [h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No requests yet. Run a snippet from the Vendors tab.'))]),
+    ...(rows.length
+      ? rows.map((r) =>
+          h(
+            'tr',
+            { class: r.status >= 400 ? 'refused' : '' },
+            h('td', {}, fmtTime(r.time)),
+            h('td', {}, h('span', { class: 'vendor', style: `--c:${state.colors[r.vendor] || '#666'}` }, r.vendor)),
+            h('td', { class: 'path' }, `${r.method} ${r.path}`),
+            h('td', {}, String(r.status)),
+            h(
+              'td',
+              {},
+              r.auth?.reason || (r.status >= 400 ? '' : 'ok'),
+              r.auth?.canonical ? h('details', {}, h('summary', {}, 'Canonical string the emulator signed'), h('pre', {}, r.auth.canonical)) : null,
+            ),
+          ),
+        )
+      : [h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No requests yet. Run a snippet from the Vendors tab.'))]),
   );
 }
 
@@ -466,10 +537,14 @@ async function loadScenarios() {
         else if (p.default !== undefined) input.value = String(p.default);
         return h('label', { title: p.description || '' }, `${p.name} `, input);
       });
-      const form = h('form', { class: 'scenario', dataset: { scenario: sc.name } },
+      const form = h(
+        'form',
+        { class: 'scenario', dataset: { scenario: sc.name } },
         h('h3', {}, sc.title || sc.name),
         sc.description ? h('p', { class: 'muted' }, sc.description) : null,
-        sc.vendors?.length ? h('p', { class: 'vendors-line' }, ...sc.vendors.map((v) => h('span', { class: 'vendor', style: `--c:${state.colors[v] || '#666'}` }, v))) : null,
+        sc.vendors?.length
+          ? h('p', { class: 'vendors-line' }, ...sc.vendors.map((v) => h('span', { class: 'vendor', style: `--c:${state.colors[v] || '#666'}` }, v)))
+          : null,
         inputs.length ? h('details', {}, h('summary', {}, 'Parameters'), ...inputs) : null,
         h('button', { type: 'submit', class: 'primary', 'aria-label': `Apply scenario ${sc.title || sc.name}` }, 'Apply'),
         h('span', { class: 'result', role: 'status' }),
@@ -503,8 +578,25 @@ function renderChips() {
   const chips = $('chips');
   chips.replaceChildren();
   if (state.focus) {
-    chips.append(h('span', { class: 'chip' }, `Scenario ${state.focus.name}: injected events`,
-      h('button', { type: 'button', 'aria-label': 'Show all events', onclick: () => { state.focus = null; reload(); } }, '×')));
+    chips.append(
+      h(
+        'span',
+        { class: 'chip' },
+        `Scenario ${state.focus.name}: injected events`,
+        h(
+          'button',
+          {
+            type: 'button',
+            'aria-label': 'Show all events',
+            onclick: () => {
+              state.focus = null;
+              reload();
+            },
+          },
+          '×',
+        ),
+      ),
+    );
   }
 }
 
@@ -527,9 +619,18 @@ async function clockChange(body) {
 // ---------- live stream ----------
 function connect() {
   const es = new EventSource(`${API}/stream`);
-  es.addEventListener('open', () => { $('live').textContent = 'live'; $('live').className = 'live on'; });
-  es.addEventListener('error', () => { $('live').textContent = 'reconnecting…'; $('live').className = 'live'; });
-  es.addEventListener('hello', (e) => { const d = JSON.parse(e.data); setNow(d.now, d.frozen); });
+  es.addEventListener('open', () => {
+    $('live').textContent = 'live';
+    $('live').className = 'live on';
+  });
+  es.addEventListener('error', () => {
+    $('live').textContent = 'reconnecting…';
+    $('live').className = 'live';
+  });
+  es.addEventListener('hello', (e) => {
+    const d = JSON.parse(e.data);
+    setNow(d.now, d.frozen);
+  });
   es.addEventListener('tick', (e) => {
     const d = JSON.parse(e.data);
     setNow(d.now);
@@ -569,7 +670,9 @@ async function refreshManifest() {
     state.manifest = manifest;
     state.snippets = snippets.snippets;
     renderVendors();
-  } catch { /* keep what is shown */ }
+  } catch {
+    /* keep what is shown */
+  }
 }
 
 // ---------- start ----------
@@ -586,16 +689,41 @@ async function main() {
 
   const vf = $('vendor-filter');
   for (const v of state.vendors) {
-    const cb = h('input', { type: 'checkbox', value: v, checked: true, onchange: (e) => { if (e.target.checked) state.selected.add(v); else state.selected.delete(v); reload(); } });
-    vf.append(h('label', { class: 'check vendor-check', style: `--c:${state.colors[v]}` }, cb, ' ', h('span', { class: 'vendor' }, v), ' ', manifest.providers[v].title));
+    const cb = h('input', {
+      type: 'checkbox',
+      value: v,
+      checked: true,
+      onchange: (e) => {
+        if (e.target.checked) state.selected.add(v);
+        else state.selected.delete(v);
+        reload();
+      },
+    });
+    vf.append(
+      h(
+        'label',
+        { class: 'check vendor-check', style: `--c:${state.colors[v]}` },
+        cb,
+        ' ',
+        h('span', { class: 'vendor' }, v),
+        ' ',
+        manifest.providers[v].title,
+      ),
+    );
   }
-  $('legend').replaceChildren(...state.vendors.map((v) => h('span', { style: `--c:${state.colors[v]}` }, h('i', {}), v)), h('span', { class: 'lg-marker' }, h('i', {}), 'scenario applied'));
+  $('legend').replaceChildren(
+    ...state.vendors.map((v) => h('span', { style: `--c:${state.colors[v]}` }, h('i', {}), v)),
+    h('span', { class: 'lg-marker' }, h('i', {}), 'scenario applied'),
+  );
   const sel = $('f-person');
   for (const p of [...state.people].sort((a, b) => a.name.localeCompare(b.name))) sel.append(h('option', { value: p.email }, `${p.name} (${p.role})`));
   for (const v of state.vendors) $('r-vendor').append(h('option', { value: v }, v));
 
   let typing;
-  $('f-action').addEventListener('input', () => { clearTimeout(typing); typing = setTimeout(reload, 250); });
+  $('f-action').addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(reload, 250);
+  });
   for (const id of ['f-person', 'f-outcome', 'f-injected', 'f-from', 'f-to']) $(id).addEventListener('change', reload);
   $('f-range').addEventListener('change', () => {
     const custom = $('f-range').value === 'custom';

@@ -19,7 +19,8 @@ const res = await fetch(`${baseUrl}${path}?${query}`, {
 });
 const body = await res.json();
 console.log(`HTTP ${res.status}`);
-for (const e of body.items ?? []) console.log(`${e.start_time}  ${e.actor_email.padEnd(40)} ${e.action.padEnd(7)} ${e.target_type} ${e.target_names.join(',')}`);
+for (const e of body.items ?? [])
+  console.log(`${e.start_time}  ${e.actor_email.padEnd(40)} ${e.action.padEnd(7)} ${e.target_type} ${e.target_names.join(',')}`);
 if (res.status !== 200) {
   console.error(body);
   process.exit(1);

@@ -6,10 +6,4 @@ import { octopai } from './octopai/index.js';
 import { opsera } from './opsera/index.js';
 
 /** Every vendor the emulator serves. A new vendor is one folder and one line here. */
-export const providers: Provider[] = [
-  crusoe,
-  instaclustr,
-  k2,
-  octopai,
-  opsera,
-];
+export const providers: Provider[] = [crusoe, instaclustr, k2, octopai, opsera];

@@ -16,7 +16,8 @@ export interface CrusoeClientOptions {
   fetch?: typeof fetch;
 }
 
-export type CrusoeResult = { ok: true; status: 200; body: AuditLogsPage; response: Response } | { ok: false; status: number; body: ErrorBody; response: Response };
+export type CrusoeResult =
+  { ok: true; status: 200; body: AuditLogsPage; response: Response } | { ok: false; status: number; body: ErrorBody; response: Response };
 
 /** Encode as the official Go client does: sorted keys, form escaping, arrays joined with commas. */
 export function encodeQuery(q: AuditLogQuery): string {
@@ -36,7 +37,14 @@ export class CrusoeClient {
   async getAuditLogs(query: AuditLogQuery = {}, init: { timestamp?: string; organizationId?: string } = {}): Promise<CrusoeResult> {
     const path = `/${this.opts.version ?? 'v1alpha5'}/organizations/${init.organizationId ?? this.opts.organizationId}/audit-logs`;
     const qs = encodeQuery(query);
-    const headers = signRequest({ accessKeyId: this.opts.accessKeyId, secretKey: this.opts.secretKey, method: 'GET', path, query: qs, timestamp: init.timestamp });
+    const headers = signRequest({
+      accessKeyId: this.opts.accessKeyId,
+      secretKey: this.opts.secretKey,
+      method: 'GET',
+      path,
+      query: qs,
+      timestamp: init.timestamp,
+    });
     const response = await (this.opts.fetch ?? fetch)(`${this.opts.baseUrl}${path}${qs ? `?${qs}` : ''}`, {
       headers: { ...headers, Accept: 'application/json' },
     });

@@ -58,7 +58,15 @@ export interface SignOptions {
 export class K2Client {
   constructor(private readonly opts: K2ClientOptions) {}
 
-  private async signed(method: string, path: string, query: Record<string, string>, headers: Record<string, string>, body: string, service: string, signingDate?: Date) {
+  private async signed(
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    headers: Record<string, string>,
+    body: string,
+    service: string,
+    signingDate?: Date,
+  ) {
     const url = new URL(this.opts.baseUrl);
     const signer = new SignatureV4({
       service,
@@ -68,7 +76,16 @@ export class K2Client {
       uriEscapePath: service !== 's3',
     });
     const req = await signer.sign(
-      { method, protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path, query, headers: { host: url.host, ...headers }, body: body || undefined },
+      {
+        method,
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: Number(url.port),
+        path,
+        query,
+        headers: { host: url.host, ...headers },
+        body: body || undefined,
+      },
       { signingDate },
     );
     return req.headers as Record<string, string>;
@@ -80,7 +97,15 @@ export class K2Client {
 
   /** Any operation name and body (for unknown operations and malformed input). */
   async raw(op: string, body: string, o: SignOptions = {}): Promise<K2Result<unknown>> {
-    const headers = await this.signed('POST', '/', {}, { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${o.targetPrefix ?? 'CloudTrail_20131101'}.${op}` }, body, 'cloudtrail', o.signingDate);
+    const headers = await this.signed(
+      'POST',
+      '/',
+      {},
+      { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${o.targetPrefix ?? 'CloudTrail_20131101'}.${op}` },
+      body,
+      'cloudtrail',
+      o.signingDate,
+    );
     o.after?.(headers);
     delete headers.host;
     const response = await (this.opts.fetch ?? fetch)(`${this.opts.baseUrl}/`, { method: 'POST', headers, body });
@@ -115,7 +140,10 @@ export class K2Client {
 
 /** The console routes (no authentication). */
 export class K2Console {
-  constructor(private readonly baseUrl: string, private readonly customer: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly customer: string,
+  ) {}
 
   private async req<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const r = await fetch(`${this.baseUrl}/_console/k2/customers/${this.customer}${path}`, {
@@ -128,7 +156,9 @@ export class K2Console {
   }
 
   subscription(active?: boolean) {
-    return active === undefined ? this.req<{ active: boolean }>('GET', '/activity-log/subscription') : this.req<{ active: boolean }>('PUT', '/activity-log/subscription', { active });
+    return active === undefined
+      ? this.req<{ active: boolean }>('GET', '/activity-log/subscription')
+      : this.req<{ active: boolean }>('PUT', '/activity-log/subscription', { active });
   }
   buckets() {
     return this.req<{ buckets: Array<S['Bucket']> }>('GET', '/buckets');

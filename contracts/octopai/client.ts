@@ -16,12 +16,10 @@ export interface OctopaiClientOptions {
 }
 
 export type EventsResult =
-  | { ok: true; status: 200; body: UserEvent[]; response: Response }
-  | { ok: false; status: number; body: ValidationProblem | null; response: Response };
+  { ok: true; status: 200; body: UserEvent[]; response: Response } | { ok: false; status: number; body: ValidationProblem | null; response: Response };
 
 export type LoginResult =
-  | { ok: true; status: 200; body: LoginResponse; response: Response }
-  | { ok: false; status: number; body: LoginFailure | null; response: Response };
+  { ok: true; status: 200; body: LoginResponse; response: Response } | { ok: false; status: number; body: LoginFailure | null; response: Response };
 
 async function readJson(res: Response): Promise<unknown> {
   const text = await res.clone().text();
@@ -114,7 +112,11 @@ export class OctopaiClient {
 
   /** GET /api/UserAccount/UserEvents with the parameters in the query string. */
   async getUserEvents(query: UserEventsQuery = {}): Promise<EventsResult> {
-    const qs = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])).toString();
+    const qs = new URLSearchParams(
+      Object.entries(query)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, String(v)]),
+    ).toString();
     const url = `${this.opts.baseUrl}/api/UserAccount/UserEvents${qs ? `?${qs}` : ''}`;
     return this.events(await this.authorized((token) => this.fetch(url, { headers: this.headers({ Authorization: `Bearer ${token}` }) })));
   }
@@ -124,7 +126,11 @@ export class OctopaiClient {
     const url = `${this.opts.baseUrl}/api/UserAccount/UserEvents`;
     return this.events(
       await this.authorized((token) =>
-        this.fetch(url, { method: 'POST', headers: this.headers({ Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }), body: JSON.stringify(body) }),
+        this.fetch(url, {
+          method: 'POST',
+          headers: this.headers({ Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }),
+          body: JSON.stringify(body),
+        }),
       ),
     );
   }

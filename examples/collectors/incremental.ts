@@ -26,7 +26,10 @@ export class IncrementalCollector<R> {
   /** Identities delivered within the overlap, with their record's time, to drop re-reads. */
   private readonly seen = new Map<string, number>();
 
-  constructor(private readonly feed: Feed<R>, private readonly o: CollectorOptions) {
+  constructor(
+    private readonly feed: Feed<R>,
+    private readonly o: CollectorOptions,
+  ) {
     this.checkpoint = o.start;
     this.overlap = o.overlapMs ?? 10 * 60_000;
   }
@@ -54,7 +57,10 @@ export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }

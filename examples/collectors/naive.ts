@@ -14,7 +14,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export class NaiveCursorCollector {
   readonly records: UserAction[] = [];
   private readonly client: InstaclustrClient;
-  constructor(target: InstaclustrClientOptions, private cursor: number) {
+  constructor(
+    target: InstaclustrClientOptions,
+    private cursor: number,
+  ) {
     this.client = new InstaclustrClient(target);
   }
 
@@ -37,13 +40,19 @@ export class NaiveCursorCollector {
 export class NaiveOffsetCollector {
   readonly records: UserEvent[] = [];
   private readonly client: OctopaiClient;
-  constructor(target: OctopaiClientOptions, private cursor: number, private readonly pageSize = 20) {
+  constructor(
+    target: OctopaiClientOptions,
+    private cursor: number,
+    private readonly pageSize = 20,
+  ) {
     this.client = new OctopaiClient(target);
   }
 
   async poll(now: number): Promise<void> {
     for (let page = 1; ; page++) {
-      const r = await withRetry(() => this.client.postUserEvents({ startDate: iso(this.cursor), pageSize: this.pageSize, pageNumber: page }), { alsoRetry: [401] });
+      const r = await withRetry(() => this.client.postUserEvents({ startDate: iso(this.cursor), pageSize: this.pageSize, pageNumber: page }), {
+        alsoRetry: [401],
+      });
       if (!r.ok) throw new Error(`octopai ${r.status}`);
       this.records.push(...r.body);
       if (r.body.length < this.pageSize) break;

@@ -11,7 +11,8 @@ export function opseraCollector(target: OpseraClientOptions, o: CollectorOptions
       const r = await withRetry(() => client.getUserActions({ date: new Date(from).toISOString().slice(0, 10), count: '1000' }));
       if (!r.ok) throw new Error(`opsera ${r.status}: ${JSON.stringify(r.body)}`);
       // A full answer may have cut older records of the window off: poll more often than that.
-      if (r.body.count === 1000 && Date.parse(r.body.data[r.body.data.length - 1].createdAt) > from) throw new Error('opsera: more than 1000 records since the window began');
+      if (r.body.count === 1000 && Date.parse(r.body.data[r.body.data.length - 1].createdAt) > from)
+        throw new Error('opsera: more than 1000 records since the window began');
       for (const rec of r.body.data) {
         const t = Date.parse(rec.createdAt);
         if (t >= from && t <= to) yield rec;

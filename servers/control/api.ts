@@ -74,9 +74,7 @@ function truthRoutes(app: App, emu: Emulator): void {
 
 /** `/_emulator/faults`: per vendor, latency, errors, drops and throttling. */
 function faultRoutes(app: App, emu: Emulator): void {
-  app.get('/_emulator/faults', (c) =>
-    c.json({ faults: Object.fromEntries([...emu.runtimes].map(([id, rt]) => [id, rt.faults.list()])) }),
-  );
+  app.get('/_emulator/faults', (c) => c.json({ faults: Object.fromEntries([...emu.runtimes].map(([id, rt]) => [id, rt.faults.list()])) }));
   app.put('/_emulator/faults/:id', (c) => {
     const rt = emu.runtimes.get(c.req.param('id'));
     if (!rt) return problem(404, `unknown provider '${c.req.param('id')}'`);

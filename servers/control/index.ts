@@ -11,7 +11,10 @@ import { problem } from './validate.js';
  * behind the guard (Host, Origin, JSON writes, the optional token).
  */
 export function controlPort(emu: Emulator): { fetch: Hono['fetch'] } {
-  const app = createControlApp(emu, controlGuard(emu.access, (r) => problem(r.status, r.message)));
+  const app = createControlApp(
+    emu,
+    controlGuard(emu.access, (r) => problem(r.status, r.message)),
+  );
   registerDashboard(app, emu);
   registerDocs(app, emu);
   return app;

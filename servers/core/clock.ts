@@ -153,7 +153,6 @@ export function parseDuration(input: unknown): number | null {
   const m = DURATION.exec(input.trim());
   if (!m || input.endsWith('T') || input.trim().replace(/^[+-]/, '') === 'P') return null;
   const [, sign, w, d, h, min, s] = m;
-  const secs =
-    Number(w ?? 0) * 604800 + Number(d ?? 0) * 86400 + Number(h ?? 0) * 3600 + Number(min ?? 0) * 60 + Number(s ?? 0);
+  const secs = Number(w ?? 0) * 604800 + Number(d ?? 0) * 86400 + Number(h ?? 0) * 3600 + Number(min ?? 0) * 60 + Number(s ?? 0);
   return Math.round(secs * 1000) * (sign === '-' ? -1 : 1);
 }

@@ -42,7 +42,9 @@ export function checkResponse(specOrFile: Spec | string, res: ObservedResponse):
       const media = declaredTypes.find((m) => m.toLowerCase() === sentType) ?? declaredTypes[0];
       if (!media) return { ok: true, operation: 'unknown route', errors: [] };
       const v = spec.validator(`/components/responses/NotFound/content/${media.replace(/\//g, '~1')}/schema`);
-      return v(res.body) ? { ok: true, operation: 'unknown route', errors: [] } : { ok: false, operation: 'unknown route', errors: (v.errors ?? []).map((e) => describeAjvError([e], 'body')) };
+      return v(res.body)
+        ? { ok: true, operation: 'unknown route', errors: [] }
+        : { ok: false, operation: 'unknown route', errors: (v.errors ?? []).map((e) => describeAjvError([e], 'body')) };
     }
     return { ok: false, errors: [`no operation for ${res.method} ${res.path} in ${spec.file}`] };
   }
@@ -175,7 +177,8 @@ function checkParameters(spec: Spec, match: Operation, opPointer: string, url: U
     }
     if (!p.schema) continue;
     const validate = spec.validator(pointer);
-    if (!validate(coerce(p.schema, raw))) problems.push({ where, message: `${p.in} parameter '${p.name}' ${describeAjvError(validate.errors, 'value').replace(/^value /, '')}` });
+    if (!validate(coerce(p.schema, raw)))
+      problems.push({ where, message: `${p.in} parameter '${p.name}' ${describeAjvError(validate.errors, 'value').replace(/^value /, '')}` });
   }
   for (const key of new Set(url.searchParams.keys())) {
     if (!known.has(key)) problems.push({ where: `query.${key}`, message: `unknown query parameter '${key}'` });

@@ -184,7 +184,11 @@ function resetWorld(emu: Emulator): void {
 type RuntimeDeps = ConstructorParameters<typeof ProviderRuntime>[1];
 
 function runtimesFor(providers: Provider[], opts: StartOptions, deps: Omit<RuntimeDeps, 'config'>): Map<string, ProviderRuntime> {
-  checkVendorIds(providers.map((p) => p.id), opts.config ?? {}, opts.only);
+  checkVendorIds(
+    providers.map((p) => p.id),
+    opts.config ?? {},
+    opts.only,
+  );
   const selected = opts.only ? providers.filter((p) => opts.only!.includes(p.id)) : providers;
   return new Map(selected.map((p) => [p.id, new ProviderRuntime(p, { ...deps, config: opts.config ?? {} })]));
 }
@@ -199,7 +203,10 @@ export async function startCore(parts: CoreParts, opts: StartOptions = {}): Prom
   const layout = stateLayout(opts);
   let persistence: DurableState | undefined;
   const runtimes = runtimesFor(parts.providers, opts, {
-    seed, clock, company, log,
+    seed,
+    clock,
+    company,
+    log,
     onViolation: opts.validateResponses ? (v: string) => violations.push(v) : undefined,
     onChange: layout ? (vendor) => persistence?.changed(vendor) : undefined,
     validateRequests: opts.validateRequests,
@@ -210,7 +217,14 @@ export async function startCore(parts: CoreParts, opts: StartOptions = {}): Prom
   // A control port reachable beyond this machine is never open: without a token, one is made.
   const token = opts.controlToken ?? (isLoopback(host) ? undefined : generateToken());
   const emu: Emulator = {
-    controlUrl: '', seed, clock, company, providers: {}, runtimes, log, violations,
+    controlUrl: '',
+    seed,
+    clock,
+    company,
+    providers: {},
+    runtimes,
+    log,
+    violations,
     checksResponses: opts.validateResponses === true,
     access: { host, allowHosts: opts.allowHosts ?? [], ...(token ? { token } : {}) },
     events: new EventEmitter<EmulatorEvents>(),

@@ -46,10 +46,8 @@ export const fail = {
   forbidden: (message: string, extra: Extra = {}): never => raise({ kind: 'forbidden', message, ...extra }),
   notFound: (message: string, extra: Extra = {}): never => raise({ kind: 'not-found', message, ...extra }),
   tooLarge: (message: string, extra: Extra = {}): never => raise({ kind: 'too-large', message, ...extra }),
-  throttled: (message: string, retryAfterSeconds: number, extra: Extra = {}): never =>
-    raise({ kind: 'throttled', message, retryAfterSeconds, ...extra }),
-  unavailable: (message: string, status: 502 | 503 | 504 = 503, extra: Extra = {}): never =>
-    raise({ kind: 'unavailable', message, status, ...extra }),
+  throttled: (message: string, retryAfterSeconds: number, extra: Extra = {}): never => raise({ kind: 'throttled', message, retryAfterSeconds, ...extra }),
+  unavailable: (message: string, status: 502 | 503 | 504 = 503, extra: Extra = {}): never => raise({ kind: 'unavailable', message, status, ...extra }),
   internal: (message: string, extra: Extra = {}): never => raise({ kind: 'internal', message, ...extra }),
 };
 

@@ -119,7 +119,7 @@ export class FaultSet {
     // checks PUT /_emulator/faults; only what a schema cannot say is checked here.
     const validate = loadSpec('openapi/control.yaml').schemaValidator('FaultsBody');
     if (!validate(input)) return { ok: false, message: describeAjvError(validate.errors, 'faults').replace(/^field '(\d+)/, "field 'faults[$1]") };
-    const wrapped = input && typeof input === 'object' && !Array.isArray(input) && 'faults' in input ? (input).faults : input;
+    const wrapped = input && typeof input === 'object' && !Array.isArray(input) && 'faults' in input ? input.faults : input;
     const items = (Array.isArray(wrapped) ? wrapped : [wrapped]) as Array<FaultSpec | GauntletProfile>;
     const faults = items.flatMap((f) => ('profile' in f ? gauntlet(f.seed) : [f]));
     const bad = faults.findIndex((f) => f.latency && typeof f.latency === 'object' && 'uniform' in f.latency && f.latency.uniform[0] > f.latency.uniform[1]);

@@ -317,7 +317,15 @@ interface WrapOptions {
 }
 
 /** Outer app for a vendor: request log, faults, strict mode, and every failure in the vendor's shape. */
-function wrapVendorApp(id: string, errors: FailureRenderer, inner: Hono<any>, log: RequestLog, spec: () => Spec, faults: FaultSet, o: WrapOptions): Hono<CoreEnv> {
+function wrapVendorApp(
+  id: string,
+  errors: FailureRenderer,
+  inner: Hono<any>,
+  log: RequestLog,
+  spec: () => Spec,
+  faults: FaultSet,
+  o: WrapOptions,
+): Hono<CoreEnv> {
   const app = new Hono<CoreEnv>();
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -372,4 +380,3 @@ function strictMode(spec: () => Spec): MiddlewareHandler<CoreEnv> {
     throw new VendorFailure({ kind: 'bad-request', message: `request does not conform to ${r.operation}: ${message}` });
   };
 }
-

@@ -47,7 +47,15 @@ export class RequestLog {
     if (!ring) this.rings.set(rec.vendor, (ring = new Ring(this.capacity)));
     const at = rec.time ? Date.parse(rec.time) : NaN;
     // Built field by field: this runs on every request.
-    const stored: Stored = { id: this.next++, at: Number.isFinite(at) ? at : Date.now(), vendor: rec.vendor, method: rec.method, path: rec.path, status: rec.status, latencyMs: rec.latencyMs };
+    const stored: Stored = {
+      id: this.next++,
+      at: Number.isFinite(at) ? at : Date.now(),
+      vendor: rec.vendor,
+      method: rec.method,
+      path: rec.path,
+      status: rec.status,
+      latencyMs: rec.latencyMs,
+    };
     if (rec.auth) stored.auth = rec.auth;
     if (rec.problem) stored.problem = rec.problem;
     ring.push(stored);

@@ -30,7 +30,10 @@ export class Rng {
   }
 
   next(): number {
-    this.a >>>= 0; this.b >>>= 0; this.c >>>= 0; this.d >>>= 0;
+    this.a >>>= 0;
+    this.b >>>= 0;
+    this.c >>>= 0;
+    this.d >>>= 0;
     let t = (this.a + this.b) | 0;
     this.a = this.b ^ (this.b >>> 9);
     this.b = (this.c + (this.c << 3)) | 0;
@@ -73,7 +76,10 @@ export class Rng {
     const limit = Math.exp(-mean);
     let k = 0;
     let p = this.next();
-    while (p > limit) { k++; p *= this.next(); }
+    while (p > limit) {
+      k++;
+      p *= this.next();
+    }
     return k;
   }
 

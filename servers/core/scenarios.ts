@@ -189,8 +189,7 @@ export function paramSchema(def: ScenarioDef): Record<string, unknown> {
     const base = { description: p.description, ...(p.default !== undefined ? { default: p.default } : {}) };
     if (p.type === 'integer') {
       properties[p.name] = { type: 'integer', ...(p.min !== undefined ? { minimum: p.min } : {}), ...(p.max !== undefined ? { maximum: p.max } : {}), ...base };
-    }
-    else if (p.type === 'ip') properties[p.name] = { type: 'string', anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }], ...base };
+    } else if (p.type === 'ip') properties[p.name] = { type: 'string', anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }], ...base };
     else properties[p.name] = { type: 'string', minLength: 1, ...base };
   }
   return { type: 'object', additionalProperties: false, properties };

@@ -197,7 +197,8 @@ export class EventStore<R> {
    */
   wire(q: ScanOptions<R>): unknown[] {
     const out: unknown[] = [];
-    for (const e of this.scan({ ...q, all: true })) out.push(e.bytes !== undefined ? JSON.parse(this.json(e)) : JSON.parse(JSON.stringify(this.opts.render(e.rec))));
+    for (const e of this.scan({ ...q, all: true }))
+      out.push(e.bytes !== undefined ? JSON.parse(this.json(e)) : JSON.parse(JSON.stringify(this.opts.render(e.rec))));
     return out;
   }
 
@@ -236,7 +237,8 @@ export class EventStore<R> {
     }
     this.count -= dropped;
     const edge = edgeBucket * this.bucketMs;
-    if (this.injectedIndex.length && this.injectedIndex[0].ts < edge) this.injectedIndex = this.injectedIndex.slice(lowerBound(this.injectedIndex, { ts: edge, seq: -Infinity }));
+    if (this.injectedIndex.length && this.injectedIndex[0].ts < edge)
+      this.injectedIndex = this.injectedIndex.slice(lowerBound(this.injectedIndex, { ts: edge, seq: -Infinity }));
     return dropped;
   }
 

@@ -40,10 +40,21 @@ export const crusoeClient: ProviderHooks = {
   scenarioRecord(b, { rng, actor }) {
     const p = b.person;
     return {
-      action: b.action, action_detail: b.detail ?? '', actor_id: actor.actor_id ?? p.id, actor_email: actor.actor_email ?? p.email, actor_type: 'User',
-      client_ip: `${b.ip ?? p.officeIp}:${rng.int(1024, 65535)}`, start_time: iso(b.at), end_time: iso(b.at + rng.int(200, 4000)),
-      result: 'OK', surface: 'Crusoe CLI/v0.30.0', target_type: b.target?.type ?? '', target_names: [b.target?.name ?? ''],
-      target_ids: [b.target?.id ?? rng.uuid()], locations: ['us-east1-a'], ...b.fields,
+      action: b.action,
+      action_detail: b.detail ?? '',
+      actor_id: actor.actor_id ?? p.id,
+      actor_email: actor.actor_email ?? p.email,
+      actor_type: 'User',
+      client_ip: `${b.ip ?? p.officeIp}:${rng.int(1024, 65535)}`,
+      start_time: iso(b.at),
+      end_time: iso(b.at + rng.int(200, 4000)),
+      result: 'OK',
+      surface: 'Crusoe CLI/v0.30.0',
+      target_type: b.target?.type ?? '',
+      target_names: [b.target?.name ?? ''],
+      target_ids: [b.target?.id ?? rng.uuid()],
+      locations: ['us-east1-a'],
+      ...b.fields,
     };
   },
 

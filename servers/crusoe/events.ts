@@ -79,11 +79,20 @@ function newTarget(rng: Rng, world: CrusoeWorld, type: CrusoeTargetType): Target
   const project = orgLevel ? null : rng.pick(world.projects);
   let name: string;
   switch (type) {
-    case 'VM': name = `${rng.pick(NAME_PARTS.vm)}-${String(rng.int(1, 40)).padStart(2, '0')}`; break;
-    case 'KubernetesCluster': name = rng.pick(NAME_PARTS.cluster); break;
-    case 'UserAccessToken': name = rng.pick(NAME_PARTS.token); break;
-    case 'Project': name = rng.pick(world.projects).name; break;
-    default: name = `${type.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}-${rng.hex(6)}`;
+    case 'VM':
+      name = `${rng.pick(NAME_PARTS.vm)}-${String(rng.int(1, 40)).padStart(2, '0')}`;
+      break;
+    case 'KubernetesCluster':
+      name = rng.pick(NAME_PARTS.cluster);
+      break;
+    case 'UserAccessToken':
+      name = rng.pick(NAME_PARTS.token);
+      break;
+    case 'Project':
+      name = rng.pick(world.projects).name;
+      break;
+    default:
+      name = `${type.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}-${rng.hex(6)}`;
   }
   return { type, id: rng.uuid(), name, project, location: orgLevel || type === 'Project' ? null : rng.pick(LOCATIONS) };
 }
@@ -131,7 +140,7 @@ function memberSessions(rng: Rng, world: CrusoeWorld, from: number, entry: MakeE
     for (let i = 0; i < times.length; i++) {
       // A session may start by creating the resource; nothing follows its deletion, and it is created at most once.
       const pool = i === 0 ? actions : actions.filter((a) => a.action !== 'Create');
-      const action = i === 0 && rng.chance(0.4) ? actions.find((a) => a.action === 'Create') ?? rng.weighted(pool) : rng.weighted(pool);
+      const action = i === 0 && rng.chance(0.4) ? (actions.find((a) => a.action === 'Create') ?? rng.weighted(pool)) : rng.weighted(pool);
       out.push(entry(times[i], action, target, actor, surface));
       if (action.action === 'Delete') break;
     }

@@ -11,8 +11,18 @@ const DAY = 86_400_000;
 
 /** The list filters in the order Crusoe's documentation lists them (errors name the first bad one in this order). */
 export const LIST_FILTERS = [
-  'project_ids', 'actions', 'actor_ids', 'actor_emails', 'actor_types', 'target_ids', 'target_types',
-  'target_names', 'locations', 'results', 'results_not', 'surfaces',
+  'project_ids',
+  'actions',
+  'actor_ids',
+  'actor_emails',
+  'actor_types',
+  'target_ids',
+  'target_types',
+  'target_names',
+  'locations',
+  'results',
+  'results_not',
+  'surfaces',
 ] as const;
 
 export interface PageToken {

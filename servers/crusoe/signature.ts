@@ -10,14 +10,19 @@ import { Memo } from '../core/memo.js';
 /** Go's url.QueryEscape: keeps A-Z a-z 0-9 - _ . ~, space to '+', every other byte %XX upper-case. */
 export function queryEscape(s: string): string {
   // encodeURIComponent already escapes UTF-8 bytes in upper-case hex; it leaves ! ' ( ) * alone, Go does not.
-  return encodeURIComponent(s).replace(/%20/g, '+').replace(/[!'()*]/g, (ch) => '%' + ch.charCodeAt(0).toString(16).toUpperCase());
+  return encodeURIComponent(s)
+    .replace(/%20/g, '+')
+    .replace(/[!'()*]/g, (ch) => '%' + ch.charCodeAt(0).toString(16).toUpperCase());
 }
 
 /** Form decoding ('+' is a space, %XX a byte); null when an escape is malformed, as Go's QueryUnescape errs. */
 export function formDecode(s: string): string | null {
   if (!s.includes('%')) return s.includes('+') ? s.replace(/\+/g, ' ') : s;
   if (/%(?![0-9A-Fa-f]{2})/.test(s)) return null;
-  const bytes = Buffer.from(s.replace(/\+/g, ' ').replace(/%([0-9A-Fa-f]{2})/g, (_m, h) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+  const bytes = Buffer.from(
+    s.replace(/\+/g, ' ').replace(/%([0-9A-Fa-f]{2})/g, (_m, h) => String.fromCharCode(parseInt(h, 16))),
+    'latin1',
+  );
   // Non-ASCII characters sent raw (not escaped) must keep their UTF-8 bytes.
   if (/[\u0080-\uffff]/.test(s)) return decodeMixed(s);
   return bytes.toString('utf8');

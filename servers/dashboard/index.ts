@@ -53,9 +53,7 @@ export function registerDashboard(app: Hono<any>, emu: Emulator): void {
     });
   });
 
-  app.get('/_emulator/people', (c) =>
-    c.json({ company: { name: emu.company.name, domain: emu.company.domain }, people: emu.company.people }),
-  );
+  app.get('/_emulator/people', (c) => c.json({ company: { name: emu.company.name, domain: emu.company.domain }, people: emu.company.people }));
 
   // From the current credentials (Opsera's tokens change with the emulator day), so fetched with the manifest.
   app.get('/_emulator/snippets', (c) => {

@@ -60,9 +60,7 @@ function decodeCursor(s: string): { ts: number; vendor: string; seq: number } {
  */
 function actorMatcher(emu: Emulator, actor: string): (a: string) => boolean {
   const needle = actor.trim().toLowerCase();
-  const person = emu.company.people.find((p) =>
-    [p.email, p.username, p.name, p.id].some((k) => k.toLowerCase() === needle),
-  );
+  const person = emu.company.people.find((p) => [p.email, p.username, p.name, p.id].some((k) => k.toLowerCase() === needle));
   if (!person) return (a) => a.toLowerCase().includes(needle);
   const exact = new Set([person.email, person.username, person.name, person.id].map((k) => k.toLowerCase()));
   const email = person.email.toLowerCase();
@@ -74,17 +72,15 @@ function actorMatcher(emu: Emulator, actor: string): (a: string) => boolean {
   };
 }
 
-export function parseTimelineQuery(
-  params: URLSearchParams,
-  emu: Emulator,
-  all: ProviderRuntime[],
-  opts: { defaultSpanMs?: number } = {},
-): TimelineQuery {
+export function parseTimelineQuery(params: URLSearchParams, emu: Emulator, all: ProviderRuntime[], opts: { defaultSpanMs?: number } = {}): TimelineQuery {
   const rank = new Map(all.map((rt, i) => [rt.provider.id, i]));
   let runtimes = all;
   const vendor = params.get('vendor');
   if (vendor) {
-    const ids = vendor.split(',').map((s) => s.trim()).filter(Boolean);
+    const ids = vendor
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const unknown = ids.find((id) => !rank.has(id));
     if (unknown) throw new TimelineError(`query 'vendor': unknown vendor '${unknown}' (known: ${[...rank.keys()].join(', ')})`);
     runtimes = all.filter((rt) => ids.includes(rt.provider.id));
@@ -115,9 +111,7 @@ export function parseTimelineQuery(
   const action = params.get('action')?.trim().toLowerCase() || undefined;
   const actorOk = actor ? actorMatcher(emu, actor) : undefined;
   const match = (s: EventSummary): boolean =>
-    (!outcome || s.outcome === outcome) &&
-    (!action || s.action.toLowerCase().includes(action)) &&
-    (!actorOk || actorOk(s.actor));
+    (!outcome || s.outcome === outcome) && (!action || s.action.toLowerCase().includes(action)) && (!actorOk || actorOk(s.actor));
   return { runtimes, rank, from, to, limit, cursor, injectedOnly: injected === 'true', match, matchAll: !outcome && !action && !actor };
 }
 
@@ -141,7 +135,7 @@ function scanVendor(q: TimelineQuery, rt: ProviderRuntime): Iterator<Entry<unkno
   if (q.injectedOnly) return injectedEntries(store, from, to, after, filter)[Symbol.iterator]();
   // One bucket at a time: a scan generates every bucket of its window up front, and a page rarely needs more than the newest.
   return (function* () {
-    for (let hi = to; hi >= from; ) {
+    for (let hi = to; hi >= from;) {
       const lo = Math.max(from, Math.floor(hi / store.bucketMs) * store.bucketMs);
       yield* store.scan({ from: lo, to: hi, order: 'desc', after, filter });
       hi = lo - 1;

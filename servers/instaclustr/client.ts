@@ -41,8 +41,12 @@ export const instaclustrClient: ProviderHooks = {
 
   scenarioRecord(b, { actor }) {
     return {
-      action: b.action, timestamp: iso(b.at), userName: actor.userName ?? b.person.email,
-      ...(actor.userId ? { userId: actor.userId } : {}), ...(actor.accountId ? { accountId: actor.accountId } : {}), ...b.fields,
+      action: b.action,
+      timestamp: iso(b.at),
+      userName: actor.userName ?? b.person.email,
+      ...(actor.userId ? { userId: actor.userId } : {}),
+      ...(actor.accountId ? { accountId: actor.accountId } : {}),
+      ...b.fields,
     };
   },
 

@@ -19,8 +19,18 @@ const DAY = 24 * HOUR;
 
 const BILLING_KINDS = new Set(['ACCOUNT_UPDATE_BILLING_DETAILS', 'ACCOUNT_UPDATE_CONTACTS', 'USER_CHANGE_PASSWORD', 'USER_ENABLE_MFA']);
 const SERVICE_KINDS = new Set([
-  'CHANGE_CLUSTER_SETTINGS', 'CHANGE_CLUSTER_FIREWALL_RULES', 'CREATE_KAFKA_TOPIC', 'EDIT_KAFKA_TOPIC', 'CREATE_KAFKA_ACLS', 'CREATE_BUNDLE_USER',
-  'UPDATE_CLUSTER_TAGS', 'BACKUP', 'DESCRIBE_KAFKA_TOPIC', 'LIST_KAFKA_ACLS', 'CREATE_KAFKA_USER', 'DISPLAY_KAFKA_TOPIC_CONFIG',
+  'CHANGE_CLUSTER_SETTINGS',
+  'CHANGE_CLUSTER_FIREWALL_RULES',
+  'CREATE_KAFKA_TOPIC',
+  'EDIT_KAFKA_TOPIC',
+  'CREATE_KAFKA_ACLS',
+  'CREATE_BUNDLE_USER',
+  'UPDATE_CLUSTER_TAGS',
+  'BACKUP',
+  'DESCRIBE_KAFKA_TOPIC',
+  'LIST_KAFKA_ACLS',
+  'CREATE_KAFKA_USER',
+  'DISPLAY_KAFKA_TOPIC_CONFIG',
 ]);
 const USER_ADMIN_TYPES = new Set(['USER', 'SERVICE_USER', 'ACCOUNT', 'ENCRYPTION_KEY']);
 
@@ -179,7 +189,12 @@ function customerSessions(d: Day): void {
   const { rng } = d;
   const humans = d.world.users.filter((u) => u.person);
   const byPerson = new Map(humans.map((u) => [u.person!, u]));
-  for (const s of daySessions(rng, humans.map((u) => u.person!), d.from, 0.5)) {
+  for (const s of daySessions(
+    rng,
+    humans.map((u) => u.person!),
+    d.from,
+    0.5,
+  )) {
     const user = byPerson.get(s.person)!;
     const m = rng.pick(user.memberships);
     const actor = asActor(user);

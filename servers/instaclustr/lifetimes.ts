@@ -81,7 +81,9 @@ function keyIncarnation(seed: number, s: KeySlot, k: number): KeyIncarnation {
 }
 
 const ACCOUNT_KEY_MIX = [
-  { v: 'Provisioning' as const, weight: 6 }, { v: 'Read-Only Provisioning' as const, weight: 3 }, { v: 'Monitoring' as const, weight: 1 },
+  { v: 'Provisioning' as const, weight: 6 },
+  { v: 'Read-Only Provisioning' as const, weight: 3 },
+  { v: 'Monitoring' as const, weight: 1 },
 ];
 
 function makeKey(seed: number, s: KeySlot, k: number): KeyIncarnation {

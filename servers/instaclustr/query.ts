@@ -97,7 +97,10 @@ export function parseQuery(url: string, endpoint: Endpoint, opts: QueryOptions):
 
   const kindSet = kinds && (kinds.length || opts.unknownActionKindsMatchNothing) ? new Set<string>(kinds) : null;
   const crudSet = crud?.length ? new Set<string>(crud) : null;
-  const users = p.all('userName').filter((v) => v !== '').map((v) => v.toLowerCase());
+  const users = p
+    .all('userName')
+    .filter((v) => v !== '')
+    .map((v) => v.toLowerCase());
   const accounts = endpoint === 'organisation' ? p.list('accountId')?.map((v) => v.toLowerCase()) : undefined;
   const filter = filterOf(kindSet, crudSet, users.length ? new Set(users) : null, accounts?.length ? new Set(accounts) : null, orgOnly, accountOnly);
   return { pageSize, startIndex, getActionCounts, startTime, endTime, filter };

@@ -44,7 +44,10 @@ function organisationRecords(world: InstaclustrWorld): Scope {
  */
 export function instaclustrFeeds(ctx: Ctx, world: InstaclustrWorld): Record<string, FeedTruth> {
   const account = world.accounts[0].accountId;
-  const feed = (scope: Scope): FeedTruth => (from, to) => ctx.store.wire({ from, to, order: 'desc', filter: scope });
+  const feed =
+    (scope: Scope): FeedTruth =>
+    (from, to) =>
+      ctx.store.wire({ from, to, order: 'desc', filter: scope });
   return { account: feed((r) => r.accountId === account), organisation: feed(organisationRecords(world)) };
 }
 
@@ -88,7 +91,12 @@ export function instaclustrRoutes(ctx: Ctx, world: InstaclustrWorld): Hono<CoreE
   app.get(ACCOUNT_PATH, auth('account'), (c) => {
     const key = c.var.caller;
     const q = parseQuery(c.req.url, 'account', ctx.settings);
-    return renderPage(c, ctx, q, readPage(ctx, (r) => r.accountId === key.accountId, q));
+    return renderPage(
+      c,
+      ctx,
+      q,
+      readPage(ctx, (r) => r.accountId === key.accountId, q),
+    );
   });
   app.get(ORGANISATION_PATH, auth('organisation'), (c) => {
     // The organisation is checked before the parameters: a wrong one answers 404 whatever the query.

@@ -6,7 +6,9 @@ export const settings = {
   type: 'object',
   properties: {
     rateLimitPerSecond: {
-      type: 'number', minimum: 0, default: 35,
+      type: 'number',
+      minimum: 0,
+      default: 35,
       description: 'Per-user requests per rolling second of real time; 0 = off. Only authenticated requests count.',
     },
     rateLimitBody: { enum: ['v2', 'legacy'], default: 'v2', description: '`legacy` answers 429 with the v1 ErrorMessage body.' },

@@ -70,8 +70,11 @@ const nodeAddress = (rng: Rng) => `10.${rng.int(0, 255)}.${rng.int(0, 255)}.${rn
 
 function clusterTarget({ scene: { rng, from }, c, ...aim }: ClusterAim): Target {
   Object.assign(aim.vars, {
-    pointInTime: iso(from - rng.int(1, 72) * HOUR), version: rng.pick(c.product.versions), onOff: rng.pick(['on', 'off']),
-    cidr: `${rng.pick(['198.51.100', '203.0.113', '10.40.0'])}.${rng.int(0, 255)}/32`, ruleType: c.product.short === 'kafka' ? 'KAFKA' : 'CASSANDRA_CQL',
+    pointInTime: iso(from - rng.int(1, 72) * HOUR),
+    version: rng.pick(c.product.versions),
+    onOff: rng.pick(['on', 'off']),
+    cidr: `${rng.pick(['198.51.100', '203.0.113', '10.40.0'])}.${rng.int(0, 255)}/32`,
+    ruleType: c.product.short === 'kafka' ? 'KAFKA' : 'CASSANDRA_CQL',
     addedOrRemoved: rng.pick(['added to', 'removed from']),
   });
   return { domainId: c.id, domainName: c.name, vars: aim.vars };

@@ -81,13 +81,31 @@ export function uuidOf(...parts: Array<string | number>): string {
 }
 
 const ROLE_PLAN: Record<string, (i: number) => Array<[number, Role]>> = {
-  admin: () => [[0, 'OWNER'], [1, 'OWNER'], [2, 'OWNER'], [3, 'OWNER']],
+  admin: () => [
+    [0, 'OWNER'],
+    [1, 'OWNER'],
+    [2, 'OWNER'],
+    [3, 'OWNER'],
+  ],
   platform: (i) => [[0, 'CLUSTER_ADMIN'], [1, 'CLUSTER_ADMIN'], ...(i < 3 ? ([[3, 'CLUSTER_ADMIN']] as Array<[number, Role]>) : [])],
-  sre: () => [[0, 'CLUSTER_ADMIN'], [1, 'CLUSTER_ADMIN']],
-  data: () => [[2, 'CLUSTER_ADMIN'], [0, 'READ_ONLY']],
+  sre: () => [
+    [0, 'CLUSTER_ADMIN'],
+    [1, 'CLUSTER_ADMIN'],
+  ],
+  data: () => [
+    [2, 'CLUSTER_ADMIN'],
+    [0, 'READ_ONLY'],
+  ],
   engineer: (i) => (i < 6 ? [[1, 'READ_ONLY']] : i < 9 ? [[1, 'CLUSTER_ADMIN']] : [[0, 'READ_ONLY']]),
-  security: () => [[0, 'READ_ONLY'], [1, 'READ_ONLY'], [2, 'READ_ONLY']],
-  finance: () => [[0, 'BILLING'], [2, 'BILLING']],
+  security: () => [
+    [0, 'READ_ONLY'],
+    [1, 'READ_ONLY'],
+    [2, 'READ_ONLY'],
+  ],
+  finance: () => [
+    [0, 'BILLING'],
+    [2, 'BILLING'],
+  ],
 };
 
 const KEYS_FOR_ROLE: Record<Role, KeyType[]> = {
@@ -163,7 +181,11 @@ function usersOf(company: Company, rng: Rng, accounts: Account[]): User[] {
       memberships: plan(i).map(([a, role]) => ({ account: accounts[a], role })),
     });
   }
-  for (const [a, name] of [[0, 'svc-terraform'], [1, 'svc-ci'], [2, 'svc-airflow']] as const) {
+  for (const [a, name] of [
+    [0, 'svc-terraform'],
+    [1, 'svc-ci'],
+    [2, 'svc-airflow'],
+  ] as const) {
     users.push({ userName: name, userId: rng.uuid(), service: true, organisationAdmin: false, memberships: [{ account: accounts[a], role: 'CLUSTER_ADMIN' }] });
   }
   return users;

@@ -149,7 +149,8 @@ async function verifyPresigned(c: Context, opts: AuthOptions): Promise<Verified 
   const q = new Map<string, string>();
   for (const [k, v] of pairs) if (!q.has(k)) q.set(k, v);
   if (PRESIGN_PARAMS.some((p) => !q.get(p))) {
-    const message = 'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, ' +
+    const message =
+      'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, ' +
       'X-Amz-SignedHeaders, and X-Amz-Expires parameters.';
     return { step: 'query', message };
   }

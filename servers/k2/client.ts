@@ -70,8 +70,13 @@ export const k2Client: ProviderHooks = {
 
   scenarioRecord(b, { actor }) {
     return {
-      eventTime: new Date(b.at).toISOString(), eventName: b.action, sourceIPAddress: b.ip ?? b.person.officeIp, userAgent: b.userAgent ?? CLI_AGENT,
-      ...(actor.userName ? { userName: actor.userName } : {}), ...(actor.project ? { project: actor.project } : {}), ...b.fields,
+      eventTime: new Date(b.at).toISOString(),
+      eventName: b.action,
+      sourceIPAddress: b.ip ?? b.person.officeIp,
+      userAgent: b.userAgent ?? CLI_AGENT,
+      ...(actor.userName ? { userName: actor.userName } : {}),
+      ...(actor.project ? { project: actor.project } : {}),
+      ...b.fields,
     };
   },
 

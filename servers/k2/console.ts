@@ -17,10 +17,15 @@ const BASE = '/_console/k2/customers/:customer';
 // Only requests that are console operations answer NoSuchCustomer; anything else falls through
 // to the S3 routes or the 404 (`_console` is no valid bucket), so each request has one documented answer.
 const CONSOLE_OPS: Array<[string, RegExp]> = [
-  ['GET', /^\/activity-log\/subscription$/], ['PUT', /^\/activity-log\/subscription$/],
-  ['GET', /^\/buckets$/], ['PUT', /^\/buckets\/[^/]+$/], ['DELETE', /^\/buckets\/[^/]+$/],
-  ['POST', /^\/activity-log\/reports$/], ['GET', /^\/activity-log\/reports$/],
-  ['GET', /^\/activity-log\/reports\/[^/]+$/], ['GET', /^\/activity-log\/reports\/[^/]+\/content$/],
+  ['GET', /^\/activity-log\/subscription$/],
+  ['PUT', /^\/activity-log\/subscription$/],
+  ['GET', /^\/buckets$/],
+  ['PUT', /^\/buckets\/[^/]+$/],
+  ['DELETE', /^\/buckets\/[^/]+$/],
+  ['POST', /^\/activity-log\/reports$/],
+  ['GET', /^\/activity-log\/reports$/],
+  ['GET', /^\/activity-log\/reports\/[^/]+$/],
+  ['GET', /^\/activity-log\/reports\/[^/]+\/content$/],
 ];
 
 /** A console operation answers in the console's dialect, and only for the emulated customer. */

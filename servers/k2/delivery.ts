@@ -175,8 +175,7 @@ export class Delivery {
   private calls(trail: TrailState, from: number, to: number): CloudTrailRecord[] {
     const { startPos, stopPos } = trail;
     const stopped = !trail.isLogging ? stopPos : undefined;
-    const inside = (e: Entry<K2Event>) =>
-      (!startPos || e.ts > startPos.ts || e.seq >= startPos.seq) && (!stopped || e.ts < stopped.ts || e.seq <= stopped.seq);
+    const inside = (e: Entry<K2Event>) => (!startPos || e.ts > startPos.ts || e.seq >= startPos.seq) && (!stopped || e.ts < stopped.ts || e.seq <= stopped.seq);
     const out: CloudTrailRecord[] = [];
     for (const e of this.ctx.store.scan({ from, to, order: 'asc', all: true })) if (e.inserted && inside(e)) out.push(e.rec.record);
     return out;

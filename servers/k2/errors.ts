@@ -44,13 +44,28 @@ function cloudTrailError(f: Failure, c: Context): Response {
 }
 
 const S3_STATUS: Record<string, number> = {
-  AccessDenied: 403, InvalidAccessKeyId: 403, RequestTimeTooSkewed: 403, SignatureDoesNotMatch: 403,
-  AuthorizationHeaderMalformed: 400, AuthorizationQueryParametersError: 400, InvalidRequest: 400, InvalidArgument: 400, NoSuchBucket: 404,
-  NoSuchKey: 404, MethodNotAllowed: 405, NotImplemented: 501,
+  AccessDenied: 403,
+  InvalidAccessKeyId: 403,
+  RequestTimeTooSkewed: 403,
+  SignatureDoesNotMatch: 403,
+  AuthorizationHeaderMalformed: 400,
+  AuthorizationQueryParametersError: 400,
+  InvalidRequest: 400,
+  InvalidArgument: 400,
+  NoSuchBucket: 404,
+  NoSuchKey: 404,
+  MethodNotAllowed: 405,
+  NotImplemented: 501,
 };
 const S3_DEFAULT: Record<FailureKind, string> = {
-  'bad-request': 'InvalidRequest', unauthenticated: 'AccessDenied', forbidden: 'AccessDenied', 'not-found': 'NoSuchKey',
-  'too-large': 'EntityTooLarge', throttled: 'SlowDown', unavailable: 'ServiceUnavailable', internal: 'InternalError',
+  'bad-request': 'InvalidRequest',
+  unauthenticated: 'AccessDenied',
+  forbidden: 'AccessDenied',
+  'not-found': 'NoSuchKey',
+  'too-large': 'EntityTooLarge',
+  throttled: 'SlowDown',
+  unavailable: 'ServiceUnavailable',
+  internal: 'InternalError',
 };
 
 /** S3's XML error document; HEAD answers carry no body. */
@@ -67,12 +82,23 @@ function s3Error(f: Failure, c: Context): Response {
 }
 
 const CONSOLE_STATUS: Record<string, number> = {
-  InvalidParameter: 400, InvalidBucketName: 400, NoSuchBucket: 404, NoSuchCustomer: 404, NoSuchReport: 404,
-  ReportNotReady: 409, TooManyReportsGenerating: 409,
+  InvalidParameter: 400,
+  InvalidBucketName: 400,
+  NoSuchBucket: 404,
+  NoSuchCustomer: 404,
+  NoSuchReport: 404,
+  ReportNotReady: 409,
+  TooManyReportsGenerating: 409,
 };
 const CONSOLE_DEFAULT: Record<FailureKind, string> = {
-  'bad-request': 'InvalidParameter', unauthenticated: 'Unauthenticated', forbidden: 'Forbidden', 'not-found': 'NotFound',
-  'too-large': 'InvalidParameter', throttled: 'Throttled', unavailable: 'Unavailable', internal: 'InternalError',
+  'bad-request': 'InvalidParameter',
+  unauthenticated: 'Unauthenticated',
+  forbidden: 'Forbidden',
+  'not-found': 'NotFound',
+  'too-large': 'InvalidParameter',
+  throttled: 'Throttled',
+  unavailable: 'Unavailable',
+  internal: 'InternalError',
 };
 
 /** The emulator console's `{error, message}`. */
@@ -94,7 +120,13 @@ const DIALECTS: Record<Dialect, (f: Failure, c: Context) => Response> = { cloudt
 export function k2Errors(): FailureRenderer {
   const render = (f: Failure, c: Context) => DIALECTS[dialectOf(c)](f, c);
   return {
-    'bad-request': render, unauthenticated: render, forbidden: render, 'not-found': render, 'too-large': render,
-    throttled: render, unavailable: render, internal: render,
+    'bad-request': render,
+    unauthenticated: render,
+    forbidden: render,
+    'not-found': render,
+    'too-large': render,
+    throttled: render,
+    unavailable: render,
+    internal: render,
   };
 }

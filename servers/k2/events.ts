@@ -8,16 +8,26 @@ function resourceId(rng: Rng, type: string): string {
   const prefix = RESOURCE_PREFIX[type];
   if (prefix) return prefix + rng.hex(8).toUpperCase();
   switch (type) {
-    case 'AWS::EC2::EIP': return `185.12.${rng.int(28, 31)}.${rng.int(2, 254)}`;
-    case 'AWS::EC2::KeyPair': return `key-${rng.pick(['deploy', 'ci', 'admin', 'bastion'])}-${rng.int(1, 9)}`;
-    case 'AWS::CloudWatch::Alarm': return `${rng.pick(['cpu-high', 'disk-full', 'mem-high'])}-${rng.hex(4)}`;
-    case 'AWS::AutoScaling::AutoScalingGroup': return `asg-${rng.pick(['web', 'worker', 'k8s-nodes'])}`;
-    case 'AWS::ElasticLoadBalancingV2::LoadBalancer': return `lb-${rng.hex(6)}`;
-    case 'AWS::ElasticLoadBalancingV2::TargetGroup': return `tg-${rng.hex(6)}`;
-    case 'AWS::EKS::Cluster': return `k8s-${rng.pick(['prod', 'stage', 'batch'])}`;
-    case 'AWS::IAM::User': return `${rng.pick(['ci-bot', 'backup', 'monitoring'])}`;
-    case 'AWS::IAM::Group': return rng.pick(['Developers', 'Operators', 'ActivityLogAdministrators']);
-    default: return rng.hex(8);
+    case 'AWS::EC2::EIP':
+      return `185.12.${rng.int(28, 31)}.${rng.int(2, 254)}`;
+    case 'AWS::EC2::KeyPair':
+      return `key-${rng.pick(['deploy', 'ci', 'admin', 'bastion'])}-${rng.int(1, 9)}`;
+    case 'AWS::CloudWatch::Alarm':
+      return `${rng.pick(['cpu-high', 'disk-full', 'mem-high'])}-${rng.hex(4)}`;
+    case 'AWS::AutoScaling::AutoScalingGroup':
+      return `asg-${rng.pick(['web', 'worker', 'k8s-nodes'])}`;
+    case 'AWS::ElasticLoadBalancingV2::LoadBalancer':
+      return `lb-${rng.hex(6)}`;
+    case 'AWS::ElasticLoadBalancingV2::TargetGroup':
+      return `tg-${rng.hex(6)}`;
+    case 'AWS::EKS::Cluster':
+      return `k8s-${rng.pick(['prod', 'stage', 'batch'])}`;
+    case 'AWS::IAM::User':
+      return `${rng.pick(['ci-bot', 'backup', 'monitoring'])}`;
+    case 'AWS::IAM::Group':
+      return rng.pick(['Developers', 'Operators', 'ActivityLogAdministrators']);
+    default:
+      return rng.hex(8);
   }
 }
 
@@ -111,10 +121,21 @@ class DayWriter {
     const failed = rng.chance(0.02) ? rng.weighted(FAILURES) : null;
     this.out.push({
       record: makeRecord({
-        customer: this.world.customer, region: this.world.region, time: t, user, project, accessKeyId: console ? '' : `${project}:${user.username}`,
-        source: a.source, name: a.name, readOnly: a.readOnly, userAgent: agent,
+        customer: this.world.customer,
+        region: this.world.region,
+        time: t,
+        user,
+        project,
+        accessKeyId: console ? '' : `${project}:${user.username}`,
+        source: a.source,
+        name: a.name,
+        readOnly: a.readOnly,
+        userAgent: agent,
         error: failed ? { code: failed.code, message: failed.message } : undefined,
-        requestParameters: req, responseElements: res, requestId: rng.uuid(), eventId: rng.uuid(),
+        requestParameters: req,
+        responseElements: res,
+        requestId: rng.uuid(),
+        eventId: rng.uuid(),
       }),
       resources: a.resourceType ? [{ ResourceType: a.resourceType, ResourceName: id }] : [],
     });
@@ -123,10 +144,22 @@ class DayWriter {
   consoleEvent(t: number, user: K2User, project: string, kind: ConsoleKind, ip: string, agent: string): void {
     this.out.push({
       record: makeRecord({
-        customer: this.world.customer, region: this.world.region, time: t, user, project, accessKeyId: '', source: 'signin.amazonaws.com',
-        name: CONSOLE_NAMES[kind], readOnly: false, userAgent: agent, sourceIp: ip, requestParameters: {},
+        customer: this.world.customer,
+        region: this.world.region,
+        time: t,
+        user,
+        project,
+        accessKeyId: '',
+        source: 'signin.amazonaws.com',
+        name: CONSOLE_NAMES[kind],
+        readOnly: false,
+        userAgent: agent,
+        sourceIp: ip,
+        requestParameters: {},
         responseElements: kind === 'AwsConsoleSignIn' ? { ConsoleLogin: 'Success' } : {},
-        requestId: this.rng.uuid(), eventId: this.rng.uuid(), eventType: kind,
+        requestId: this.rng.uuid(),
+        eventId: this.rng.uuid(),
+        eventType: kind,
       }),
       resources: [],
     });
@@ -138,7 +171,12 @@ function humanSessions(w: DayWriter, world: K2World, from: number, to: number): 
   const rng = w.rng;
   const humans = world.users.filter((u) => u.person);
   const byPerson = new Map(humans.map((u) => [u.person!, u]));
-  for (const s of daySessions(rng, humans.map((u) => u.person!), from, 6)) {
+  for (const s of daySessions(
+    rng,
+    humans.map((u) => u.person!),
+    from,
+    6,
+  )) {
     const user = byPerson.get(s.person)!;
     const project = rng.pick(user.projects);
     const agentPick = rng.weighted(AGENTS).agent;

@@ -87,7 +87,15 @@ export function lookupEvents(ctx: K2Context, input: LookupInput): OpResult {
     const token = sealToken(ctx.secret, { v: 1, ts: last.ts, seq: last.seq, from: wFrom, to: wTo, h } satisfies LookupToken, 'dotted');
     tail += `,"NextToken":${JSON.stringify(token)}`;
   }
-  return { body: joinJson(undefined, '{"Events":[', page.entries.map((e) => eventJson(ctx, e)), tail + '}'), resources: [] };
+  return {
+    body: joinJson(
+      undefined,
+      '{"Events":[',
+      page.entries.map((e) => eventJson(ctx, e)),
+      tail + '}',
+    ),
+    resources: [],
+  };
 }
 
 /** LookupEvents walked to its end over [from, to] with no attribute: the `lookup-events` feed's truth. */
@@ -108,16 +116,23 @@ function eventJson(ctx: K2Context, e: Entry<K2Event>): Uint8Array {
 
 function attributeFilter(key: string, value: string): (e: K2Event) => boolean {
   switch (key) {
-    case 'EventId': return (e) => e.record.eventID === value;
-    case 'EventName': return (e) => e.record.eventName === value;
+    case 'EventId':
+      return (e) => e.record.eventID === value;
+    case 'EventName':
+      return (e) => e.record.eventName === value;
     case 'ReadOnly': {
       const want = value.toLowerCase() === 'true';
       return (e) => e.record.readOnly === want;
     }
-    case 'Username': return (e) => e.record.userName === value;
-    case 'ResourceType': return (e) => e.resources.some((r) => r.ResourceType === value);
-    case 'ResourceName': return (e) => e.resources.some((r) => r.ResourceName === value);
-    case 'EventSource': return (e) => e.record.eventSource === value;
-    default: return (e) => e.record.userIdentity?.accessKeyId === value;
+    case 'Username':
+      return (e) => e.record.userName === value;
+    case 'ResourceType':
+      return (e) => e.resources.some((r) => r.ResourceType === value);
+    case 'ResourceName':
+      return (e) => e.resources.some((r) => r.ResourceName === value);
+    case 'EventSource':
+      return (e) => e.record.eventSource === value;
+    default:
+      return (e) => e.record.userIdentity?.accessKeyId === value;
   }
 }

@@ -31,25 +31,44 @@ export class K2Api {
   async run(op: string, input: Record<string, unknown>): Promise<OpResult> {
     const t = this.trails;
     switch (op) {
-      case 'LookupEvents': return lookupEvents(this.ctx, input);
-      case 'CreateTrail': return t.createTrail(input);
-      case 'UpdateTrail': return t.updateTrail(input);
-      case 'DeleteTrail': return t.deleteTrail(input);
-      case 'StartLogging': return t.startLogging(input);
-      case 'StopLogging': return t.stopLogging(input);
-      case 'GetTrail': return t.getTrail(input);
-      case 'GetTrailStatus': return t.getTrailStatus(input);
-      case 'DescribeTrails': return t.describeTrails(input);
-      case 'ListTrails': return t.listTrails();
-      case 'AddTags': return this.tags.addTags(input);
-      case 'RemoveTags': return this.tags.removeTags(input);
-      case 'ListTags': return this.tags.listTags(input);
-      case 'GetEventSelectors': return this.selectors.getEventSelectors(input);
-      case 'PutEventSelectors': return this.selectors.putEventSelectors(input);
-      case 'GetInsightSelectors': return this.selectors.getInsightSelectors(input);
-      case 'PutInsightSelectors': return this.selectors.putInsightSelectors(input);
-      case 'ListPublicKeys': return listPublicKeys(input);
-      default: return opError('UnknownOperationException', `Unknown operation: ${op}`);
+      case 'LookupEvents':
+        return lookupEvents(this.ctx, input);
+      case 'CreateTrail':
+        return t.createTrail(input);
+      case 'UpdateTrail':
+        return t.updateTrail(input);
+      case 'DeleteTrail':
+        return t.deleteTrail(input);
+      case 'StartLogging':
+        return t.startLogging(input);
+      case 'StopLogging':
+        return t.stopLogging(input);
+      case 'GetTrail':
+        return t.getTrail(input);
+      case 'GetTrailStatus':
+        return t.getTrailStatus(input);
+      case 'DescribeTrails':
+        return t.describeTrails(input);
+      case 'ListTrails':
+        return t.listTrails();
+      case 'AddTags':
+        return this.tags.addTags(input);
+      case 'RemoveTags':
+        return this.tags.removeTags(input);
+      case 'ListTags':
+        return this.tags.listTags(input);
+      case 'GetEventSelectors':
+        return this.selectors.getEventSelectors(input);
+      case 'PutEventSelectors':
+        return this.selectors.putEventSelectors(input);
+      case 'GetInsightSelectors':
+        return this.selectors.getInsightSelectors(input);
+      case 'PutInsightSelectors':
+        return this.selectors.putInsightSelectors(input);
+      case 'ListPublicKeys':
+        return listPublicKeys(input);
+      default:
+        return opError('UnknownOperationException', `Unknown operation: ${op}`);
     }
   }
 

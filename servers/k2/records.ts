@@ -99,9 +99,28 @@ export function makeRecord(i: RecordInput): CloudTrailRecord {
 }
 
 const RECORD_ORDER = [
-  'eventVersion', 'userIdentity', 'eventTime', 'eventSource', 'eventName', 'awsRegion', 'sourceIPAddress', 'userAgent', 'errorCode',
-  'errorMessage', 'requestParameters', 'responseElements', 'additionalEventData', 'requestID', 'eventID', 'readOnly', 'eventType',
-  'managementEvent', 'recipientAccountId', 'eventCategory', 'project', 'userName',
+  'eventVersion',
+  'userIdentity',
+  'eventTime',
+  'eventSource',
+  'eventName',
+  'awsRegion',
+  'sourceIPAddress',
+  'userAgent',
+  'errorCode',
+  'errorMessage',
+  'requestParameters',
+  'responseElements',
+  'additionalEventData',
+  'requestID',
+  'eventID',
+  'readOnly',
+  'eventType',
+  'managementEvent',
+  'recipientAccountId',
+  'eventCategory',
+  'project',
+  'userName',
 ] as const satisfies ReadonlyArray<keyof CloudTrailRecord>;
 
 /** A record's keys in K2's documented order (injected records arrive in any order). */
@@ -165,8 +184,21 @@ export function renderEvent(e: K2Event): K2EventItem {
 }
 
 const K2_FIELDS = [
-  'additionalEventData', 'errorCode', 'errorMessage', 'eventID', 'eventName', 'eventTime', 'eventType', 'project', 'readOnly',
-  'recipientAccountId', 'requestID', 'requestParameters', 'responseElements', 'sourceIPAddress', 'userName',
+  'additionalEventData',
+  'errorCode',
+  'errorMessage',
+  'eventID',
+  'eventName',
+  'eventTime',
+  'eventType',
+  'project',
+  'readOnly',
+  'recipientAccountId',
+  'requestID',
+  'requestParameters',
+  'responseElements',
+  'sourceIPAddress',
+  'userName',
 ] as const satisfies ReadonlyArray<keyof CloudTrailRecord>;
 
 /** Only K2's documented record fields (switch `k2.k2OnlyEventFields`). */

@@ -128,7 +128,10 @@ class S3Handlers {
     const head = c.req.method === 'HEAD';
     const bucket = c.req.param('bucket');
     const key = c.req.param('key');
-    const resources = [{ ResourceType: 'AWS::S3::Bucket', ResourceName: bucket }, { ResourceType: 'AWS::S3::Object', ResourceName: `${bucket}/${key}` }];
+    const resources = [
+      { ResourceType: 'AWS::S3::Bucket', ResourceName: bucket },
+      { ResourceType: 'AWS::S3::Object', ResourceName: `${bucket}/${key}` },
+    ];
     const rec = this.call(c, head ? 'HeadObject' : 'GetObject', { bucketName: bucket, key }, resources);
     await this.api.delivery.catchUp();
     const s = this.ctx.state;

@@ -105,10 +105,14 @@ export class SelectorOps {
 
   getInsightSelectors(input: Body): OpResult {
     const name = typeof input.TrailName === 'string' ? input.TrailName : '';
-    return this.withTrail(name, (t) => {
-      if (!t.insightSelectors?.length) return opError('InsightNotEnabledException', `Trail ${trailArn(this.world, t.name)} does not have Insights enabled.`);
-      return this.insightsOut(t);
-    }, true);
+    return this.withTrail(
+      name,
+      (t) => {
+        if (!t.insightSelectors?.length) return opError('InsightNotEnabledException', `Trail ${trailArn(this.world, t.name)} does not have Insights enabled.`);
+        return this.insightsOut(t);
+      },
+      true,
+    );
   }
 
   putInsightSelectors(input: Body & { InsightSelectors?: Array<{ InsightType?: string } | null> }): OpResult {

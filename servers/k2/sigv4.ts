@@ -48,7 +48,11 @@ export function parseAuthorization(header: string): ParseResult {
       date: tail[0],
       region: tail[1],
       service: tail[2],
-      signedHeaders: fields.get('SignedHeaders')!.split(';').map((h) => h.trim().toLowerCase()).filter(Boolean),
+      signedHeaders: fields
+        .get('SignedHeaders')!
+        .split(';')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
       signature,
     },
   };
@@ -63,7 +67,10 @@ export function parseAmzDate(s: string | undefined): number | null {
 }
 
 export function amzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 export function sha256Hex(body: Uint8Array | string): string {
@@ -94,7 +101,12 @@ export function queryPairs(url: string): Array<[string, string]> {
 
 /** The path as sent, still percent-encoded (S3 signs it so). */
 export function rawPath(url: string): string {
-  return url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0].split('#')[0] || '/';
+  return (
+    url
+      .replace(/^[a-z]+:\/\/[^/]+/i, '')
+      .split('?')[0]
+      .split('#')[0] || '/'
+  );
 }
 
 export interface VerifyInput {

@@ -41,13 +41,15 @@ const sec = (ms: number | undefined) => (ms === undefined ? undefined : ms / 100
 const nameOf = (input: Body) => (typeof input.Name === 'string' ? input.Name : '');
 
 /** The trail an operation names: `Name`, else `TrailName` (the insight operations, AWS's event selectors). */
-export const trailArgOf = (input: Body): string =>
-  typeof input.Name === 'string' ? input.Name : typeof input.TrailName === 'string' ? input.TrailName : '';
+export const trailArgOf = (input: Body): string => (typeof input.Name === 'string' ? input.Name : typeof input.TrailName === 'string' ? input.TrailName : '');
 
 /** Optional string members and the trail fields they set; '' clears a field. */
 const OPTIONAL_STRINGS = [
-  ['S3KeyPrefix', 's3KeyPrefix'], ['SnsTopicName', 'snsTopicName'], ['CloudWatchLogsLogGroupArn', 'cloudWatchLogsLogGroupArn'],
-  ['CloudWatchLogsRoleArn', 'cloudWatchLogsRoleArn'], ['KmsKeyId', 'kmsKeyId'],
+  ['S3KeyPrefix', 's3KeyPrefix'],
+  ['SnsTopicName', 'snsTopicName'],
+  ['CloudWatchLogsLogGroupArn', 'cloudWatchLogsLogGroupArn'],
+  ['CloudWatchLogsRoleArn', 'cloudWatchLogsRoleArn'],
+  ['KmsKeyId', 'kmsKeyId'],
 ] as const;
 
 /** The trail operations over the customer's trails in `ctx.state`. */
@@ -75,33 +77,43 @@ export class TrailOps {
   }
 
   startLogging(input: Body): Promise<OpResult> {
-    return this.withTrail(input, async (t) => {
-      await this.delivery.catchUp();
-      if (t.isLogging) return {};
-      const now = this.ctx.clock.now();
-      t.isLogging = true;
-      t.startLoggingTime = now;
-      t.deliveredUntil = Math.floor(now / PERIOD_MS) * PERIOD_MS;
-      delete t.startPos;
-      delete t.stopPos;
-      return {};
-    }, false, (t) => (e) => {
-      t.startPos = { ts: e.ts, seq: e.seq };
-      // The call arrived before the instant the trail took; its period must still be delivered.
-      t.deliveredUntil = Math.min(t.deliveredUntil, Math.floor(e.ts / PERIOD_MS) * PERIOD_MS);
-    });
+    return this.withTrail(
+      input,
+      async (t) => {
+        await this.delivery.catchUp();
+        if (t.isLogging) return {};
+        const now = this.ctx.clock.now();
+        t.isLogging = true;
+        t.startLoggingTime = now;
+        t.deliveredUntil = Math.floor(now / PERIOD_MS) * PERIOD_MS;
+        delete t.startPos;
+        delete t.stopPos;
+        return {};
+      },
+      false,
+      (t) => (e) => {
+        t.startPos = { ts: e.ts, seq: e.seq };
+        // The call arrived before the instant the trail took; its period must still be delivered.
+        t.deliveredUntil = Math.min(t.deliveredUntil, Math.floor(e.ts / PERIOD_MS) * PERIOD_MS);
+      },
+    );
   }
 
   stopLogging(input: Body): Promise<OpResult> {
-    return this.withTrail(input, async (t) => {
-      await this.delivery.catchUp();
-      if (!t.isLogging) return {};
-      t.isLogging = false;
-      t.stopLoggingTime = this.ctx.clock.now();
-      return {};
-    }, false, (t) => (e) => {
-      if (!t.isLogging && t.stopPos === undefined) t.stopPos = { ts: e.ts, seq: e.seq };
-    });
+    return this.withTrail(
+      input,
+      async (t) => {
+        await this.delivery.catchUp();
+        if (!t.isLogging) return {};
+        t.isLogging = false;
+        t.stopLoggingTime = this.ctx.clock.now();
+        return {};
+      },
+      false,
+      (t) => (e) => {
+        if (!t.isLogging && t.stopPos === undefined) t.stopPos = { ts: e.ts, seq: e.seq };
+      },
+    );
   }
 
   getTrail(input: Body): Promise<OpResult> {
@@ -109,10 +121,14 @@ export class TrailOps {
   }
 
   getTrailStatus(input: Body): Promise<OpResult> {
-    return this.withTrail(input, async (t) => {
-      await this.delivery.catchUp();
-      return this.statusOut(t);
-    }, true);
+    return this.withTrail(
+      input,
+      async (t) => {
+        await this.delivery.catchUp();
+        return this.statusOut(t);
+      },
+      true,
+    );
   }
 
   listTrails(): OpResult {

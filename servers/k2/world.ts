@@ -100,4 +100,3 @@ export function credentialsOf(world: K2World, settings: Pick<K2Settings, 'creden
     nonAdmin: { accessKeyId: `${member.projects[0]}:${member.username}`, secretAccessKey: member.secret, username: member.username },
   };
 }
-

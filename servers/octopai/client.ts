@@ -24,8 +24,11 @@ export const octopaiClient: ProviderHooks = {
     calls: () => [
       { name: 'user events (GET)', method: 'GET', path: `${EVENTS}?pageSize=10` },
       {
-        name: 'user events (POST)', method: 'POST', path: EVENTS,
-        body: JSON.stringify({ pageSize: 5, pageNumber: 1 }), headers: { 'content-type': 'application/json' },
+        name: 'user events (POST)',
+        method: 'POST',
+        path: EVENTS,
+        body: JSON.stringify({ pageSize: 5, pageNumber: 1 }),
+        headers: { 'content-type': 'application/json' },
       },
       { name: 'a bad token is a 401', method: 'GET', path: EVENTS, auth: 'wrong', expect: 401 },
     ],
@@ -35,8 +38,14 @@ export const octopaiClient: ProviderHooks = {
   scenarioRecord(b) {
     const p = b.person;
     return {
-      eventType: b.action, eventDate: iso(b.at), ipAddress: b.ip ?? p.officeIp, userAgent: b.userAgent ?? p.userAgent,
-      userName: p.email, userEmail: p.email, details: b.detail ?? null, ...b.fields,
+      eventType: b.action,
+      eventDate: iso(b.at),
+      ipAddress: b.ip ?? p.officeIp,
+      userAgent: b.userAgent ?? p.userAgent,
+      userName: p.email,
+      userEmail: p.email,
+      details: b.detail ?? null,
+      ...b.fields,
     };
   },
 

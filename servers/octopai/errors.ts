@@ -32,8 +32,17 @@ function problem(body: object, status: number): Response {
 function envelope(status: number, f: Failure): Response {
   const userName = (f.detail as { userName?: string | null } | undefined)?.userName ?? null;
   const body: LoginFailure = {
-    accessToken: null, expiration: null, refreshToken: null, userName, displayName: null, userEmail: null,
-    isAdmin: false, error: f.message, groupMember: [], authLevel: null, displayModules: null,
+    accessToken: null,
+    expiration: null,
+    refreshToken: null,
+    userName,
+    displayName: null,
+    userEmail: null,
+    isAdmin: false,
+    error: f.message,
+    groupMember: [],
+    authLevel: null,
+    displayModules: null,
   };
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': JSON_CT } });
 }

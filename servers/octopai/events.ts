@@ -108,8 +108,14 @@ function applyOverrides(users: OctopaiUser[], o: WorldSettings['credentials']): 
     if (r.userName) u.userName = r.userName;
     if (r.password) u.password = r.password;
   };
-  set(users.find((u) => u.isAdmin), o);
-  set(users.find((u) => !u.isAdmin), o.nonAdmin);
+  set(
+    users.find((u) => u.isAdmin),
+    o,
+  );
+  set(
+    users.find((u) => !u.isAdmin),
+    o.nonAdmin,
+  );
 }
 
 function adminOf(t: Tenant): OctopaiUser {
@@ -162,8 +168,14 @@ export function generateDay(seed: number, tenant: Tenant, from: number, to: numb
     const user = tenant.byPerson.get(s.person.id)!;
     const ipAddress = rng.chance(0.05) ? ipv6(s.person) : user.remote || s.offHours ? s.person.homeIp : s.person.officeIp;
     const base = { ...tenantField, ipAddress, userAgent: s.person.userAgent };
-    const ev = (t: number, eventType: OctopaiEventType, details: string | null, userName = user.userName, userEmail: string | null = user.userName): Draft =>
-      ({ ...base, t, eventType, details, userName, userEmail });
+    const ev = (t: number, eventType: OctopaiEventType, details: string | null, userName = user.userName, userEmail: string | null = user.userName): Draft => ({
+      ...base,
+      t,
+      eventType,
+      details,
+      userName,
+      userEmail,
+    });
     // Failed logins come in short bursts just before a successful one: a mistyped password or name.
     if (rng.chance(0.12)) {
       const k = rng.int(1, 3);

@@ -20,8 +20,14 @@ export const octopai = defineProvider<OctopaiEvent, OctopaiSettings, OctopaiStat
   timeOf: (e) => parseTime(e.eventDate) ?? NaN,
   // The served shape, in the vendor's key order; the tenant stays internal.
   render: (e): UserEvent => ({
-    id: e.id, userName: e.userName, userEmail: e.userEmail, eventType: e.eventType, eventDate: e.eventDate,
-    ipAddress: e.ipAddress, userAgent: e.userAgent, details: e.details,
+    id: e.id,
+    userName: e.userName,
+    userEmail: e.userEmail,
+    eventType: e.eventType,
+    eventDate: e.eventDate,
+    ipAddress: e.ipAddress,
+    userAgent: e.userAgent,
+    details: e.details,
   }),
   idOf: (e) => `${e.tenant ?? DEFAULT_TENANT}:${e.id}`,
   summarize: (e) => ({

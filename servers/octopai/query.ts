@@ -50,7 +50,7 @@ function collectParams(pairs: Iterable<[string, string]>, body: Record<string, u
 }
 
 function show(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+  return typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
 }
 
 /** ASP.NET's model-state errors: parameter → messages. */
@@ -85,8 +85,8 @@ function intParam(params: Map<Name, unknown>, name: 'pageNumber' | 'pageSize', d
   let n: number;
   if (typeof v === 'number' && Number.isInteger(v)) n = v;
   else if (typeof v === 'string' && /^\s*[+-]?\d{1,10}\s*$/.test(v)) n = Number(v);
-  else return p.notValid(name, v), dflt;
-  if (Math.abs(n) > INT32_MAX) return p.notValid(name, v), dflt;
+  else return (p.notValid(name, v), dflt);
+  if (Math.abs(n) > INT32_MAX) return (p.notValid(name, v), dflt);
   if (n < min || n > max) p.add(name, max === INT32_MAX ? `${name} must be ${min} or greater.` : `${name} must be between ${min} and ${max}.`);
   return n;
 }
@@ -103,9 +103,12 @@ function userNameParam(params: Map<Name, unknown>, p: Problems): string | undefi
 function eventTypesParam(params: Map<Name, unknown>, p: Problems): Set<string> | undefined {
   const et = params.get('eventType');
   if (et === undefined) return undefined;
-  const raw = typeof et === 'string' ? [et] : Array.isArray(et) && et.every((x) => typeof x === 'string') ? (et) : null;
+  const raw = typeof et === 'string' ? [et] : Array.isArray(et) && et.every((x) => typeof x === 'string') ? et : null;
   if (!raw) return p.notValid('eventType', et);
-  const list = raw.flatMap((x) => x.split(',')).map((x) => x.trim().toLowerCase()).filter(Boolean);
+  const list = raw
+    .flatMap((x) => x.split(','))
+    .map((x) => x.trim().toLowerCase())
+    .filter(Boolean);
   return list.length ? new Set(list) : undefined;
 }
 
@@ -127,8 +130,7 @@ function parseEvents(params: Map<Name, unknown>, now: number): EventsQuery {
   const to = end ?? now;
   const from = start ?? to - DEFAULT_WINDOW_DAYS * DAY;
   const filter = (e: OctopaiEvent) =>
-    (!userName || (e.userName !== null && e.userName.toLowerCase() === userName)) &&
-    (!types || types.has(e.eventType.toLowerCase()));
+    (!userName || (e.userName !== null && e.userName.toLowerCase() === userName)) && (!types || types.has(e.eventType.toLowerCase()));
   return { from, to, pageNumber, pageSize, filter };
 }
 

@@ -31,7 +31,12 @@ function clientIp(c: Context, trustForwardedFor: boolean): string {
 
 /** Record a Login attempt as a UserEvent at the emulator's now, visible at once. */
 export function recordAttempt(
-  ctx: OctopaiContext, c: Context, t: Tenant, eventType: 'Login' | 'LoginFailed', userName: string | null, details: string | null,
+  ctx: OctopaiContext,
+  c: Context,
+  t: Tenant,
+  eventType: 'Login' | 'LoginFailed',
+  userName: string | null,
+  details: string | null,
 ): void {
   const now = ctx.clock.now();
   const known = userName ? t.byName.get(userName.toLowerCase()) : undefined;

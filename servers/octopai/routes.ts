@@ -16,7 +16,10 @@ type Handler = (c: Context<CoreEnv>) => Promise<Response>;
 
 export function octopaiRoutes(ctx: OctopaiContext, world: OctopaiWorld): Hono<CoreEnv> {
   const tokens = octopaiTokens(ctx, world);
-  const events = behind(octopaiAuth(world, tokens, () => ctx.faults.expiresToken()), userEvents(ctx));
+  const events = behind(
+    octopaiAuth(world, tokens, () => ctx.faults.expiresToken()),
+    userEvents(ctx),
+  );
   return aspNetRouting({
     '/api/UserAccount/Login': { POST: login(ctx, world, tokens) },
     '/api/UserAccount/UserEvents': { GET: events, POST: events },

@@ -83,7 +83,10 @@ function claimsOf(user: OctopaiUser, now: number, iss: string, aud: string): Rec
 
 /** The Login response, keys in the vendor's order. */
 function loginBody(
-  user: OctopaiUser, world: OctopaiWorld, access: Pick<LoginBody, 'accessToken' | 'expiration'>, refreshToken: LoginBody['refreshToken'],
+  user: OctopaiUser,
+  world: OctopaiWorld,
+  access: Pick<LoginBody, 'accessToken' | 'expiration'>,
+  refreshToken: LoginBody['refreshToken'],
 ): LoginBody {
   return {
     ...access,

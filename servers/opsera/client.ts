@@ -5,7 +5,9 @@ const TOKENS = '/api/v1/logs/user/tokens';
 
 /** How a client of Opsera talks to it: a personal access token (JWT) as a bearer token. */
 export const opseraClient: ProviderHooks = {
-  authorizer: async ({ credentials: c }) => async () => ({ authorization: `Bearer ${c.tokens.api}` }),
+  authorizer:
+    async ({ credentials: c }) =>
+    async () => ({ authorization: `Bearer ${c.tokens.api}` }),
 
   live: {
     env: { required: ['OPSERA_TOKEN'], optional: { OPSERA_URL: 'https://app.opsera.io' } },
@@ -20,8 +22,13 @@ export const opseraClient: ProviderHooks = {
 
   scenarioRecord(b, { rng, actor }) {
     return {
-      user_id: actor.user_id ?? rng.hex(24), user_email: actor.user_email ?? b.person.email, type: b.target?.type ?? 'authentication', action: b.action,
-      target_id: b.target?.id ?? actor.user_id ?? rng.hex(24), createdAt: new Date(b.at).toISOString(), ...b.fields,
+      user_id: actor.user_id ?? rng.hex(24),
+      user_email: actor.user_email ?? b.person.email,
+      type: b.target?.type ?? 'authentication',
+      action: b.action,
+      target_id: b.target?.id ?? actor.user_id ?? rng.hex(24),
+      createdAt: new Date(b.at).toISOString(),
+      ...b.fields,
     };
   },
 
@@ -30,7 +37,13 @@ export const opseraClient: ProviderHooks = {
     { label: 'curl (personal access token)', code: `curl -sf -H ${q(`Authorization: Bearer ${c.tokens.api}`)} ${q(`${baseUrl}${ACTIONS}`)}` },
   ],
 
-  soak: () => ({ connections: 30, requests: [{ method: 'GET', path: `${ACTIONS}?count=100` }, { method: 'GET', path: `${TOKENS}?count=50` }] }),
+  soak: () => ({
+    connections: 30,
+    requests: [
+      { method: 'GET', path: `${ACTIONS}?count=100` },
+      { method: 'GET', path: `${TOKENS}?count=50` },
+    ],
+  }),
 
   pathValues: () => ({}),
   arrival: { action: 'login', target: { type: 'authentication' } },

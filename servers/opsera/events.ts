@@ -33,12 +33,26 @@ function changeLogFor(action: string, name: string): unknown[] {
 }
 
 function actionRecord(
-  t: number, user: OpseraUser, type: OpseraType, action: string, target: { id: string; name: string }, rng: Rng, ext: boolean,
+  t: number,
+  user: OpseraUser,
+  type: OpseraType,
+  action: string,
+  target: { id: string; name: string },
+  rng: Rng,
+  ext: boolean,
 ): ActionRecord {
   const at = iso(t);
   const rec: ActionRecord = {
-    _id: objectId(t, rng.hex(16)), user_id: user._id, user_email: user.email, type, action, target_id: target.id, account: user.account,
-    createdAt: at, updatedAt: at, __v: 0,
+    _id: objectId(t, rng.hex(16)),
+    user_id: user._id,
+    user_email: user.email,
+    type,
+    action,
+    target_id: target.id,
+    account: user.account,
+    createdAt: at,
+    updatedAt: at,
+    __v: 0,
   };
   if (ext) {
     rec.target_name = target.name;

@@ -49,6 +49,12 @@ export function parseQuery(params: Params, opts: QueryOptions): OpseraQuery {
   }
 
   const raw = first(params, opts.filterName);
-  const pieces = raw === undefined ? [] : raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const pieces =
+    raw === undefined
+      ? []
+      : raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
   return { from, to, limit, values: pieces.length ? new Set(pieces) : null };
 }

@@ -58,9 +58,11 @@ function logFilter(log: Log, account: string, values?: Set<string> | null): (r: 
 
 /** Both logs as the main account's tokens read them, unfiltered and without the count limit, in the API's order. */
 export function opseraFeeds(ctx: OpseraContext, account: string): Record<Log, FeedTruth> {
-  const feed = (log: Log): FeedTruth => (from, to) => {
-    const entries = [...ctx.store.scan({ from, to, order: 'desc', all: true, filter: logFilter(log, account) })].sort(newestFirst);
-    return entries.map((e) => JSON.parse(ctx.store.json(e)) as unknown);
-  };
+  const feed =
+    (log: Log): FeedTruth =>
+    (from, to) => {
+      const entries = [...ctx.store.scan({ from, to, order: 'desc', all: true, filter: logFilter(log, account) })].sort(newestFirst);
+      return entries.map((e) => JSON.parse(ctx.store.json(e)) as unknown);
+    };
   return { actions: feed('actions'), tokens: feed('tokens') };
 }

@@ -21,8 +21,12 @@ export function manifestTokens(world: OpseraWorld, jwt: JwtIssuer, clock: Clock)
       const t = world.manifest[name];
       const exp = t.expired ? anchor - DAY : anchor + t.lifetimeDays * DAY;
       tokens[name] = jwt.signSync({
-        token_id: t._id, user_id: t.user_id, scope: t.scope, account: t.account,
-        iat: Math.floor((exp - t.lifetimeDays * DAY) / 1000), exp: Math.floor(exp / 1000),
+        token_id: t._id,
+        user_id: t.user_id,
+        scope: t.scope,
+        account: t.account,
+        iat: Math.floor((exp - t.lifetimeDays * DAY) / 1000),
+        exp: Math.floor(exp / 1000),
       });
     }
     cached = { anchor, tokens };

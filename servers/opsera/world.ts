@@ -83,20 +83,34 @@ function buildAccount(rng: Rng, key: string, people: Person[], perDay: number): 
   const builders = users.filter((u) => ['platform', 'sre', 'engineer', 'admin', 'data'].includes(u.person.role));
   const owners = builders.length ? builders : users;
   const pipelines = PIPELINE_NAMES.slice(0, Math.max(4, Math.min(PIPELINE_NAMES.length, people.length))).map((name) => ({
-    id: oid(), name, owner: rng.pick(owners), webhook: rng.chance(0.5),
+    id: oid(),
+    name,
+    owner: rng.pick(owners),
+    webhook: rng.chance(0.5),
   }));
   const tools = TOOLS.slice(0, Math.max(3, Math.min(TOOLS.length, Math.ceil(people.length / 3)))).map((t) => ({
-    id: oid(), name: t.name, owner: rng.pick(owners),
+    id: oid(),
+    name: t.name,
+    owner: rng.pick(owners),
   }));
   const tasks = TASK_NAMES.map((name) => ({ id: oid(), name, owner: rng.pick(owners) }));
   const admins = users.filter((u) => u.siteRole !== 'User');
   const token = (name: string, scope: OpseraScope, owner: OpseraUser, lifetimeDays: number): TokenMeta => ({
-    _id: oid(), name, scope, user_id: owner._id, account: key, active: true, lifetimeDays,
+    _id: oid(),
+    name,
+    scope,
+    user_id: owner._id,
+    account: key,
+    active: true,
+    lifetimeDays,
   });
-  const automation = owners.slice(0, Math.max(1, Math.ceil(owners.length / 6))).flatMap((u, i) =>
-    Array.from({ length: 1 + (i % 3 === 0 ? 1 : 0) }, (_, k) =>
-      token(TOKEN_NAMES[(i + k) % TOKEN_NAMES.length], k === 0 && i % 2 === 0 ? 'api' : 'pipeline', u, 90)),
-  );
+  const automation = owners
+    .slice(0, Math.max(1, Math.ceil(owners.length / 6)))
+    .flatMap((u, i) =>
+      Array.from({ length: 1 + (i % 3 === 0 ? 1 : 0) }, (_, k) =>
+        token(TOKEN_NAMES[(i + k) % TOKEN_NAMES.length], k === 0 && i % 2 === 0 ? 'api' : 'pipeline', u, 90),
+      ),
+    );
   const collector = token('siem-collector', 'security-logs', admins.find((u) => u.siteRole === 'Site Administrator') ?? admins[0] ?? users[0], 90);
   return { key, users, byPerson: new Map(users.map((u) => [u.person.id, u])), pipelines, tools, tasks, automation, collector, perDay };
 }
@@ -112,8 +126,13 @@ export function buildWorld(company: Company, rng: Rng, inactiveUsers: readonly s
     const base = company.people[(i * 5) % company.people.length];
     const last = OTHER_LAST[i];
     return {
-      ...base, id: `other-${i}`, firstName: first, lastName: last, name: `${first} ${last}`,
-      email: `${first}.${last}@northwind-traders.example.org`.toLowerCase(), role: i === 0 ? 'admin' : i < 3 ? 'platform' : 'engineer',
+      ...base,
+      id: `other-${i}`,
+      firstName: first,
+      lastName: last,
+      name: `${first} ${last}`,
+      email: `${first}.${last}@northwind-traders.example.org`.toLowerCase(),
+      role: i === 0 ? 'admin' : i < 3 ? 'platform' : 'engineer',
     };
   });
   const other = buildAccount(rng, 'org-northwind-acc0', otherPeople, 4);
@@ -122,8 +141,15 @@ export function buildWorld(company: Company, rng: Rng, inactiveUsers: readonly s
   const admin = main.users.find((u) => u.siteRole === 'Site Administrator')!;
   const plain = main.users.find((u) => u.siteRole === 'User')!;
   const mk = (name: string, scope: OpseraScope, owner: OpseraUser, lifetimeDays: number, extra: Partial<TokenMeta> = {}) => ({
-    _id: objectId(ENTITY_EPOCH + rng.int(400, 420) * DAY, rng.hex(16)), name, scope, user_id: owner._id, account: main.key, active: true,
-    lifetimeDays, expired: false, ...extra,
+    _id: objectId(ENTITY_EPOCH + rng.int(400, 420) * DAY, rng.hex(16)),
+    name,
+    scope,
+    user_id: owner._id,
+    account: main.key,
+    active: true,
+    lifetimeDays,
+    expired: false,
+    ...extra,
   });
   const manifest: OpseraWorld['manifest'] = {
     api: mk('emulator api', 'api', admin, 90),

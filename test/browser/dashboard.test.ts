@@ -26,7 +26,16 @@ beforeAll(async () => {
     executablePath: '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1280, height: 800 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.get().controlUrl });
   page = context.pages()[0] ?? (await context.newPage());
@@ -61,7 +70,9 @@ describe('dashboard', () => {
     // The first page is exactly the API's first page of the same query.
     const from = new Date(Date.parse(FROZEN_NOW) - 86_400_000).toISOString();
     const api = await (await fetch(`${env.get().controlUrl}/_emulator/timeline?limit=50&from=${from}`)).json();
-    await expect.poll(async () => (await rows().evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id)))).toEqual(api.events.map((e: { id: string }) => e.id));
+    await expect
+      .poll(async () => await rows().evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id)))
+      .toEqual(api.events.map((e: { id: string }) => e.id));
     await expect(page.locator('#clock-now').textContent()).resolves.toContain('2026-03-10 10:00:00');
     for (const v of vendors) await expect(page.locator(`#vendor-filter input[value="${v}"]`).isChecked()).resolves.toBe(true);
     await shot('01-loaded');
@@ -85,7 +96,11 @@ describe('dashboard', () => {
     await page.locator('#timeline .actor', { hasText: actor }).first().click();
     await expect.poll(() => page.locator('#person-card').isVisible()).toBe(true);
     const email = await page.locator('#f-person').inputValue();
-    const api = await (await fetch(`${env.get().controlUrl}/_emulator/timeline?limit=50&actor=${encodeURIComponent(email)}&from=${new Date(Date.parse(FROZEN_NOW) - 7 * 86_400_000).toISOString()}`)).json();
+    const api = await (
+      await fetch(
+        `${env.get().controlUrl}/_emulator/timeline?limit=50&actor=${encodeURIComponent(email)}&from=${new Date(Date.parse(FROZEN_NOW) - 7 * 86_400_000).toISOString()}`,
+      )
+    ).json();
     expect(api.events.length).toBeGreaterThan(0);
     // Vendors name the actor differently (email, user name, the person's id): all are this one person.
     const person = env.get().company.people.find((p) => p.email === email)!;
@@ -93,11 +108,16 @@ describe('dashboard', () => {
     for (const e of api.events as Array<{ actor: string }>) {
       const a = e.actor.toLowerCase();
       const local = a.includes('@') ? a.split('@')[0] : undefined;
-      const same = [person.email, person.username, person.name, person.id].some((k) => k.toLowerCase() === a) ||
-        a.includes(person.email.toLowerCase()) || local === person.username.toLowerCase() || local === person.email.split('@')[0].toLowerCase();
+      const same =
+        [person.email, person.username, person.name, person.id].some((k) => k.toLowerCase() === a) ||
+        a.includes(person.email.toLowerCase()) ||
+        local === person.username.toLowerCase() ||
+        local === person.email.split('@')[0].toLowerCase();
       expect(same, e.actor).toBe(true);
     }
-    await expect.poll(async () => (await rows().evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id)))).toEqual(api.events.map((e: { id: string }) => e.id));
+    await expect
+      .poll(async () => await rows().evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id)))
+      .toEqual(api.events.map((e: { id: string }) => e.id));
     await expect(page.locator('#person-counts').textContent()).resolves.toMatch(/events by vendor/);
     await shot('03-person');
 
@@ -173,10 +193,12 @@ describe('dashboard', () => {
     const log = page.locator('#requests tr');
     // The table first shows every vendor, then re-renders once the vendor filter's answer is in.
     const firstTwo = async () => (await log.allTextContents()).slice(0, 2);
-    await expect.poll(async () => {
-      const [refused, served] = await firstTwo();
-      return /401.*signature mismatch/.test(refused ?? '') && /GET \/v1alpha5\/organizations\/.*\/audit-logs200/.test(served ?? '');
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        const [refused, served] = await firstTwo();
+        return /401.*signature mismatch/.test(refused ?? '') && /GET \/v1alpha5\/organizations\/.*\/audit-logs200/.test(served ?? '');
+      })
+      .toBe(true);
     await log.nth(0).locator('summary').click();
     await expect(log.nth(0).locator('pre').textContent()).resolves.toMatch(/^\/v1alpha5\/organizations\/.*\/audit-logs\n\nGET\n/);
     await shot('07-request-log');

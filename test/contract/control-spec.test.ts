@@ -87,8 +87,17 @@ function oversized(method: string, path: string): Promise<Answer> {
 }
 
 const crusoeRecord = (over: Record<string, unknown> = {}) => ({
-  action: 'Delete', actor_id: 'system', actor_email: '', actor_type: 'System', client_ip: '10.193.1.2:4000',
-  start_time: '2026-03-10T09:59:00Z', end_time: '2026-03-10T09:59:01Z', result: 'OK', surface: 'API', target_names: ['control-spec-vm'], ...over,
+  action: 'Delete',
+  actor_id: 'system',
+  actor_email: '',
+  actor_type: 'System',
+  client_ip: '10.193.1.2:4000',
+  start_time: '2026-03-10T09:59:00Z',
+  end_time: '2026-03-10T09:59:01Z',
+  result: 'OK',
+  surface: 'API',
+  target_names: ['control-spec-vm'],
+  ...over,
 });
 
 const SCENARIOS: Record<string, Record<string, unknown>> = {
@@ -145,8 +154,12 @@ describe('control API answers as openapi/control.yaml says', () => {
     const two = await call('POST', '/_emulator/providers/crusoe/events', { body: [crusoeRecord(), crusoeRecord({ action: 'Create' })] });
     expect(two.body.accepted).toBe(2);
     // The record schema is the vendor's: the control spec leaves it open, the route refuses the record.
-    expect((await call('POST', '/_emulator/providers/crusoe/events', { body: { ...crusoeRecord(), action: undefined } })).body).toEqual({ error: "field 'action' is required" });
-    expect((await call('POST', '/_emulator/providers/crusoe/events', { body: [], request: 'invalid' })).body).toEqual({ error: 'body must be object or must NOT have fewer than 1 items' });
+    expect((await call('POST', '/_emulator/providers/crusoe/events', { body: { ...crusoeRecord(), action: undefined } })).body).toEqual({
+      error: "field 'action' is required",
+    });
+    expect((await call('POST', '/_emulator/providers/crusoe/events', { body: [], request: 'invalid' })).body).toEqual({
+      error: 'body must be object or must NOT have fewer than 1 items',
+    });
     expect((await call('POST', '/_emulator/providers/crusoe/events', { body: [crusoeRecord(), 5], request: 'invalid' })).status).toBe(400);
     expect((await call('POST', '/_emulator/providers/crusoe/events', { raw: '[{', request: 'invalid' })).status).toBe(400);
     expect((await call('POST', '/_emulator/providers/nosuch/events', { body: crusoeRecord() })).status).toBe(404);
@@ -188,14 +201,38 @@ describe('control API answers as openapi/control.yaml says', () => {
     expect((await call('PUT', '/_emulator/faults/crusoe', { body: throttle })).body).toEqual({ faults: [throttle] });
     const two = [{ latency: { uniform: [0, 1] } }, { errorRate: 0, errorStatus: 503, dropRate: 0 }];
     expect((await call('PUT', '/_emulator/faults/k2', { body: two })).body).toEqual({ faults: two });
-    expect((await call('PUT', '/_emulator/faults/octopai', { body: { faults: [{ latency: { normal: { mean: 1, stddev: 0 } } }, { latency: { exponential: { mean: 1 } } }] } })).status).toBe(200);
+    expect(
+      (
+        await call('PUT', '/_emulator/faults/octopai', {
+          body: { faults: [{ latency: { normal: { mean: 1, stddev: 0 } } }, { latency: { exponential: { mean: 1 } } }] },
+        })
+      ).status,
+    ).toBe(200);
     expect((await call('PUT', '/_emulator/faults/opsera', { body: { faults: { latency: 0 } } })).body).toEqual({ faults: [{ latency: 0 }] });
-    expect((await call('PUT', '/_emulator/faults/instaclustr', { body: [{ profile: 'gauntlet', seed: 2 }, { ingestionDelay: { maxSeconds: 5 }, seed: 1 }] })).body.faults).toHaveLength(8);
+    expect(
+      (
+        await call('PUT', '/_emulator/faults/instaclustr', {
+          body: [
+            { profile: 'gauntlet', seed: 2 },
+            { ingestionDelay: { maxSeconds: 5 }, seed: 1 },
+          ],
+        })
+      ).body.faults,
+    ).toHaveLength(8);
     expect((await call('DELETE', '/_emulator/faults/instaclustr')).status).toBe(200);
     const all = await call('GET', '/_emulator/faults');
     expect(Object.keys(all.body.faults).sort()).toEqual(['crusoe', 'instaclustr', 'k2', 'octopai', 'opsera']);
     expect(all.body.faults.instaclustr).toEqual([]);
-    for (const bad of [{ errorRate: 2 }, { errorStatus: 501 }, { route: 'v1' }, { latency: -1 }, { latency: { uniform: [1] } }, { throttle: {} }, { bogus: 1 }, null]) {
+    for (const bad of [
+      { errorRate: 2 },
+      { errorStatus: 501 },
+      { route: 'v1' },
+      { latency: -1 },
+      { latency: { uniform: [1] } },
+      { throttle: {} },
+      { bogus: 1 },
+      null,
+    ]) {
       const r = await call('PUT', '/_emulator/faults/crusoe', { body: bad, request: 'invalid' });
       expect(r.status, JSON.stringify(bad)).toBe(400);
     }
@@ -240,7 +277,10 @@ describe('control API answers as openapi/control.yaml says', () => {
     expect(first.body.next).not.toBe('');
     expect((await call('GET', `/_emulator/timeline?limit=2&cursor=${first.body.next}`)).body.events).toHaveLength(2);
     const person = emu.company.people[0].email;
-    await call('GET', `/_emulator/timeline?vendor=crusoe,k2&from=2026-03-09T10:00:00Z&to=${NOW}&outcome=success&injected=false&actor=${encodeURIComponent(person)}&action=delete`);
+    await call(
+      'GET',
+      `/_emulator/timeline?vendor=crusoe,k2&from=2026-03-09T10:00:00Z&to=${NOW}&outcome=success&injected=false&actor=${encodeURIComponent(person)}&action=delete`,
+    );
     const injected = await call('GET', '/_emulator/timeline?injected=true&vendor=crusoe&limit=500');
     expect(injected.body.events.map((e: { id: string }) => e.id)).toContain(injectedId);
     for (const q of ['limit=0', 'limit=501', 'outcome=maybe', 'injected=yes', 'from=soon']) {
@@ -331,26 +371,54 @@ describe('control API answers as openapi/control.yaml says', () => {
 });
 
 describe('the bounds of issue 13 are in the spec (the routes do not enforce them all yet)', () => {
-  const clock = (body: unknown) => checkRequest(spec, { method: 'POST', url: '/_emulator/clock', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const faults = (body: unknown) => checkRequest(spec, { method: 'PUT', url: '/_emulator/faults/crusoe', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const clock = (body: unknown) =>
+    checkRequest(spec, { method: 'POST', url: '/_emulator/clock', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const faults = (body: unknown) =>
+    checkRequest(spec, { method: 'PUT', url: '/_emulator/faults/crusoe', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const scenario = (name: string, body: unknown) =>
     checkRequest(spec, { method: 'POST', url: `/_emulator/scenarios/${name}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('clock: an instant within 1970..9999 with a 4-digit year and Z or an offset; bounded durations and seconds', () => {
     for (const bad of [
-      { set: '1' }, { set: 'year 99999' }, { set: '+275760-09-13T00:00:00Z' }, { set: '-271821-04-20T00:00:00Z' }, { set: '1969-12-31T23:59:59Z' },
-      { set: '10000-01-01T00:00:00Z' }, { set: '2026-03-10T10:00:00' }, { set: '2026-03-10' }, { set: '2026-02-30T00:00:00Z' }, { set: '2026-03-10T23:59:60Z' },
-      { set: '1970-01-01T00:30:00+01:00' }, { set: '9999-12-31T23:30:00-01:00' },
-      { advance: 1e20 }, { advance: -3155760001 }, { advance: 'P99999999999D' }, { advance: '99999999999999999999' }, { advance: '3600' },
-      { advance: 'P' }, { advance: 'PT' }, { advance: 'P1DT' }, { advance: 'P1M' },
-      { frozen: 'true' }, { frozen: null }, { set: NOW, frozen: true, advance: 'bogus' },
+      { set: '1' },
+      { set: 'year 99999' },
+      { set: '+275760-09-13T00:00:00Z' },
+      { set: '-271821-04-20T00:00:00Z' },
+      { set: '1969-12-31T23:59:59Z' },
+      { set: '10000-01-01T00:00:00Z' },
+      { set: '2026-03-10T10:00:00' },
+      { set: '2026-03-10' },
+      { set: '2026-02-30T00:00:00Z' },
+      { set: '2026-03-10T23:59:60Z' },
+      { set: '1970-01-01T00:30:00+01:00' },
+      { set: '9999-12-31T23:30:00-01:00' },
+      { advance: 1e20 },
+      { advance: -3155760001 },
+      { advance: 'P99999999999D' },
+      { advance: '99999999999999999999' },
+      { advance: '3600' },
+      { advance: 'P' },
+      { advance: 'PT' },
+      { advance: 'P1DT' },
+      { advance: 'P1M' },
+      { frozen: 'true' },
+      { frozen: null },
+      { set: NOW, frozen: true, advance: 'bogus' },
     ]) {
       expect(clock(bad).ok, JSON.stringify(bad)).toBe(false);
     }
     for (const good of [
-      { set: '1970-01-01T00:00:00Z' }, { set: '1970-01-01T00:30:00-01:00' }, { set: '9999-12-31T23:59:59Z' }, { set: '9999-12-31T23:59:59.999Z' },
-      { set: '2026-03-10T10:00:00.123456789+05:30' }, { advance: 3155760000 }, { advance: -3155760000 }, { advance: 0.5 },
-      { advance: '-P1W2DT3H4M5.5S' }, { advance: 'P999W9999DT99999H9999999M99999999S' }, { set: NOW, frozen: false, advance: 'PT1S' },
+      { set: '1970-01-01T00:00:00Z' },
+      { set: '1970-01-01T00:30:00-01:00' },
+      { set: '9999-12-31T23:59:59Z' },
+      { set: '9999-12-31T23:59:59.999Z' },
+      { set: '2026-03-10T10:00:00.123456789+05:30' },
+      { advance: 3155760000 },
+      { advance: -3155760000 },
+      { advance: 0.5 },
+      { advance: '-P1W2DT3H4M5.5S' },
+      { advance: 'P999W9999DT99999H9999999M99999999S' },
+      { set: NOW, frozen: false, advance: 'PT1S' },
     ]) {
       expect(clock(good).problems, JSON.stringify(good)).toEqual([]);
     }
@@ -358,19 +426,47 @@ describe('the bounds of issue 13 are in the spec (the routes do not enforce them
 
   it('faults: FaultSet.parse ranges plus throttle, burst, Retry-After and latency bounds', () => {
     for (const bad of [
-      { throttle: { perSecond: 1e-300 } }, { throttle: { perSecond: 0 } }, { throttle: { perSecond: 1e7 } }, { throttle: { perSecond: 1, burst: 0.5 } },
-      { throttle: { perSecond: 1, burst: 1e7 } }, { throttle: { perSecond: 1, retryAfterSeconds: 3601 } }, { throttle: { perSecond: 1, retryAfterSeconds: -1 } },
-      { throttle: { perSecond: 1, extra: 1 } }, { latency: 600001 }, { latency: { uniform: [0, 600001] } }, { latency: { normal: { mean: 1 } } },
-      { latency: { exponential: { mean: -1 } } }, { latency: { uniform: [1, 2], normal: { mean: 1, stddev: 1 } } }, { dropRate: 1.5 }, { errorStatus: '503' },
-      { faults: [{ errorRate: 0.5 }], route: '/' }, { profile: 'gauntlet', seed: -1 }, { profile: 'gauntlet', latency: 1 }, { ingestionDelay: { maxSeconds: 86401 } },
-      { ingestionDelay: {} }, { errorRate: 0.1, seed: 1.5 }, { arrivals: { perAnswer: 0 } }, { arrivals: { perAnswer: 101 } },
+      { throttle: { perSecond: 1e-300 } },
+      { throttle: { perSecond: 0 } },
+      { throttle: { perSecond: 1e7 } },
+      { throttle: { perSecond: 1, burst: 0.5 } },
+      { throttle: { perSecond: 1, burst: 1e7 } },
+      { throttle: { perSecond: 1, retryAfterSeconds: 3601 } },
+      { throttle: { perSecond: 1, retryAfterSeconds: -1 } },
+      { throttle: { perSecond: 1, extra: 1 } },
+      { latency: 600001 },
+      { latency: { uniform: [0, 600001] } },
+      { latency: { normal: { mean: 1 } } },
+      { latency: { exponential: { mean: -1 } } },
+      { latency: { uniform: [1, 2], normal: { mean: 1, stddev: 1 } } },
+      { dropRate: 1.5 },
+      { errorStatus: '503' },
+      { faults: [{ errorRate: 0.5 }], route: '/' },
+      { profile: 'gauntlet', seed: -1 },
+      { profile: 'gauntlet', latency: 1 },
+      { ingestionDelay: { maxSeconds: 86401 } },
+      { ingestionDelay: {} },
+      { errorRate: 0.1, seed: 1.5 },
+      { arrivals: { perAnswer: 0 } },
+      { arrivals: { perAnswer: 101 } },
     ]) {
       expect(faults(bad).ok, JSON.stringify(bad)).toBe(false);
     }
     for (const good of [
-      { throttle: { perSecond: 0.001 } }, { throttle: { perSecond: 1e6, burst: 1e6, retryAfterSeconds: 3600 } }, { throttle: { perSecond: 1, burst: 1, retryAfterSeconds: 0 } },
-      { latency: 600000 }, { latency: { uniform: [0, 600000] } }, { route: 'POST /', errorRate: 1, errorStatus: 504, dropRate: 0 }, [], { faults: [] },
-      { profile: 'gauntlet' }, [{ profile: 'gauntlet', seed: 7 }, { errorRate: 0.1, seed: 0 }], { ingestionDelay: { maxSeconds: 0 } },
+      { throttle: { perSecond: 0.001 } },
+      { throttle: { perSecond: 1e6, burst: 1e6, retryAfterSeconds: 3600 } },
+      { throttle: { perSecond: 1, burst: 1, retryAfterSeconds: 0 } },
+      { latency: 600000 },
+      { latency: { uniform: [0, 600000] } },
+      { route: 'POST /', errorRate: 1, errorStatus: 504, dropRate: 0 },
+      [],
+      { faults: [] },
+      { profile: 'gauntlet' },
+      [
+        { profile: 'gauntlet', seed: 7 },
+        { errorRate: 0.1, seed: 0 },
+      ],
+      { ingestionDelay: { maxSeconds: 0 } },
     ]) {
       expect(faults(good).problems, JSON.stringify(good)).toEqual([]);
     }

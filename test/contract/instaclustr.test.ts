@@ -8,7 +8,17 @@ import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
 const SPEC = 'openapi/instaclustr.yaml';
 const env = useEmulator({ now: FROZEN_NOW, only: ['instaclustr'], config: { instaclustr: { rateLimitPerSecond: 0 } } });
 
-interface Creds { username: string; provisioningApiKey: string; readOnlyProvisioningApiKey: string; monitoringApiKey: string; organisationManagementApiKey: string; organisationId: string; foreignOrganisationId: string; revokedApiKey: string; restrictedApiKey: string }
+interface Creds {
+  username: string;
+  provisioningApiKey: string;
+  readOnlyProvisioningApiKey: string;
+  monitoringApiKey: string;
+  organisationManagementApiKey: string;
+  organisationId: string;
+  foreignOrganisationId: string;
+  revokedApiKey: string;
+  restrictedApiKey: string;
+}
 
 /** Send, then validate the response against the spec explicitly (on top of the automatic check). */
 async function call(method: string, path: string, query: string, key?: string, user?: string): Promise<{ status: number; body: unknown }> {
@@ -27,9 +37,17 @@ describe('Instaclustr contract: every response conforms to openapi/instaclustr.y
     const c = env.get().providers.instaclustr.credentials as unknown as Creds;
     const org = organisationUserActionsPath(c.organisationId);
     const shared = [
-      '', 'pageSize=1', 'pageSize=1000', 'startIndex=5&pageSize=3', 'startIndex=999999', 'actionKinds=USER_LOGIN,BACKUP&actionKinds=NOPE',
-      'crudOperations=READ&crudOperations=UPDATE', 'getActionCounts=false', 'startTime=2026-03-01&endTime=2026-03-02T00:00:00.5%2B01:00',
-      'userName=' + encodeURIComponent(c.username), 'actionKinds=NOT_A_KIND',
+      '',
+      'pageSize=1',
+      'pageSize=1000',
+      'startIndex=5&pageSize=3',
+      'startIndex=999999',
+      'actionKinds=USER_LOGIN,BACKUP&actionKinds=NOPE',
+      'crudOperations=READ&crudOperations=UPDATE',
+      'getActionCounts=false',
+      'startTime=2026-03-01&endTime=2026-03-02T00:00:00.5%2B01:00',
+      'userName=' + encodeURIComponent(c.username),
+      'actionKinds=NOT_A_KIND',
     ];
     for (const q of shared) {
       expect((await call('GET', ACCOUNT_USER_ACTIONS_PATH, q, c.provisioningApiKey)).status).toBe(200);
@@ -45,7 +63,13 @@ describe('Instaclustr contract: every response conforms to openapi/instaclustr.y
     const c = env.get().providers.instaclustr.credentials as unknown as Creds;
     const org = organisationUserActionsPath(c.organisationId);
     const cases: Array<[number, string, string, string, string | undefined, string?]> = [
-      [400, 'GET', org, 'pageSize=x&startIndex=-1&crudOperations=NOPE&getActionCounts=2&organisationLogsOnly=true&accountLogsOnly=true&startTime=x&endTime=y', c.organisationManagementApiKey],
+      [
+        400,
+        'GET',
+        org,
+        'pageSize=x&startIndex=-1&crudOperations=NOPE&getActionCounts=2&organisationLogsOnly=true&accountLogsOnly=true&startTime=x&endTime=y',
+        c.organisationManagementApiKey,
+      ],
       [400, 'GET', ACCOUNT_USER_ACTIONS_PATH, 'startTime=2026-03-02&endTime=2026-03-01', c.provisioningApiKey],
       [401, 'GET', ACCOUNT_USER_ACTIONS_PATH, '', undefined],
       [401, 'GET', ACCOUNT_USER_ACTIONS_PATH, '', c.revokedApiKey],
@@ -68,10 +92,30 @@ describe('Instaclustr contract: every response conforms to openapi/instaclustr.y
     const spec = loadSpec(SPEC);
     expect(spec.at('/components/schemas/ActionKind/enum')).toEqual(ACTION_KINDS.map((a) => a.kind));
     const names = (op: string) => (spec.doc.paths[op].get.parameters as Array<{ $ref: string }>).map((p) => spec.deref(p).name).sort();
-    expect(names('/cluster-management/v2/operations/user-actions/v2')).toEqual(['actionKinds', 'crudOperations', 'endTime', 'getActionCounts', 'pageSize', 'startIndex', 'startTime', 'userName']);
-    expect(names('/v1/organisations/{organisationId}/user-actions')).toEqual(
-      ['accountId', 'accountLogsOnly', 'actionKinds', 'crudOperations', 'endTime', 'getActionCounts', 'organisationId', 'organisationLogsOnly', 'pageSize', 'startIndex', 'startTime', 'userName'],
-    );
+    expect(names('/cluster-management/v2/operations/user-actions/v2')).toEqual([
+      'actionKinds',
+      'crudOperations',
+      'endTime',
+      'getActionCounts',
+      'pageSize',
+      'startIndex',
+      'startTime',
+      'userName',
+    ]);
+    expect(names('/v1/organisations/{organisationId}/user-actions')).toEqual([
+      'accountId',
+      'accountLogsOnly',
+      'actionKinds',
+      'crudOperations',
+      'endTime',
+      'getActionCounts',
+      'organisationId',
+      'organisationLogsOnly',
+      'pageSize',
+      'startIndex',
+      'startTime',
+      'userName',
+    ]);
     const domainTypes = new Set(spec.at('/components/schemas/DomainType/enum') as string[]);
     for (const a of ACTION_KINDS) expect(domainTypes.has(a.domainType), a.kind).toBe(true);
     expect(spec.doc.components?.responses?.NotFound).toBeDefined();

@@ -77,7 +77,11 @@ describe('Octopai contract', () => {
     ];
     for (const b of bad) expect(checkResponse(SPEC, { method: 'GET', path, status: 200, contentType: 'application/json', body: [b] }).ok).toBe(false);
     expect(checkResponse(SPEC, { method: 'GET', path, status: 401, contentType: 'application/json', body: { message: 'x' } }).ok).toBe(false);
-    expect(checkResponse(SPEC, { method: 'GET', path, status: 400, contentType: 'application/problem+json', body: { title: 'x', status: 400 } }).ok).toBe(false);
-    expect(checkResponse(SPEC, { method: 'POST', path: '/api/UserAccount/Login', status: 401, contentType: 'application/json', body: { error: 'x' } }).ok).toBe(false);
+    expect(checkResponse(SPEC, { method: 'GET', path, status: 400, contentType: 'application/problem+json', body: { title: 'x', status: 400 } }).ok).toBe(
+      false,
+    );
+    expect(checkResponse(SPEC, { method: 'POST', path: '/api/UserAccount/Login', status: 401, contentType: 'application/json', body: { error: 'x' } }).ok).toBe(
+      false,
+    );
   });
 });

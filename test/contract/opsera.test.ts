@@ -54,10 +54,15 @@ describe('Opsera contract', () => {
     if (!a.ok || !t.ok) return;
     const path = '/api/v1/logs/user/actions';
     // A token record on /actions, a missing key, a non-ObjectId id and a bare error string are all violations.
-    expect(checkResponse(SPEC, { method: 'GET', path, status: 200, contentType: 'application/json', body: { count: 1, data: [t.body.data[0]] } }).ok).toBe(false);
+    expect(checkResponse(SPEC, { method: 'GET', path, status: 200, contentType: 'application/json', body: { count: 1, data: [t.body.data[0]] } }).ok).toBe(
+      false,
+    );
     const { __v: _drop, ...noV } = a.body.data[0];
     expect(checkResponse(SPEC, { method: 'GET', path, status: 200, contentType: 'application/json', body: { count: 1, data: [noV] } }).ok).toBe(false);
-    expect(checkResponse(SPEC, { method: 'GET', path, status: 200, contentType: 'application/json', body: { count: 1, data: [{ ...a.body.data[0], _id: 'xyz' }] } }).ok).toBe(false);
+    expect(
+      checkResponse(SPEC, { method: 'GET', path, status: 200, contentType: 'application/json', body: { count: 1, data: [{ ...a.body.data[0], _id: 'xyz' }] } })
+        .ok,
+    ).toBe(false);
     expect(checkResponse(SPEC, { method: 'GET', path, status: 401, contentType: 'application/json', body: { error: 'Unauthorized' } }).ok).toBe(false);
     expect(checkResponse(SPEC, { method: 'GET', path, status: 200, contentType: 'application/json', body: a.body }).ok).toBe(true);
   });

@@ -5,7 +5,9 @@ import { loadSpec } from '../../servers/core/spec.js';
 import { providers } from '../../servers/registry.js';
 import { startEmulator } from '../../servers/index.js';
 
-const specs = readdirSync('openapi').filter((f) => f.endsWith('.yaml')).map((f) => `openapi/${f}`);
+const specs = readdirSync('openapi')
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => `openapi/${f}`);
 
 describe('specs cannot drift', () => {
   it('every spec lints clean with Redocly', () => {
@@ -50,8 +52,14 @@ describe('specs cannot drift', () => {
         const servedNorm = new Set([...served].map(norm));
         for (const s of [...servedNorm]) if (s.startsWith('GET ')) servedNorm.add(`HEAD ${s.slice(4)}`);
         const documentedNorm = [...documented].map(norm);
-        expect(documentedNorm.filter((d) => !servedNorm.has(d)), 'documented but not served').toEqual([]);
-        expect([...served].map(norm).filter((s) => !documentedNorm.includes(s)), 'served but not documented').toEqual([]);
+        expect(
+          documentedNorm.filter((d) => !servedNorm.has(d)),
+          'documented but not served',
+        ).toEqual([]);
+        expect(
+          [...served].map(norm).filter((s) => !documentedNorm.includes(s)),
+          'served but not documented',
+        ).toEqual([]);
       } finally {
         await emu.close();
       }

@@ -6,7 +6,14 @@ import { signRequest } from '../../servers/crusoe/signature.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
 
 /** A small user-written client: fetches one page of Crusoe audit logs for a SIEM poller. */
-async function pollCrusoe(opts: { baseUrl: string; accessKeyId: string; secretKey: string; organizationId: string; limit: number | string; fetch?: typeof fetch }) {
+async function pollCrusoe(opts: {
+  baseUrl: string;
+  accessKeyId: string;
+  secretKey: string;
+  organizationId: string;
+  limit: number | string;
+  fetch?: typeof fetch;
+}) {
   const path = `/v1alpha5/organizations/${opts.organizationId}/audit-logs`;
   const query = `limit=${opts.limit}`;
   const headers = signRequest({ ...opts, method: 'GET', path, query });

@@ -33,7 +33,10 @@ const number = fc.oneof(fc.double(), fc.constantFrom(0, -1, 1, 1e-300, 1e300, 0.
 const fault = fc.record(
   {
     route: fc.constantFrom('/', '/v1', 'POST /', 'nope', ''),
-    latency: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constantFrom(-1, 'slow', { uniform: [0, 10] }, { normal: { mean: 5, stddev: 1 } }, { exponential: { mean: 2 } })),
+    latency: fc.oneof(
+      fc.integer({ min: 0, max: 20 }),
+      fc.constantFrom(-1, 'slow', { uniform: [0, 10] }, { normal: { mean: 5, stddev: 1 } }, { exponential: { mean: 2 } }),
+    ),
     errorRate: number,
     errorStatus: fc.constantFrom(500, 502, 503, 504, 200, 418),
     dropRate: fc.constantFrom(0, 0.1, 2, -1),
@@ -45,15 +48,26 @@ const fault = fc.record(
 const vendors = ['crusoe', 'instaclustr', 'k2', 'octopai', 'opsera', 'nosuch'];
 const records: Record<string, unknown> = {
   crusoe: {
-    start_time: '2026-03-10T09:00:00Z', end_time: '2026-03-10T09:00:01Z', action: 'Create', actor_id: 'u1', actor_email: 'a@example.com',
-    actor_type: 'User', client_ip: '10.0.0.1:1', result: 'OK', surface: 'API',
+    start_time: '2026-03-10T09:00:00Z',
+    end_time: '2026-03-10T09:00:01Z',
+    action: 'Create',
+    actor_id: 'u1',
+    actor_email: 'a@example.com',
+    actor_type: 'User',
+    client_ip: '10.0.0.1:1',
+    result: 'OK',
+    surface: 'API',
   },
   instaclustr: { action: 'CLUSTER_CREATE', timestamp: '2026-03-10T09:00:00Z', userName: 'someone@example.com' },
   k2: { eventTime: '2026-03-10T09:00:00Z', eventName: 'RunInstances' },
   octopai: { eventType: 'Login', eventDate: '2026-03-10T09:00:00Z', ipAddress: '10.0.0.1' },
   opsera: { type: 'pipeline', action: 'run', createdAt: '2026-03-10T09:00:00Z' },
 };
-const garbage = fc.oneof(fc.json({ maxDepth: 3 }).map((j) => JSON.parse(j) as unknown), fc.constant([]), fc.constant(null));
+const garbage = fc.oneof(
+  fc.json({ maxDepth: 3 }).map((j) => JSON.parse(j) as unknown),
+  fc.constant([]),
+  fc.constant(null),
+);
 const scenarioNames = ['brute-force-login', 'api-key-churn', 'mass-deletion', 'off-hours-admin', 'audit-tampering', 'departing-employee', 'nosuch'];
 const scenarioParams = fc.record(
   {
@@ -75,14 +89,25 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     arbitrary: fc.tuple(fc.constantFrom(...vendors), fc.oneof(fc.constant(undefined), garbage)).map(([v, g]) => ({
       method: 'POST',
       path: `/_emulator/providers/${v}/events`,
-      body: g === undefined ? records[v] ?? {} : g,
+      body: g === undefined ? (records[v] ?? {}) : g,
     })),
   },
-  { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...scenarioNames), scenarioParams).map(([n, p]) => ({ method: 'POST', path: `/_emulator/scenarios/${n}`, body: p })) },
-  { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...vendors), fc.array(fault, { maxLength: 2 })).map(([v, f]) => ({ method: 'PUT', path: `/_emulator/faults/${v}`, body: f })) },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(fc.constantFrom(...scenarioNames), scenarioParams).map(([n, p]) => ({ method: 'POST', path: `/_emulator/scenarios/${n}`, body: p })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...vendors), fc.array(fault, { maxLength: 2 }))
+      .map(([v, f]) => ({ method: 'PUT', path: `/_emulator/faults/${v}`, body: f })),
+  },
   { weight: 1, arbitrary: fc.constant({ method: 'DELETE', path: '/_emulator/faults' }) },
   { weight: 1, arbitrary: fc.constant({ method: 'POST', path: '/_emulator/reset' }) },
-  { weight: 1, arbitrary: fc.constantFrom('status=500', 'limit=0', 'status=abc', 'vendor=k2&limit=5').map((q) => ({ method: 'GET', path: `/_emulator/requests?${q}` })) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('status=500', 'limit=0', 'status=abc', 'vendor=k2&limit=5').map((q) => ({ method: 'GET', path: `/_emulator/requests?${q}` })),
+  },
   { weight: 1, arbitrary: fc.constantFrom('{', 'null', '"x"', '[1,').map((raw) => ({ method: 'POST', path: '/_emulator/clock', raw })) },
 );
 
@@ -119,7 +144,9 @@ const PROBES: Record<string, { method: string; path: string; body?: string; head
   crusoe: { method: 'GET', path: '' },
   instaclustr: { method: 'GET', path: '/cluster-management/v2/operations/user-actions/v2?pageSize=5' },
   k2: {
-    method: 'POST', path: '/', body: '{"MaxResults":5}',
+    method: 'POST',
+    path: '/',
+    body: '{"MaxResults":5}',
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents' },
   },
   octopai: { method: 'GET', path: '/api/UserAccount/UserEvents?pageSize=5' },

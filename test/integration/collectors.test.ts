@@ -26,7 +26,11 @@ const FAULTS: unknown[] = [{ throttle: { perSecond: 20, burst: 8, retryAfterSeco
 const GAUNTLET = [{ profile: 'gauntlet', seed: 5 }];
 
 async function control(emu: Emulator, method: string, path: string, body?: unknown): Promise<any> {
-  const r = await fetch(emu.controlUrl + path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const r = await fetch(emu.controlUrl + path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   expect(r.status, `${method} ${path}`).toBeLessThan(300);
   return r.json();
 }
@@ -35,7 +39,13 @@ const nowOf = async (emu: Emulator) => Date.parse((await control(emu, 'GET', '/_
 
 /** Steps of `stepMs` over a day, a poll after each; then one poll past the end, so the last step's delays pass. */
 async function simulateDay(
-  emu: Emulator, vendor: string, collector: Poller, stepMs: number, polls: number[] = [], beforePoll?: (now: number) => Promise<void>, faults: unknown[] = GAUNTLET,
+  emu: Emulator,
+  vendor: string,
+  collector: Poller,
+  stepMs: number,
+  polls: number[] = [],
+  beforePoll?: (now: number) => Promise<void>,
+  faults: unknown[] = GAUNTLET,
 ): Promise<number> {
   await control(emu, 'PUT', `/_emulator/faults/${vendor}`, faults);
   let now = Date.parse(START);
@@ -85,7 +95,10 @@ describe('example collectors pass a simulated day under the gauntlet', { timeout
   it('crusoe', async () => {
     await withEmulator('crusoe', async (emu) => {
       const c = creds(emu, 'crusoe');
-      const collector = crusoeCollector({ baseUrl: emu.providers.crusoe.baseUrl, accessKeyId: c.accessKeyId, secretKey: c.secretKey, organizationId: c.organizationId }, { start });
+      const collector = crusoeCollector(
+        { baseUrl: emu.providers.crusoe.baseUrl, accessKeyId: c.accessKeyId, secretKey: c.secretKey, organizationId: c.organizationId },
+        { start },
+      );
       const end = await simulateDay(emu, 'crusoe', collector, 30 * MIN);
       const r = await check(emu, 'crusoe', 'audit-logs', end, collector.records, (e) => Date.parse(e.start_time));
       expect(r.expected).toBeGreaterThan(10);
@@ -127,7 +140,10 @@ describe('example collectors pass a simulated day under the gauntlet', { timeout
   it('k2 lookup-events', async () => {
     await withEmulator('k2', async (emu) => {
       const c = creds(emu, 'k2');
-      const collector = k2Collector({ baseUrl: emu.providers.k2.baseUrl, accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, region: c.region }, { start });
+      const collector = k2Collector(
+        { baseUrl: emu.providers.k2.baseUrl, accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, region: c.region },
+        { start },
+      );
       const end = await simulateDay(emu, 'k2', collector, 30 * MIN);
       const r = await check(emu, 'k2', 'lookup-events', end, collector.records, (e) => e.EventTime * 1000);
       expect(r.expected).toBeGreaterThan(10);
@@ -161,7 +177,12 @@ function arrivals(emu: Emulator, pageEnds?: Set<string>, pageSize = 20): typeof 
     if (pageEnds && page.length === pageSize) pageEnds.add(String(page[page.length - 1].id));
     await control(emu, 'POST', '/_emulator/clock', { advance: 1 });
     const at = new Date(await nowOf(emu)).toISOString();
-    await control(emu, 'POST', '/_emulator/providers/octopai/events', { eventType: 'Login', eventDate: at, ipAddress: '192.0.2.7', userName: `arrival-${++n}` });
+    await control(emu, 'POST', '/_emulator/providers/octopai/events', {
+      eventType: 'Login',
+      eventDate: at,
+      ipAddress: '192.0.2.7',
+      userName: `arrival-${++n}`,
+    });
     return res;
   };
 }
@@ -175,7 +196,8 @@ describe('naive collectors are caught', { timeout: 90_000 }, () => {
       const end = await simulateDay(emu, 'instaclustr', naive, 17 * MIN + 13_000, polls, justBefore(emu), FAULTS);
       const r = await check(emu, 'instaclustr', 'account', end, naive.records, (a) => Date.parse(a.timestamp));
       // Instaclustr shows actions in 20-second steps: at each poll, those of (last step, poll] were hidden.
-      const truth = (await control(emu, 'GET', `/_emulator/providers/instaclustr/truth?feed=account&from=${START}&to=${new Date(end).toISOString()}`)).records as any[];
+      const truth = (await control(emu, 'GET', `/_emulator/providers/instaclustr/truth?feed=account&from=${START}&to=${new Date(end).toISOString()}`))
+        .records as any[];
       const hidden = truth.filter((a) => polls.some((p) => Date.parse(a.timestamp) > Math.floor(p / 20_000) * 20_000 && Date.parse(a.timestamp) <= p));
       expect(hidden.length).toBeGreaterThan(0);
       expect(r.missing.count).toBe(hidden.length);
@@ -188,7 +210,11 @@ describe('naive collectors are caught', { timeout: 90_000 }, () => {
     await withEmulator('octopai', async (emu) => {
       const c = creds(emu, 'octopai');
       const pageEnds = new Set<string>();
-      const naive = new NaiveOffsetCollector({ baseUrl: emu.providers.octopai.baseUrl, userName: c.userName, password: c.password, fetch: arrivals(emu, pageEnds) }, start, 20);
+      const naive = new NaiveOffsetCollector(
+        { baseUrl: emu.providers.octopai.baseUrl, userName: c.userName, password: c.password, fetch: arrivals(emu, pageEnds) },
+        start,
+        20,
+      );
       const end = await simulateDay(emu, 'octopai', naive, 30 * MIN, [], undefined, FAULTS);
       const r = await check(emu, 'octopai', 'user-events', end, naive.records, (e) => Date.parse(e.eventDate));
       expect(pageEnds.size).toBeGreaterThan(0);

@@ -27,7 +27,9 @@ describe('the control port on loopback, without a token', () => {
   it('refuses a cross-origin text/plain POST and leaves the clock alone', async () => {
     const before = emu.clock.now();
     const r = await raw(`${emu.controlUrl}/_emulator/clock`, {
-      method: 'POST', headers: { 'content-type': 'text/plain', origin: 'https://evil.example' }, body: '{"advance":"P1D"}',
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: 'https://evil.example' },
+      body: '{"advance":"P1D"}',
     });
     expect(r.status).toBe(403);
     const plain = await raw(`${emu.controlUrl}/_emulator/clock`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"advance":"P1D"}' });
@@ -85,7 +87,9 @@ describe('the control port with a token', () => {
 describe('the CLI bound beyond loopback', () => {
   it('prints a generated control token and the dashboard link, and the control port takes it', { timeout: 60_000 }, async () => {
     const { spawn } = await import('node:child_process');
-    const proc = spawn(process.execPath, ['dist/bin/cli.js', 'start', '--port-base', '0', '--host', '0.0.0.0', '--only', 'crusoe'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['dist/bin/cli.js', 'start', '--port-base', '0', '--host', '0.0.0.0', '--only', 'crusoe'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       let out = '';
       proc.stdout.on('data', (d) => (out += d));

@@ -91,8 +91,15 @@ describe('injected record limits', () => {
 
   it('refuses a record whose time is outside the clock range', async () => {
     const r = await post('/_emulator/providers/crusoe/events', {
-      start_time: '+275760-09-13T00:00:00Z', end_time: '2026-03-10T09:00:00Z', action: 'Create', actor_id: 'x', actor_email: 'a@b.c',
-      actor_type: 'User', client_ip: '10.0.0.1:1', result: 'OK', surface: 'API',
+      start_time: '+275760-09-13T00:00:00Z',
+      end_time: '2026-03-10T09:00:00Z',
+      action: 'Create',
+      actor_id: 'x',
+      actor_email: 'a@b.c',
+      actor_type: 'User',
+      client_ip: '10.0.0.1:1',
+      result: 'OK',
+      surface: 'API',
     });
     expect(r.status).toBe(400);
     await everyVendorServes();
@@ -132,7 +139,9 @@ describe('fault bounds', () => {
     [{ latency: 700_000 }, 'latency'],
   ])('refuses %j naming %s', async (fault, field) => {
     const r = await fetch(`${env.get().controlUrl}/_emulator/faults/crusoe`, {
-      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify([fault]),
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([fault]),
     });
     expect(r.status).toBe(400);
     expect(((await r.json()) as { error: string }).error).toContain(field);

@@ -8,8 +8,17 @@ const env = useEmulator({ now: FROZEN_NOW });
 const ctl = () => request(env.get().controlUrl);
 
 const crusoeRecord = (over: Record<string, unknown> = {}) => ({
-  action: 'Delete', actor_id: 'system', actor_email: '', actor_type: 'System', client_ip: '10.193.1.2:4000',
-  start_time: '2026-03-10T09:59:00Z', end_time: '2026-03-10T09:59:01Z', result: 'OK', surface: 'API', target_names: ['injected-vm'], ...over,
+  action: 'Delete',
+  actor_id: 'system',
+  actor_email: '',
+  actor_type: 'System',
+  client_ip: '10.193.1.2:4000',
+  start_time: '2026-03-10T09:59:00Z',
+  end_time: '2026-03-10T09:59:01Z',
+  result: 'OK',
+  surface: 'API',
+  target_names: ['injected-vm'],
+  ...over,
 });
 
 describe('control API', () => {
@@ -46,7 +55,13 @@ describe('control API', () => {
 
   it('serves injected non-ASCII text intact, among ASCII history, over HTTP', async () => {
     const name = 'vm-Zoë-東京-🚀';
-    expect((await ctl().post('/_emulator/providers/crusoe/events').send(crusoeRecord({ target_names: [name], action_detail: 'Größe geändert' }))).status).toBe(201);
+    expect(
+      (
+        await ctl()
+          .post('/_emulator/providers/crusoe/events')
+          .send(crusoeRecord({ target_names: [name], action_detail: 'Größe geändert' }))
+      ).status,
+    ).toBe(201);
     const e = env.get();
     const client = new CrusoeClient({ baseUrl: e.providers.crusoe.baseUrl, ...(e.providers.crusoe.credentials as any) });
     // Twice: the second page is written into a response buffer the first one returned to the pool.
@@ -75,12 +90,18 @@ describe('control API', () => {
     };
     expect(await seen()).toHaveLength(1);
     expect((await seen())[0]).toMatchObject({ organization_id: c.organizationId, locations: [], target_type: '' });
-    const missing = await ctl().post('/_emulator/providers/crusoe/events').send({ ...crusoeRecord(), action: undefined });
+    const missing = await ctl()
+      .post('/_emulator/providers/crusoe/events')
+      .send({ ...crusoeRecord(), action: undefined });
     expect(missing.status).toBe(400);
     expect(missing.body.error).toBe("field 'action' is required");
-    const wrongType = await ctl().post('/_emulator/providers/crusoe/events').send([crusoeRecord(), crusoeRecord({ locations: 'us-east1' })]);
+    const wrongType = await ctl()
+      .post('/_emulator/providers/crusoe/events')
+      .send([crusoeRecord(), crusoeRecord({ locations: 'us-east1' })]);
     expect(wrongType.body.error).toBe("record 1: field 'locations' must be array");
-    const badTime = await ctl().post('/_emulator/providers/crusoe/events').send(crusoeRecord({ start_time: 'soon' }));
+    const badTime = await ctl()
+      .post('/_emulator/providers/crusoe/events')
+      .send(crusoeRecord({ start_time: 'soon' }));
     expect(badTime.body.error).toContain("field 'start_time'");
     expect((await ctl().post('/_emulator/providers/nosuch/events').send({})).status).toBe(404);
     for (const vendor of ['instaclustr', 'octopai', 'k2', 'opsera']) {

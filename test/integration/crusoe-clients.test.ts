@@ -15,7 +15,9 @@ const client = () => new CrusoeClient({ baseUrl: env.get().providers.crusoe.base
 
 /** Python's urllib.parse.quote_plus: keeps letters, digits and `_.-~`, a space becomes '+'. */
 function quotePlus(s: string): string {
-  return encodeURIComponent(s).replace(/%20/g, '+').replace(/[!'()*]/g, (ch) => '%' + ch.charCodeAt(0).toString(16).toUpperCase());
+  return encodeURIComponent(s)
+    .replace(/%20/g, '+')
+    .replace(/[!'()*]/g, (ch) => '%' + ch.charCodeAt(0).toString(16).toUpperCase());
 }
 const urlencode = (pairs: Array<[string, string]>) => pairs.map(([k, v]) => `${quotePlus(k)}=${quotePlus(v)}`).join('&');
 
@@ -30,7 +32,10 @@ async function forwarderGet(params: Array<[string, string]>): Promise<{ status: 
   const sorted = [...params].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const ts = new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00');
   const key = Buffer.from(c.secretKey + '='.repeat((4 - (c.secretKey.length % 4)) % 4), 'base64url');
-  const sig = createHmac('sha256', key).update(`${path}\n${urlencode(sorted)}\nGET\n${ts}\n`).digest('base64url').replace(/=+$/, '');
+  const sig = createHmac('sha256', key)
+    .update(`${path}\n${urlencode(sorted)}\nGET\n${ts}\n`)
+    .digest('base64url')
+    .replace(/=+$/, '');
   const res = await fetch(`${env.get().providers.crusoe.baseUrl}${path}?${urlencode(params)}`, {
     headers: { 'X-Crusoe-Timestamp': ts, Authorization: `Bearer 1.0:${c.accessKeyId}:${sig}`, 'Content-Type': 'application/json' },
   });
@@ -45,7 +50,11 @@ async function forwarderPaginated(start: string, end: string, pageSize = 100) {
   let requests = 0;
   for (;;) {
     if (pages.length > 100) throw new Error('the forwarder never reached a short page');
-    const params: Array<[string, string]> = [['start_time', start], ['end_time', end], ['limit', String(pageSize)]];
+    const params: Array<[string, string]> = [
+      ['start_time', start],
+      ['end_time', end],
+      ['limit', String(pageSize)],
+    ];
     // Python's `if offset:` leaves offset out of the first request.
     if (offset) params.push(['offset', String(offset)]);
     const r = await forwarderGet(params);
@@ -100,7 +109,11 @@ describe("Crusoe's Splunk forwarder: offset paging", () => {
   });
 
   it('the wire query is unsorted and signed sorted; microsecond isoformat times work too', async () => {
-    const r = await forwarderGet([['start_time', '2026-03-09T10:00:00.123456+00:00'], ['end_time', '2026-03-10T09:59:59.999999+00:00'], ['limit', '100']]);
+    const r = await forwarderGet([
+      ['start_time', '2026-03-09T10:00:00.123456+00:00'],
+      ['end_time', '2026-03-10T09:59:59.999999+00:00'],
+      ['limit', '100'],
+    ]);
     expect(r.status).toBe(200);
     expect(r.body.items.length).toBeGreaterThan(0);
   });
@@ -109,7 +122,12 @@ describe("Crusoe's Splunk forwarder: offset paging", () => {
     const q = { start_time: '2026-03-01T00:00:00Z', actions: ['Create', 'Update'] };
     const want = await everyEntry(q);
     expect(want.length).toBeGreaterThan(20);
-    const r = await forwarderGet([['start_time', '2026-03-01T00:00:00+00:00'], ['actions', 'Create,Update'], ['limit', '5'], ['offset', '7']]);
+    const r = await forwarderGet([
+      ['start_time', '2026-03-01T00:00:00+00:00'],
+      ['actions', 'Create,Update'],
+      ['limit', '5'],
+      ['offset', '7'],
+    ]);
     expect(r.status).toBe(200);
     expect(r.body.items).toEqual(want.slice(7, 12));
     expect(r.body.next_page_token).not.toBe('');
@@ -132,11 +150,21 @@ describe("Crusoe's Splunk forwarder: offset paging", () => {
 
   it('a bad offset is a 400 in Crusoe shape, and so is an offset with a page token', async () => {
     for (const v of ['-1', 'ten', '1.5', '1e3', '+5', ' 5', '10000001', '99999999999999999999', '0x10']) {
-      const r = await forwarderGet([['limit', '100'], ['offset', v]]);
+      const r = await forwarderGet([
+        ['limit', '100'],
+        ['offset', v],
+      ]);
       expect(r.status, v).toBe(400);
       expect(r.body, v).toEqual(bad('invalid offset'));
     }
-    expect((await forwarderGet([['limit', '1'], ['offset', '10000000']])).status).toBe(200);
+    expect(
+      (
+        await forwarderGet([
+          ['limit', '1'],
+          ['offset', '10000000'],
+        ])
+      ).status,
+    ).toBe(200);
     const p1 = await client().getAuditLogs({ limit: '2' });
     if (!p1.ok) throw new Error('p1');
     const r = await client().getAuditLogs({ limit: '2', offset: '2', next_token: p1.body.next_page_token });
@@ -202,7 +230,11 @@ describe('page tokens alone', () => {
 describe('unknown parameters (default: ignored, but signed)', () => {
   it('are ignored', async () => {
     const plain = await client().getAuditLogs({ limit: '3' });
-    const extra = await forwarderGet([['limit', '3'], ['page_size', '9'], ['sort', 'asc']]);
+    const extra = await forwarderGet([
+      ['limit', '3'],
+      ['page_size', '9'],
+      ['sort', 'asc'],
+    ]);
     expect(extra.status).toBe(200);
     expect(plain.ok && extra.body.items).toEqual(plain.ok && plain.body.items);
   });
@@ -211,12 +243,20 @@ describe('unknown parameters (default: ignored, but signed)', () => {
 describe("client-go's list joining", () => {
   it('verifies and filters exactly what arrives: `User,Crusoe Admin` split at the space matches only User', async () => {
     // parameterToString(["User","Crusoe Admin"], "csv") is `User,Crusoe,Admin`: url.Values.Encode() sends `User%2CCrusoe%2CAdmin`.
-    const split = await forwarderGet([['actor_types', 'User,Crusoe,Admin'], ['limit', '1000'], ['start_time', '2026-02-01T00:00:00+00:00']]);
+    const split = await forwarderGet([
+      ['actor_types', 'User,Crusoe,Admin'],
+      ['limit', '1000'],
+      ['start_time', '2026-02-01T00:00:00+00:00'],
+    ]);
     expect(split.status).toBe(200);
     expect(split.body.items.length).toBeGreaterThan(0);
     expect(split.body.items.every((e) => e.actor_type === 'User')).toBe(true);
     // The workaround, optional.NewInterface("User,Crusoe Admin"), sends the value whole.
-    const whole = await forwarderGet([['actor_types', 'User,Crusoe Admin'], ['limit', '1000'], ['start_time', '2026-02-01T00:00:00+00:00']]);
+    const whole = await forwarderGet([
+      ['actor_types', 'User,Crusoe Admin'],
+      ['limit', '1000'],
+      ['start_time', '2026-02-01T00:00:00+00:00'],
+    ]);
     expect(whole.body.items.some((e) => e.actor_type === 'Crusoe Admin')).toBe(true);
   });
 });

@@ -98,8 +98,6 @@ describe('Crusoe switches', () => {
     await expect(startEmulator({ portBase: 0, only: ['crusoe'], config: { crusoe: { unknownParameters: 'deny' } } })).rejects.toThrow(
       /crusoe\.unknownParameters/,
     );
-    await expect(startEmulator({ portBase: 0, only: ['crusoe'], config: { crusoe: { errorBodyStyle: 'openapi' } } })).rejects.toThrow(
-      /crusoe\.errorBodyStyle/,
-    );
+    await expect(startEmulator({ portBase: 0, only: ['crusoe'], config: { crusoe: { errorBodyStyle: 'openapi' } } })).rejects.toThrow(/crusoe\.errorBodyStyle/);
   });
 });

@@ -27,7 +27,10 @@ describe('users an administrator turned off', () => {
       now: FROZEN_NOW,
       only: ['octopai', 'opsera'],
       validateResponses: true,
-      config: { octopai: { disabledUsers: [victimOctopai.toUpperCase()] }, opsera: { inactiveUsers: [victimOpsera], allowedRoles: ['Site Administrator', 'Power User', 'User'] } },
+      config: {
+        octopai: { disabledUsers: [victimOctopai.toUpperCase()] },
+        opsera: { inactiveUsers: [victimOpsera], allowedRoles: ['Site Administrator', 'Power User', 'User'] },
+      },
     });
     octopai = emu.providers.octopai.credentials as OctopaiCreds;
     opsera = emu.providers.opsera.credentials as OpseraCreds;

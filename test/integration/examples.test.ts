@@ -8,7 +8,9 @@ const env = useEmulator({ only: ['crusoe'] });
 
 describe('README quick start', () => {
   it('examples/crusoe-signed-request.mjs makes a signed request that succeeds', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['examples/crusoe-signed-request.mjs'], { env: { ...process.env, EMULATOR_URL: env.get().controlUrl } });
+    const { stdout } = await promisify(execFile)(process.execPath, ['examples/crusoe-signed-request.mjs'], {
+      env: { ...process.env, EMULATOR_URL: env.get().controlUrl },
+    });
     expect(stdout).toMatch(/^HTTP 200/);
     expect(stdout.trim().split('\n').length).toBeGreaterThan(1);
   });

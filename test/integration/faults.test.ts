@@ -11,7 +11,11 @@ function client() {
   return new CrusoeClient({ baseUrl: e.providers.crusoe.baseUrl, ...c });
 }
 async function control(method: string, path: string, body?: unknown) {
-  const r = await fetch(`${env.get().controlUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const r = await fetch(`${env.get().controlUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: r.status, body: await r.json() };
 }
 
@@ -22,7 +26,11 @@ describe('faults', () => {
     expect(r.status).toBe(503);
     expect(r.body).toMatchObject({ code: 'internal_error', message: 'injected fault (emulator)' });
     // Another route (v1) is untouched.
-    const v1 = await new CrusoeClient({ ...(env.get().providers.crusoe.credentials as any), baseUrl: env.get().providers.crusoe.baseUrl, version: 'v1' }).getAuditLogs();
+    const v1 = await new CrusoeClient({
+      ...(env.get().providers.crusoe.credentials as any),
+      baseUrl: env.get().providers.crusoe.baseUrl,
+      version: 'v1',
+    }).getAuditLogs();
     expect(v1.status).toBe(200);
     await control('DELETE', '/_emulator/faults/crusoe');
     expect((await client().getAuditLogs()).status).toBe(200);

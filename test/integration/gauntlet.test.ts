@@ -7,13 +7,22 @@ import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
 const env = useEmulator({ now: FROZEN_NOW, only: ['crusoe'] });
 
 async function control(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const r = await fetch(env.get().controlUrl + path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const r = await fetch(env.get().controlUrl + path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: r.status, body: await r.json() };
 }
 
 const client = () => {
   const c = env.get().providers.crusoe.credentials as Record<string, string>;
-  return new CrusoeClient({ baseUrl: env.get().providers.crusoe.baseUrl, accessKeyId: c.accessKeyId, secretKey: c.secretKey, organizationId: c.organizationId });
+  return new CrusoeClient({
+    baseUrl: env.get().providers.crusoe.baseUrl,
+    accessKeyId: c.accessKeyId,
+    secretKey: c.secretKey,
+    organizationId: c.organizationId,
+  });
 };
 
 describe('the gauntlet profile', () => {
@@ -62,7 +71,10 @@ describe('arrivals', () => {
     expect(page.status).toBe(200);
     const after = await truth();
     expect(after).toHaveLength(before.length + 2);
-    expect(after.slice(0, 2).map((e) => [e.action, e.start_time])).toEqual([['Create', now], ['Create', now]]);
+    expect(after.slice(0, 2).map((e) => [e.action, e.start_time])).toEqual([
+      ['Create', now],
+      ['Create', now],
+    ]);
     expect((await client().getAuditLogs({ start_time: from, end_time: now, limit: '1000' })).ok && (await truth()).length).toBe(before.length + 4);
     await control('DELETE', '/_emulator/faults/crusoe');
   });
@@ -72,7 +84,14 @@ describe('ingestion delay', () => {
   it('hides a record from the API until its delay has passed; the truth has it all along', async () => {
     const now = Date.parse((await control('GET', '/_emulator/clock')).body.now);
     const at = new Date(now - 1000).toISOString();
-    const actor = { actor_id: '00000000-0000-4000-8000-000000000002', actor_email: 'late@example.com', actor_type: 'User', client_ip: '192.0.2.9:443', result: 'OK', surface: 'Console' };
+    const actor = {
+      actor_id: '00000000-0000-4000-8000-000000000002',
+      actor_email: 'late@example.com',
+      actor_type: 'User',
+      client_ip: '192.0.2.9:443',
+      result: 'OK',
+      surface: 'Console',
+    };
     const batch = Array.from({ length: 20 }, (_, i) => ({ ...actor, action: `Late${i}`, start_time: at, end_time: at }));
     expect((await control('POST', '/_emulator/providers/crusoe/events', batch)).status).toBe(201);
     await control('PUT', '/_emulator/faults/crusoe', { ingestionDelay: { maxSeconds: 3600 }, seed: 9 });

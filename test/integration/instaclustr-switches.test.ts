@@ -2,10 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { ACCOUNT_USER_ACTIONS_PATH, basicAuth, organisationUserActionsPath } from '../../contracts/instaclustr/client.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
 
-interface Creds { username: string; provisioningApiKey: string; organisationManagementApiKey: string; organisationId: string; accountId: string; keys: Array<{ userName: string; apiKey: string; keyType: string; active: boolean }> }
+interface Creds {
+  username: string;
+  provisioningApiKey: string;
+  organisationManagementApiKey: string;
+  organisationId: string;
+  accountId: string;
+  keys: Array<{ userName: string; apiKey: string; keyType: string; active: boolean }>;
+}
 
 function handle(e: ReturnType<typeof useEmulator>) {
-  const c = (): Creds => ({ ...e.get().providers.instaclustr.credentials, ...e.get().manifest().providers.instaclustr } as unknown as Creds);
+  const c = (): Creds => ({ ...e.get().providers.instaclustr.credentials, ...e.get().manifest().providers.instaclustr }) as unknown as Creds;
   const get = (path: string, query = '', key = c().provisioningApiKey, user = c().username) =>
     fetch(`${e.get().providers.instaclustr.baseUrl}${path}${query ? `?${query}` : ''}`, { headers: { Authorization: basicAuth(user, key) } });
   return { c, get, emu: () => e.get() };
@@ -46,11 +53,22 @@ describe('legacy 429 body', () => {
 });
 
 describe('response and data switches', () => {
-  const emu = handle(useEmulator({
-    now: FROZEN_NOW,
-    only: ['instaclustr'],
-    config: { instaclustr: { rateLimitPerSecond: 0, wrapResponseInArray: true, itemsPerPageMode: 'returned', visibilityStepSeconds: 0, unknownActionKindsMatchNothing: true, retentionDays: 30 } },
-  }));
+  const emu = handle(
+    useEmulator({
+      now: FROZEN_NOW,
+      only: ['instaclustr'],
+      config: {
+        instaclustr: {
+          rateLimitPerSecond: 0,
+          wrapResponseInArray: true,
+          itemsPerPageMode: 'returned',
+          visibilityStepSeconds: 0,
+          unknownActionKindsMatchNothing: true,
+          retentionDays: 30,
+        },
+      },
+    }),
+  );
   it('wraps in an array, reports the returned count, matches nothing for unknown kinds, keeps 30 days', async () => {
     const c = emu.c();
     const path = organisationUserActionsPath(c.organisationId);
@@ -71,7 +89,9 @@ describe('response and data switches', () => {
     const c = emu.c();
     const e = emu.emu();
     const now = Date.parse(FROZEN_NOW);
-    expect(e.runtimes.get('instaclustr')!.inject({ action: 'BACKUP', timestamp: new Date(now + 1_234).toISOString(), userName: 'step@probe.example' }).ok).toBe(true);
+    expect(e.runtimes.get('instaclustr')!.inject({ action: 'BACKUP', timestamp: new Date(now + 1_234).toISOString(), userName: 'step@probe.example' }).ok).toBe(
+      true,
+    );
     const path = organisationUserActionsPath(c.organisationId);
     const probe = async () => (await (await emu.get(path, 'userName=step@probe.example', c.organisationManagementApiKey)).json())[0].totalResults;
     try {
@@ -83,10 +103,15 @@ describe('response and data switches', () => {
       e.setClock({ set: now });
     }
   });
-  it('injected faults answer in Instaclustr\'s error shape', async () => {
+  it("injected faults answer in Instaclustr's error shape", async () => {
     const e = emu.emu();
     const c = emu.c();
-    const put = (faults: unknown) => fetch(`${e.controlUrl}/_emulator/faults/instaclustr`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults }) });
+    const put = (faults: unknown) =>
+      fetch(`${e.controlUrl}/_emulator/faults/instaclustr`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ faults }),
+      });
     try {
       for (const status of [500, 502, 503, 504]) {
         expect((await put([{ errorRate: 1, errorStatus: status }])).status).toBe(200);

@@ -2,8 +2,13 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { ACTION_KINDS } from '../../fixtures/catalogues/instaclustr.js';
 import {
-  ACCOUNT_USER_ACTIONS_PATH, basicAuth, InstaclustrClient, organisationUserActionsPath,
-  type OrganisationQuery, type UserAction, type UserActionsPage,
+  ACCOUNT_USER_ACTIONS_PATH,
+  basicAuth,
+  InstaclustrClient,
+  organisationUserActionsPath,
+  type OrganisationQuery,
+  type UserAction,
+  type UserActionsPage,
 } from '../../contracts/instaclustr/client.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
 
@@ -11,17 +16,38 @@ const DAY = 86_400_000;
 // The per-user rate limit is exercised deliberately in instaclustr-switches.test.ts; here it is off.
 const env = useEmulator({ now: FROZEN_NOW, only: ['instaclustr'], config: { instaclustr: { rateLimitPerSecond: 0 } } });
 
-interface Key { userName: string; apiKey: string; keyType: string; accountId?: string; active: boolean; allowedCidrs: string[] }
+interface Key {
+  userName: string;
+  apiKey: string;
+  keyType: string;
+  accountId?: string;
+  active: boolean;
+  allowedCidrs: string[];
+}
 interface Creds {
-  username: string; provisioningApiKey: string; readOnlyProvisioningApiKey: string; monitoringApiKey: string; organisationManagementApiKey: string;
-  accountId: string; organisationId: string; revokedApiKey: string; restrictedApiKey: string; foreignOrganisationId: string;
+  username: string;
+  provisioningApiKey: string;
+  readOnlyProvisioningApiKey: string;
+  monitoringApiKey: string;
+  organisationManagementApiKey: string;
+  accountId: string;
+  organisationId: string;
+  revokedApiKey: string;
+  restrictedApiKey: string;
+  foreignOrganisationId: string;
   accounts: Array<{ accountId: string; name: string; organisationId: string | null }>;
   users: Array<{ userName: string; serviceUser: boolean; organisationAdmin: boolean; accounts: Array<{ accountId: string; role: string }> }>;
   keys: Key[];
 }
-const creds = (): Creds => ({ ...env.get().providers.instaclustr.credentials, ...env.get().manifest().providers.instaclustr } as unknown as Creds);
+const creds = (): Creds => ({ ...env.get().providers.instaclustr.credentials, ...env.get().manifest().providers.instaclustr }) as unknown as Creds;
 const base = () => env.get().providers.instaclustr.baseUrl;
-const client = (apiKey?: string) => new InstaclustrClient({ baseUrl: base(), username: creds().username, apiKey: apiKey ?? creds().provisioningApiKey, organisationApiKey: creds().organisationManagementApiKey });
+const client = (apiKey?: string) =>
+  new InstaclustrClient({
+    baseUrl: base(),
+    username: creds().username,
+    apiKey: apiKey ?? creds().provisioningApiKey,
+    organisationApiKey: creds().organisationManagementApiKey,
+  });
 const orgPath = () => organisationUserActionsPath(creds().organisationId);
 const PINNED = '2026-03-10T09:00:00Z';
 
@@ -41,10 +67,12 @@ async function everything(q: OrganisationQuery = {}): Promise<UserAction[]> {
   return out;
 }
 const raw = (path: string, query: string, key = creds().provisioningApiKey, user = creds().username) =>
-  request(base()).get(`${path}${query ? `?${query}` : ''}`).set('Authorization', basicAuth(user, key));
+  request(base())
+    .get(`${path}${query ? `?${query}` : ''}`)
+    .set('Authorization', basicAuth(user, key));
 
 describe('Instaclustr user actions: reads', () => {
-  it('account endpoint: default page of 10, newest first, 13 keys, only the key\'s account, counts over the whole set', async () => {
+  it("account endpoint: default page of 10, newest first, 13 keys, only the key's account, counts over the whole set", async () => {
     const b = await page();
     const c = creds();
     expect(b.startIndex).toBe(0);
@@ -74,7 +102,10 @@ describe('Instaclustr user actions: reads', () => {
 
   it('organisation endpoint: the organisation plus its linked accounts, never an unlinked account', async () => {
     const c = creds();
-    const primaryKey = (accountId: string) => c.keys.find((k) => k.userName === c.username && k.accountId === accountId && k.keyType === 'PROVISIONING' && k.active && k.allowedCidrs.includes('0.0.0.0/0'))!.apiKey;
+    const primaryKey = (accountId: string) =>
+      c.keys.find(
+        (k) => k.userName === c.username && k.accountId === accountId && k.keyType === 'PROVISIONING' && k.active && k.allowedCidrs.includes('0.0.0.0/0'),
+      )!.apiKey;
     const linked = c.accounts.filter((a) => a.organisationId === c.organisationId);
     const unlinked = c.accounts.filter((a) => a.organisationId === null);
     expect(linked.length).toBeGreaterThanOrEqual(3);
@@ -141,7 +172,9 @@ describe('Instaclustr user actions: reads', () => {
   it('crudOperations: repeated and comma lists, duplicates tolerated', async () => {
     const all = await orgPage({ endTime: PINNED, pageSize: 1 });
     const crudOf = new Map<string, string>(ACTION_KINDS.map((a) => [a.kind, a.crud]));
-    const expected = Object.entries(all.actionCounts!).filter(([k]) => ['CREATE', 'DELETE'].includes(crudOf.get(k)!)).reduce((a, [, n]) => a + n, 0);
+    const expected = Object.entries(all.actionCounts!)
+      .filter(([k]) => ['CREATE', 'DELETE'].includes(crudOf.get(k)!))
+      .reduce((a, [, n]) => a + n, 0);
     for (const q of ['crudOperations=CREATE&crudOperations=DELETE', 'crudOperations=CREATE,DELETE,CREATE']) {
       const r = await raw(orgPath(), `${q}&pageSize=100&endTime=${PINNED}`, creds().organisationManagementApiKey);
       expect(r.status).toBe(200);
@@ -197,7 +230,11 @@ describe('Instaclustr user actions: reads', () => {
     const day = await orgPage({ startTime: '2026-03-02', endTime: '2026-03-03', pageSize: 1000 });
     expect(day.totalResults).toBeGreaterThan(0);
     expect(day.resources.every((r) => r.timestamp.startsWith('2026-03-02'))).toBe(true);
-    const offset = await raw(orgPath(), 'startTime=2026-03-02T10:00:00%2B10:00&endTime=2026-03-03T10:00:00%2B10:00&pageSize=1', creds().organisationManagementApiKey);
+    const offset = await raw(
+      orgPath(),
+      'startTime=2026-03-02T10:00:00%2B10:00&endTime=2026-03-03T10:00:00%2B10:00&pageSize=1',
+      creds().organisationManagementApiKey,
+    );
     expect(offset.body.totalResults).toBe(day.totalResults);
     const all = await orgPage({ pageSize: 1, endTime: PINNED });
     const old = await orgPage({ pageSize: 1, endTime: PINNED, startTime: '2020-01-01T00:00:00.000Z' });
@@ -229,7 +266,10 @@ describe('Instaclustr user actions: reads', () => {
     expect(deleted.size).toBeGreaterThan(5);
     let paired = 0;
     for (const [id, t] of deleted) {
-      if (created.has(id)) { expect(created.get(id)!).toBeLessThan(t); paired++; }
+      if (created.has(id)) {
+        expect(created.get(id)!).toBeLessThan(t);
+        paired++;
+      }
     }
     expect(paired).toBeGreaterThan(3);
     for (const r of recs) {
@@ -280,7 +320,12 @@ describe('Instaclustr user actions: the failure ladder', () => {
   });
   it('2-3: unknown user, wrong key, revoked key, wrong-case username → the same 401', async () => {
     const c = creds();
-    for (const [user, key] of [['nobody@example.com', c.provisioningApiKey], [c.username, 'f'.repeat(32)], [c.username, c.revokedApiKey], [c.username.toUpperCase(), c.provisioningApiKey]]) {
+    for (const [user, key] of [
+      ['nobody@example.com', c.provisioningApiKey],
+      [c.username, 'f'.repeat(32)],
+      [c.username, c.revokedApiKey],
+      [c.username.toUpperCase(), c.provisioningApiKey],
+    ]) {
       const r = await raw(ACCOUNT_USER_ACTIONS_PATH, '', key, user);
       expectError(r, 401, 'Unauthorized', 'Invalid username or API key');
       expect(r.headers['www-authenticate']).toBe('Basic realm="instaclustr"');
@@ -342,11 +387,15 @@ describe('Instaclustr user actions: bad input → 400 ErrorListResponseV2, never
     ['startTime=2026-02-30', [['startTime', 'startTime must be an ISO-8601 date-time such as 2024-07-01T03:21:09Z, or a date such as 2024-07-01']]],
     ['endTime=2026-03-01T25:00:00Z', [['endTime', 'endTime must be an ISO-8601 date-time such as 2024-07-01T03:21:09Z, or a date such as 2024-07-01']]],
     ['startTime=2026-03-02&endTime=2026-03-01', [['startTime', 'startTime must not be after endTime']]],
-    ['endTime=bad&pageSize=0&crudOperations=X&getActionCounts=2', [
-      ['pageSize', 'pageSize must be an integer between 1 and 1000'], ['crudOperations', 'Invalid value: X'],
-      ['getActionCounts', 'getActionCounts must be true or false'],
-      ['endTime', 'endTime must be an ISO-8601 date-time such as 2024-07-01T03:21:09Z, or a date such as 2024-07-01'],
-    ]],
+    [
+      'endTime=bad&pageSize=0&crudOperations=X&getActionCounts=2',
+      [
+        ['pageSize', 'pageSize must be an integer between 1 and 1000'],
+        ['crudOperations', 'Invalid value: X'],
+        ['getActionCounts', 'getActionCounts must be true or false'],
+        ['endTime', 'endTime must be an ISO-8601 date-time such as 2024-07-01T03:21:09Z, or a date such as 2024-07-01'],
+      ],
+    ],
   ];
   it.each(cases)('organisation endpoint: %s', async (q, errors) => {
     const r = await raw(orgPath(), q, creds().organisationManagementApiKey);
@@ -361,7 +410,16 @@ describe('Instaclustr user actions: bad input → 400 ErrorListResponseV2, never
     }
   });
   it('garbage of every kind never yields a 5xx', async () => {
-    const junk = ['%', '%ZZ', 'pageSize=%00', 'startIndex=99999999999999999999999', 'actionKinds=%F0%9F%92%A5', 'userName=' + 'a'.repeat(5000), '&&&', 'startTime=2026-03-01T00:00:00 10:00'];
+    const junk = [
+      '%',
+      '%ZZ',
+      'pageSize=%00',
+      'startIndex=99999999999999999999999',
+      'actionKinds=%F0%9F%92%A5',
+      'userName=' + 'a'.repeat(5000),
+      '&&&',
+      'startTime=2026-03-01T00:00:00 10:00',
+    ];
     for (const q of junk) {
       const r = await raw(orgPath(), q, creds().organisationManagementApiKey);
       expect(r.status, q).toBeLessThan(500);

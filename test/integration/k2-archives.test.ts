@@ -26,7 +26,14 @@ const base = () => env.get().providers.k2.baseUrl;
 const bucket = () => `${creds().customer}-activity-log`;
 const k2 = () => new K2Client({ baseUrl: base(), ...creds() });
 const state = () => env.get().runtimes.get('k2')!.ctx.state as K2State;
-const s3 = () => new S3Client({ endpoint: base(), region: creds().region, credentials: { accessKeyId: creds().accessKeyId, secretAccessKey: creds().secretAccessKey }, forcePathStyle: true, maxAttempts: 1 });
+const s3 = () =>
+  new S3Client({
+    endpoint: base(),
+    region: creds().region,
+    credentials: { accessKeyId: creds().accessKeyId, secretAccessKey: creds().secretAccessKey },
+    forcePathStyle: true,
+    maxAttempts: 1,
+  });
 
 async function untar(gz: Uint8Array): Promise<Array<{ name: string; text: string }>> {
   const out: Array<{ name: string; text: string }> = [];
@@ -68,9 +75,16 @@ function aws(args: string[]) {
   writeFileSync(join(tmp, 'config'), '[default]\n');
   return promisify(execFile)(process.env.AWS_CLI ?? 'aws', [...args, '--endpoint-url', base()], {
     env: {
-      PATH: process.env.PATH, HOME: tmp, AWS_CONFIG_FILE: join(tmp, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'credentials'),
-      AWS_ACCESS_KEY_ID: creds().accessKeyId, AWS_SECRET_ACCESS_KEY: creds().secretAccessKey, AWS_DEFAULT_REGION: creds().region,
-      AWS_EC2_METADATA_DISABLED: 'true', AWS_MAX_ATTEMPTS: '1', AWS_PAGER: '',
+      PATH: process.env.PATH,
+      HOME: tmp,
+      AWS_CONFIG_FILE: join(tmp, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'credentials'),
+      AWS_ACCESS_KEY_ID: creds().accessKeyId,
+      AWS_SECRET_ACCESS_KEY: creds().secretAccessKey,
+      AWS_DEFAULT_REGION: creds().region,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_MAX_ATTEMPTS: '1',
+      AWS_PAGER: '',
     },
     timeout: 60_000,
   });
@@ -92,7 +106,7 @@ describe('K2 delivery decides by the instant of the StartLogging and StopLogging
     await call('GetTrailStatus', { Name: 'edge' });
     const delivered = await keys('edge/');
     expect(delivered).toHaveLength(1);
-    const [file] = await untar(new Uint8Array(await (await k2().s3("GET", `/${bucket()}/${delivered[0]}`)).arrayBuffer()));
+    const [file] = await untar(new Uint8Array(await (await k2().s3('GET', `/${bucket()}/${delivered[0]}`)).arrayBuffer()));
     const ids = (JSON.parse(file.text).Records as Array<{ requestID: string; eventTime: string }>).map((r) => r.requestID);
     expect(ids).toEqual(expect.arrayContaining([started, afterStart, beforeStop, stopped]));
     expect(ids).not.toContain(created);
@@ -101,7 +115,7 @@ describe('K2 delivery decides by the instant of the StartLogging and StopLogging
 });
 
 describe('K2 S3 beyond the archives answers as S3 does', () => {
-  it('lists the customer\'s buckets on GET / (ListBuckets), for the SDK and `aws s3 ls`', async () => {
+  it("lists the customer's buckets on GET / (ListBuckets), for the SDK and `aws s3 ls`", async () => {
     const r = await k2().s3('GET', '/');
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('application/xml');
@@ -119,7 +133,9 @@ describe('K2 S3 beyond the archives answers as S3 does', () => {
     const direct = Buffer.from(await (await k2().s3('GET', `/${bucket()}/${key}`)).arrayBuffer());
     const { stdout } = await aws(['s3', 'presign', `s3://${bucket()}/${key}`, '--expires-in', '600']);
     const url = stdout.trim();
-    expect(url).toMatch(/X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=.+&X-Amz-Date=\d{8}T\d{6}Z&X-Amz-Expires=600&X-Amz-SignedHeaders=host&X-Amz-Signature=[0-9a-f]{64}$/);
+    expect(url).toMatch(
+      /X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=.+&X-Amz-Date=\d{8}T\d{6}Z&X-Amz-Expires=600&X-Amz-SignedHeaders=host&X-Amz-Signature=[0-9a-f]{64}$/,
+    );
     const got = await fetch(url);
     expect(got.status).toBe(200);
     expect(Buffer.from(await got.arrayBuffer()).equals(direct)).toBe(true);
@@ -130,24 +146,53 @@ describe('K2 S3 beyond the archives answers as S3 does', () => {
     const u = new URL(base());
     const signer = new SignatureV4({ service: 's3', region: creds().region, credentials: creds(), sha256: Sha256, uriEscapePath: false });
     const old = await signer.presign(
-      { method: 'GET', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: `/${bucket()}/${key}`, headers: { host: u.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, query: {} },
-      { expiresIn: 600, signingDate: new Date(Date.now() - 3600_000), unhoistableHeaders: new Set(['x-amz-content-sha256']), unsignableHeaders: new Set(['x-amz-content-sha256']) },
+      {
+        method: 'GET',
+        protocol: 'http:',
+        hostname: u.hostname,
+        port: Number(u.port),
+        path: `/${bucket()}/${key}`,
+        headers: { host: u.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+        query: {},
+      },
+      {
+        expiresIn: 600,
+        signingDate: new Date(Date.now() - 3600_000),
+        unhoistableHeaders: new Set(['x-amz-content-sha256']),
+        unsignableHeaders: new Set(['x-amz-content-sha256']),
+      },
     );
     const expired = await fetch(`${base()}/${bucket()}/${key}?${new URLSearchParams(old.query as Record<string, string>)}`);
     expect(expired.status).toBe(403);
     expect(await expired.text()).toMatch(/<Code>AccessDenied<\/Code><Message>Request has expired<\/Message>/);
     const fresh = await signer.presign(
-      { method: 'GET', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: `/${bucket()}/${key}`, headers: { host: u.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, query: {} },
+      {
+        method: 'GET',
+        protocol: 'http:',
+        hostname: u.hostname,
+        port: Number(u.port),
+        path: `/${bucket()}/${key}`,
+        headers: { host: u.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+        query: {},
+      },
       { expiresIn: 600, unhoistableHeaders: new Set(['x-amz-content-sha256']), unsignableHeaders: new Set(['x-amz-content-sha256']) },
     );
     expect((await fetch(`${base()}/${bucket()}/${key}?${new URLSearchParams(fresh.query as Record<string, string>)}`)).status).toBe(200);
   });
 
-  it('answers S3 operations it does not serve with S3\'s XML NotImplemented, never CloudTrail JSON', async () => {
+  it("answers S3 operations it does not serve with S3's XML NotImplemented, never CloudTrail JSON", async () => {
     const signed = async (method: string, path: string, query: Record<string, string> = {}) => {
       const u = new URL(base());
       const signer = new SignatureV4({ service: 's3', region: creds().region, credentials: creds(), sha256: Sha256, uriEscapePath: false });
-      const req = await signer.sign({ method, protocol: 'http:', hostname: u.hostname, port: Number(u.port), path, query, headers: { host: u.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+      const req = await signer.sign({
+        method,
+        protocol: 'http:',
+        hostname: u.hostname,
+        port: Number(u.port),
+        path,
+        query,
+        headers: { host: u.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      });
       const h = { ...(req.headers as Record<string, string>) };
       delete h.host;
       const qs = new URLSearchParams(query).toString();
@@ -192,7 +237,16 @@ describe('K2 archives are held compactly and rendered again identically', () => 
     const head = await k2().s3('HEAD', `/${bucket()}/${key}`);
     expect(head.headers.get('etag')).toBe(second.headers.get('etag'));
     // An archive from a state file written before archives were held compactly keeps its bytes.
-    const legacy = { bucket: bucket(), key: 'legacy/old.tar.gz', size: 3, etag: 'e', lastModified: 0, from: 0, to: 0, body: Buffer.from('old').toString('base64') };
+    const legacy = {
+      bucket: bucket(),
+      key: 'legacy/old.tar.gz',
+      size: 3,
+      etag: 'e',
+      lastModified: 0,
+      from: 0,
+      to: 0,
+      body: Buffer.from('old').toString('base64'),
+    };
     state().objects.push(legacy);
     expect(await (await k2().s3('GET', `/${bucket()}/legacy/old.tar.gz`)).text()).toBe('old');
     state().objects = state().objects.filter((o) => o !== legacy);
@@ -213,7 +267,9 @@ describe('K2 archives are held compactly and rendered again identically', () => 
     // One archive per 5-minute period with events inside the 30-day retention.
     expect(objects.length).toBeGreaterThan(3000);
     const perArchive = Buffer.byteLength(JSON.stringify(objects)) / objects.length;
-    console.log(`k2 archives: ${objects.length} delivered, ${perArchive.toFixed(0)} bytes of state each, ${objects.reduce((s, o) => s + o.size, 0)} bytes served in all`);
+    console.log(
+      `k2 archives: ${objects.length} delivered, ${perArchive.toFixed(0)} bytes of state each, ${objects.reduce((s, o) => s + o.size, 0)} bytes served in all`,
+    );
     expect(perArchive).toBeLessThan(600);
     const last = objects[objects.length - 1];
     const got = await k2().s3('GET', `/${bucket()}/${last.key}`);

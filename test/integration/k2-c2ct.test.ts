@@ -15,12 +15,17 @@ const candidates = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((p
 const python = candidates.find((p) => spawnSync(p, ['-c', 'import boto3'], { stdio: 'ignore' }).status === 0) ?? 'python3';
 const NOW_S = String(Date.parse(FROZEN_NOW) / 1000);
 type Creds = { accessKeyId: string; secretAccessKey: string; customer: string; project: string };
-type Line = { action: string; result?: Record<string, any>; error?: { code: string; message: string }; wire: { target: string; authorization: string; contentType: string; body: Record<string, any> } };
+type Line = {
+  action: string;
+  result?: Record<string, any>;
+  error?: { code: string; message: string };
+  wire: { target: string; authorization: string; contentType: string; body: Record<string, any> };
+};
 
 const tmp = mkdtempSync(join(tmpdir(), 'k2-c2ct-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe('K2 through boto3 with K2\'s own service model, as c2-ct drives it', () => {
+describe("K2 through boto3 with K2's own service model, as c2-ct drives it", () => {
   const env = useEmulator({ now: FROZEN_NOW, only: ['k2'] });
 
   // Asynchronous: the emulator answers from this same process.
@@ -31,14 +36,24 @@ describe('K2 through boto3 with K2\'s own service model, as c2-ct drives it', ()
     writeFileSync(join(tmp, 'config'), '[default]\n');
     const { stdout } = await promisify(execFile)(python, [resolve('test/support/k2_c2ct.py'), file], {
       env: {
-        PATH: process.env.PATH, HOME: tmp, AWS_CONFIG_FILE: join(tmp, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'credentials'),
-        AWS_DATA_PATH: resolve('test/support/k2-model'), AWS_CLOUDTRAIL_URL: env.get().providers.k2.baseUrl,
-        AWS_ACCESS_KEY_ID: c.accessKeyId, AWS_SECRET_ACCESS_KEY: c.secretAccessKey, BASE_ACCESS_KEY: c.accessKeyId.split(':').pop()!,
-        AWS_EC2_METADATA_DISABLED: 'true', AWS_MAX_ATTEMPTS: '1',
+        PATH: process.env.PATH,
+        HOME: tmp,
+        AWS_CONFIG_FILE: join(tmp, 'config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'credentials'),
+        AWS_DATA_PATH: resolve('test/support/k2-model'),
+        AWS_CLOUDTRAIL_URL: env.get().providers.k2.baseUrl,
+        AWS_ACCESS_KEY_ID: c.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+        BASE_ACCESS_KEY: c.accessKeyId.split(':').pop()!,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_MAX_ATTEMPTS: '1',
       },
       timeout: 60_000,
     });
-    return stdout.trim().split('\n').map((l) => JSON.parse(l) as Line);
+    return stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
   }
 
   it('runs all 18 operations, sending the long target, region croc, epoch seconds and {"Name": ...}', async () => {
@@ -62,7 +77,16 @@ describe('K2 through boto3 with K2\'s own service model, as c2-ct drives it', ()
       ['RemoveTags', { ResourceId: arn, 'TagsList.1.Key': 'team' }],
       ['ListTags', { 'ResourceIdList.1': arn }],
       ['ListPublicKeys', { StartTime: String(Number(NOW_S) - 86400), EndTime: NOW_S }],
-      ['LookupEvents', { StartTime: String(Number(NOW_S) - 3600), EndTime: NOW_S, MaxResults: '50', 'LookupAttributes.1.AttributeKey': 'EventSource', 'LookupAttributes.1.AttributeValue': 'cloudtrail.amazonaws.com' }],
+      [
+        'LookupEvents',
+        {
+          StartTime: String(Number(NOW_S) - 3600),
+          EndTime: NOW_S,
+          MaxResults: '50',
+          'LookupAttributes.1.AttributeKey': 'EventSource',
+          'LookupAttributes.1.AttributeValue': 'cloudtrail.amazonaws.com',
+        },
+      ],
       ['DeleteTrail', { Name: 'c2ct-trail' }],
     ]);
     expect(lines.map((l) => l.action)).toHaveLength(18);
@@ -70,12 +94,19 @@ describe('K2 through boto3 with K2\'s own service model, as c2-ct drives it', ()
       expect(l.error, `${l.action}: ${JSON.stringify(l.error)}`).toBeUndefined();
       expect(l.wire.target).toBe(`com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.${l.action}`);
       expect(l.wire.contentType).toBe('application/x-amz-json-1.1');
-      expect(l.wire.authorization).toMatch(new RegExp(`^AWS4-HMAC-SHA256 Credential=${c.accessKeyId}/\\d{8}/croc/cloudtrail/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, `));
+      expect(l.wire.authorization).toMatch(
+        new RegExp(
+          `^AWS4-HMAC-SHA256 Credential=${c.accessKeyId}/\\d{8}/croc/cloudtrail/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, `,
+        ),
+      );
     }
     const by = Object.fromEntries(lines.map((l) => [l.action, l]));
     expect(by.PutEventSelectors.wire.body).toEqual({ Name: 'c2ct-trail', EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true }] });
     // K2's model has Name in the output, so botocore keeps it (AWS's model would drop it).
-    expect(by.GetEventSelectors.result).toEqual({ Name: 'c2ct-trail', EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, DataResources: [] }] });
+    expect(by.GetEventSelectors.result).toEqual({
+      Name: 'c2ct-trail',
+      EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, DataResources: [] }],
+    });
     expect(by.LookupEvents.wire.body).toMatchObject({ StartTime: Number(NOW_S) - 3600, EndTime: Number(NOW_S), MaxResults: 50 });
     expect(Number.isInteger(by.LookupEvents.wire.body.StartTime)).toBe(true);
     const events = by.LookupEvents.result!.Events as Array<Record<string, string>>;
@@ -88,31 +119,47 @@ describe('K2 through boto3 with K2\'s own service model, as c2-ct drives it', ()
     expect(by.ListPublicKeys.result).toEqual({ PublicKeyList: [] });
   }, 90_000);
 
-  it('gets the model\'s exceptions for a malformed ARN, an unknown trail, a name for an ARN and a missing bucket', async () => {
+  it("gets the model's exceptions for a malformed ARN, an unknown trail, a name for an ARN and a missing bucket", async () => {
     const lines = await c2ct([
       ['GetTrail', { Name: 'arn:aws:cloudtrail:ru-msk' }],
       ['GetTrailStatus', { Name: 'no-such-trail' }],
       ['AddTags', { ResourceId: 'not-an-arn', 'TagsList.1.Key': 'k' }],
       ['CreateTrail', { Name: 'another', S3BucketName: 'no-such-bucket' }],
     ]);
-    expect(lines.map((l) => l.error?.code)).toEqual(['InvalidTrailNameException', 'TrailNotFoundException', 'CloudTrailARNInvalidException', 'S3BucketDoesNotExistException']);
+    expect(lines.map((l) => l.error?.code)).toEqual([
+      'InvalidTrailNameException',
+      'TrailNotFoundException',
+      'CloudTrailARNInvalidException',
+      'S3BucketDoesNotExistException',
+    ]);
   }, 60_000);
 });
 
-describe('K2\'s new operations through the real AWS CLI (AWS\'s model)', () => {
+describe("K2's new operations through the real AWS CLI (AWS's model)", () => {
   const env = useEmulator({ now: FROZEN_NOW, only: ['k2'] });
 
   async function aws(args: string[]): Promise<any> {
     const c = env.get().providers.k2.credentials as Creds;
     writeFileSync(join(tmp, 'cli-config'), '[default]\n');
-    const { stdout } = await promisify(execFile)(process.env.AWS_CLI ?? 'aws', ['cloudtrail', ...args, '--endpoint-url', env.get().providers.k2.baseUrl, '--output', 'json'], {
-      env: {
-        PATH: process.env.PATH, HOME: tmp, AWS_CONFIG_FILE: join(tmp, 'cli-config'), AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'credentials'),
-        AWS_ACCESS_KEY_ID: c.accessKeyId, AWS_SECRET_ACCESS_KEY: c.secretAccessKey, AWS_DEFAULT_REGION: 'croc',
-        AWS_EC2_METADATA_DISABLED: 'true', AWS_MAX_ATTEMPTS: '1', AWS_PAGER: '',
+    const { stdout } = await promisify(execFile)(
+      process.env.AWS_CLI ?? 'aws',
+      ['cloudtrail', ...args, '--endpoint-url', env.get().providers.k2.baseUrl, '--output', 'json'],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: tmp,
+          AWS_CONFIG_FILE: join(tmp, 'cli-config'),
+          AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'credentials'),
+          AWS_ACCESS_KEY_ID: c.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+          AWS_DEFAULT_REGION: 'croc',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_MAX_ATTEMPTS: '1',
+          AWS_PAGER: '',
+        },
+        timeout: 60_000,
       },
-      timeout: 60_000,
-    });
+    );
     return stdout.trim() ? JSON.parse(stdout) : {};
   }
 

@@ -61,7 +61,16 @@ describe('K2 console: reports, buckets, manifest', () => {
   });
 
   it('rejects bad report requests with 400', async () => {
-    for (const body of [{}, { format: 'xml' }, { format: 'csv', startTime: 'yesterday' }, { format: 'csv', readOnly: 'no' }, { format: 'csv', extra: 1 }, { format: 'csv', startTime: '2026-03-10T00:00:00Z', endTime: '2026-03-09T00:00:00Z' }, '{bad json', '[]']) {
+    for (const body of [
+      {},
+      { format: 'xml' },
+      { format: 'csv', startTime: 'yesterday' },
+      { format: 'csv', readOnly: 'no' },
+      { format: 'csv', extra: 1 },
+      { format: 'csv', startTime: '2026-03-10T00:00:00Z', endTime: '2026-03-09T00:00:00Z' },
+      '{bad json',
+      '[]',
+    ]) {
       const r = await con().createReport(body as never);
       expect(r.status, JSON.stringify(body)).toBe(400);
       expect((r.body as { error: string }).error).toBe('InvalidParameter');

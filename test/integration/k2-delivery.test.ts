@@ -17,11 +17,20 @@ const MIN = 60_000;
 type Creds = { accessKeyId: string; secretAccessKey: string; region: string; customer: string };
 const creds = () => env.get().providers.k2.credentials as Creds;
 const base = () => env.get().providers.k2.baseUrl;
-const sdkOpts = () => ({ endpoint: base(), region: creds().region, credentials: { accessKeyId: creds().accessKeyId, secretAccessKey: creds().secretAccessKey }, maxAttempts: 1 });
+const sdkOpts = () => ({
+  endpoint: base(),
+  region: creds().region,
+  credentials: { accessKeyId: creds().accessKeyId, secretAccessKey: creds().secretAccessKey },
+  maxAttempts: 1,
+});
 const bucket = () => `${creds().customer}-activity-log`;
 
 async function inject(records: object[]) {
-  const r = await fetch(`${env.get().controlUrl}/_emulator/providers/k2/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(records) });
+  const r = await fetch(`${env.get().controlUrl}/_emulator/providers/k2/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(records),
+  });
   expect(r.status).toBe(201);
 }
 
@@ -72,7 +81,14 @@ function aws(args: string[]) {
 describe('K2 trail delivery', () => {
   it('writes one tar.gz per 5-minute period of emulator time into the bucket, readable over S3', async () => {
     // One event in every period of the next hour, so each period has something to deliver.
-    await inject(Array.from({ length: 12 }, (_, i) => ({ eventTime: new Date(NOW + i * 5 * MIN + 90_000).toISOString(), eventName: 'RunInstances', project: 'web-prod', resources: [{ ResourceType: 'AWS::EC2::Instance', ResourceName: `i-0000000${i.toString(16).toUpperCase()}` }] })));
+    await inject(
+      Array.from({ length: 12 }, (_, i) => ({
+        eventTime: new Date(NOW + i * 5 * MIN + 90_000).toISOString(),
+        eventName: 'RunInstances',
+        project: 'web-prod',
+        resources: [{ ResourceType: 'AWS::EC2::Instance', ResourceName: `i-0000000${i.toString(16).toUpperCase()}` }],
+      })),
+    );
     const ct = new CloudTrailClient(sdkOpts());
     await ct.send(new CreateTrailCommand({ Name: 'archive', S3BucketName: bucket(), S3KeyPrefix: 'k2' }));
     await ct.send(new StartLoggingCommand({ Name: 'archive' }));
@@ -89,7 +105,12 @@ describe('K2 trail delivery', () => {
     expect(obj.ContentType).toBe('application/gzip');
     const files = await untar(await obj.Body!.transformToByteArray());
     expect(files).toHaveLength(1);
-    expect(files[0].name).toBe(keys[3].split('/').pop()!.replace(/\.tar\.gz$/, '.json'));
+    expect(files[0].name).toBe(
+      keys[3]
+        .split('/')
+        .pop()!
+        .replace(/\.tar\.gz$/, '.json'),
+    );
     const { Records } = JSON.parse(files[0].text) as { Records: Array<{ eventTime: string; eventName: string }> };
     expect(Records.length).toBeGreaterThan(0);
     const times = Records.map((r) => Date.parse(r.eventTime));
@@ -135,7 +156,18 @@ describe('K2 trail delivery', () => {
   });
 
   it('works with the real AWS CLI: cloudtrail lookup-events, s3 ls and s3 cp', async () => {
-    const { stdout } = await aws(['cloudtrail', 'lookup-events', '--endpoint-url', base(), '--max-items', '3', '--lookup-attributes', 'AttributeKey=EventName,AttributeValue=GetTrailStatus', '--output', 'json']);
+    const { stdout } = await aws([
+      'cloudtrail',
+      'lookup-events',
+      '--endpoint-url',
+      base(),
+      '--max-items',
+      '3',
+      '--lookup-attributes',
+      'AttributeKey=EventName,AttributeValue=GetTrailStatus',
+      '--output',
+      'json',
+    ]);
     const out = JSON.parse(stdout) as { Events: Array<{ EventName: string; CloudTrailEvent: string }>; NextToken?: string };
     expect(out.Events.length).toBeGreaterThan(0);
     expect(out.Events.every((e) => e.EventName === 'GetTrailStatus')).toBe(true);
@@ -150,7 +182,10 @@ describe('K2 trail delivery', () => {
     expect(JSON.parse(files[0].text).Records.length).toBeGreaterThan(0);
     expect(readdirSync(tmp)).toContain('archive.tar.gz');
     // The CLI's own calls were recorded too.
-    const seen = await new K2Client({ baseUrl: base(), ...creds() }).lookupEvents({ LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 's3.amazonaws.com' }], MaxResults: 50 });
+    const seen = await new K2Client({ baseUrl: base(), ...creds() }).lookupEvents({
+      LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 's3.amazonaws.com' }],
+      MaxResults: 50,
+    });
     expect(seen.ok && seen.body.Events.map((e) => e.EventName)).toEqual(expect.arrayContaining(['ListObjects', 'HeadObject', 'GetObject']));
   });
 
@@ -161,7 +196,12 @@ describe('K2 trail delivery', () => {
     const ct = new CloudTrailClient(sdkOpts());
     await ct.send(new CreateTrailCommand({ Name: 'stopper', S3BucketName: bucket(), S3KeyPrefix: 'stopper' }));
     await ct.send(new StartLoggingCommand({ Name: 'stopper' }));
-    const at = (ms: number, name: string) => ({ eventTime: new Date(ms).toISOString(), eventName: 'RunInstances', project: 'web-prod', resources: [{ ResourceType: 'AWS::EC2::Instance', ResourceName: name }] });
+    const at = (ms: number, name: string) => ({
+      eventTime: new Date(ms).toISOString(),
+      eventName: 'RunInstances',
+      project: 'web-prod',
+      resources: [{ ResourceType: 'AWS::EC2::Instance', ResourceName: name }],
+    });
     await inject([at(p0 + 2 * MIN, 'i-before-stop'), at(p0 + 4 * MIN, 'i-after-stop'), at(p0 + 7 * MIN, 'i-next-period')]);
     env.get().setClock({ set: new Date(p0 + 3 * MIN).toISOString() });
     await ct.send(new StopLoggingCommand({ Name: 'stopper' }));

@@ -24,8 +24,7 @@ function c2ct(e: Emu) {
   };
 }
 
-const sdk = (e: Emu) =>
-  new CloudTrailClient({ endpoint: e.get().providers.k2.baseUrl, region: 'croc', credentials: creds(e), maxAttempts: 1 });
+const sdk = (e: Emu) => new CloudTrailClient({ endpoint: e.get().providers.k2.baseUrl, region: 'croc', credentials: creds(e), maxAttempts: 1 });
 
 describe('K2 model operations, as c2-ct sends them', () => {
   const env = useEmulator({ now: FROZEN_NOW, only: ['k2'] });
@@ -40,7 +39,10 @@ describe('K2 model operations, as c2-ct sends them', () => {
       expect(r.status, `${op}: ${JSON.stringify(r.body)}`).toBe(200);
       return r.body;
     };
-    expect(await ok('CreateTrail', { Name: 'trail1', S3BucketName: bucket, TagsList: [{ Key: 'team', Value: 'sec' }] })).toMatchObject({ Name: 'trail1', TrailARN: arn('trail1') });
+    expect(await ok('CreateTrail', { Name: 'trail1', S3BucketName: bucket, TagsList: [{ Key: 'team', Value: 'sec' }] })).toMatchObject({
+      Name: 'trail1',
+      TrailARN: arn('trail1'),
+    });
     expect((await ok('DescribeTrails', {})).trailList.map((t: { Name: string }) => t.Name)).toEqual(['trail1']);
     expect((await ok('GetTrail', { Name: 'trail1' })).Trail).toMatchObject({ HasCustomEventSelectors: false, HasInsightSelectors: false });
     expect((await ok('ListTrails')).Trails).toEqual([{ TrailARN: arn('trail1'), Name: 'trail1', HomeRegion: 'ru-msk' }]);
@@ -49,10 +51,14 @@ describe('K2 model operations, as c2-ct sends them', () => {
     expect(await ok('StopLogging', { Name: 'trail1' })).toEqual({});
     // UpdateTrail changes the bucket only: K2's "only changeable parameter".
     expect(await ok('UpdateTrail', { Name: 'trail1', S3BucketName: backups, S3KeyPrefix: 'ignored', EnableLogFileValidation: true })).toMatchObject({
-      S3BucketName: backups, LogFileValidationEnabled: false,
+      S3BucketName: backups,
+      LogFileValidationEnabled: false,
     });
     expect((await ok('GetTrail', { Name: 'trail1' })).Trail.S3KeyPrefix).toBeUndefined();
-    expect(await ok('GetEventSelectors', { Name: 'trail1' })).toEqual({ Name: 'trail1', EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [] }] });
+    expect(await ok('GetEventSelectors', { Name: 'trail1' })).toEqual({
+      Name: 'trail1',
+      EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [] }],
+    });
     const put = await ok('PutEventSelectors', { Name: 'trail1', EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true }] });
     expect(put).toEqual({ Name: 'trail1', EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, DataResources: [] }] });
     expect(await ok('GetEventSelectors', { Name: 'trail1' })).toEqual(put);
@@ -70,7 +76,10 @@ describe('K2 model operations, as c2-ct sends them', () => {
     expect((await ok('ListTags', { ResourceIdList: [arn('trail1')] })).ResourceTagList[0].TagsList).toEqual([{ Key: 'env', Value: 'prod' }]);
     expect(await ok('ListPublicKeys', { StartTime: NOW_S - 86400, EndTime: NOW_S })).toEqual({ PublicKeyList: [] });
     const events = await ok('LookupEvents', {
-      StartTime: NOW_S - 3600, EndTime: NOW_S, MaxResults: 50, LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 'cloudtrail.amazonaws.com' }],
+      StartTime: NOW_S - 3600,
+      EndTime: NOW_S,
+      MaxResults: 50,
+      LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 'cloudtrail.amazonaws.com' }],
     });
     expect(await ok('DeleteTrail', { Name: 'trail1' })).toEqual({});
     // K2's Event: EventId (the model's spelling, not EventID) and Project.
@@ -80,12 +89,22 @@ describe('K2 model operations, as c2-ct sends them', () => {
       expect(e.Project).toBe(creds(env).project);
     }
     const names = new Set(events.Events.map((e: { EventName: string }) => e.EventName));
-    for (const op of ['CreateTrail', 'UpdateTrail', 'PutEventSelectors', 'GetInsightSelectors', 'PutInsightSelectors', 'AddTags', 'RemoveTags', 'ListTags', 'ListPublicKeys']) {
+    for (const op of [
+      'CreateTrail',
+      'UpdateTrail',
+      'PutEventSelectors',
+      'GetInsightSelectors',
+      'PutInsightSelectors',
+      'AddTags',
+      'RemoveTags',
+      'ListTags',
+      'ListPublicKeys',
+    ]) {
       expect(names.has(op), op).toBe(true);
     }
   });
 
-  it('checks each new operation\'s input with the model\'s exceptions', async () => {
+  it("checks each new operation's input with the model's exceptions", async () => {
     const ct = c2ct(env);
     const bucket = `${creds(env).customer}-activity-log`;
     expect((await ct('CreateTrail', { Name: 'trail2', S3BucketName: bucket })).status).toBe(200);
@@ -98,7 +117,11 @@ describe('K2 model operations, as c2-ct sends them', () => {
       ['PutEventSelectors', { Name: 'trail2', EventSelectors: [], AdvancedEventSelectors: [] }, 'InvalidEventSelectorsException'],
       ['PutEventSelectors', { Name: 'trail2', EventSelectors: Array.from({ length: 6 }, () => ({})) }, 'InvalidEventSelectorsException'],
       ['PutEventSelectors', { Name: 'trail2', EventSelectors: [{ ReadWriteType: 'Sometimes' }] }, 'InvalidEventSelectorsException'],
-      ['PutEventSelectors', { Name: 'trail2', AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'colour', Equals: ['red'] }] }] }, 'InvalidEventSelectorsException'],
+      [
+        'PutEventSelectors',
+        { Name: 'trail2', AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'colour', Equals: ['red'] }] }] },
+        'InvalidEventSelectorsException',
+      ],
       ['PutEventSelectors', { Name: 'missing', EventSelectors: [] }, 'TrailNotFoundException'],
       ['GetInsightSelectors', { Name: 'trail2' }, 'InvalidTrailNameException'],
       ['PutInsightSelectors', { TrailName: 'trail2', InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }] }, 'InvalidInsightSelectorsException'],
@@ -126,8 +149,19 @@ describe('K2 model operations, as c2-ct sends them', () => {
     // AWS's TrailName spelling is taken too; the answer keeps K2's Name.
     expect((await ct('GetEventSelectors', { TrailName: 'trail2' })).body).toMatchObject({ Name: 'trail2' });
     // Advanced selectors replace the basic ones, and the other way round.
-    const advanced = [{ Name: 'writes', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['false'] }] }];
-    expect((await ct('PutEventSelectors', { Name: 'trail2', AdvancedEventSelectors: advanced })).body).toEqual({ Name: 'trail2', AdvancedEventSelectors: advanced });
+    const advanced = [
+      {
+        Name: 'writes',
+        FieldSelectors: [
+          { Field: 'eventCategory', Equals: ['Management'] },
+          { Field: 'readOnly', Equals: ['false'] },
+        ],
+      },
+    ];
+    expect((await ct('PutEventSelectors', { Name: 'trail2', AdvancedEventSelectors: advanced })).body).toEqual({
+      Name: 'trail2',
+      AdvancedEventSelectors: advanced,
+    });
     expect((await ct('GetEventSelectors', { Name: arn('trail2') })).body).toEqual({ Name: 'trail2', AdvancedEventSelectors: advanced });
     // An empty list turns Insights off again.
     expect((await ct('PutInsightSelectors', { TrailName: 'trail2', InsightSelectors: [{ InsightType: 'ApiCallRateInsight' }] })).status).toBe(200);
@@ -136,7 +170,7 @@ describe('K2 model operations, as c2-ct sends them', () => {
     expect((await ct('DeleteTrail', { Name: 'trail2' })).status).toBe(200);
   });
 
-  it('takes the AWS SDK\'s own spelling (TrailName) and answers K2\'s (Name, which the SDK drops)', async () => {
+  it("takes the AWS SDK's own spelling (TrailName) and answers K2's (Name, which the SDK drops)", async () => {
     const bucket = `${creds(env).customer}-activity-log`;
     expect((await c2ct(env)('CreateTrail', { Name: 'trail3', S3BucketName: bucket })).status).toBe(200);
     const put = await sdk(env).send(new PutEventSelectorsCommand({ TrailName: 'trail3', EventSelectors: [{ ReadWriteType: 'ReadOnly' }] }));
@@ -155,7 +189,11 @@ describe('K2 model operations, as c2-ct sends them', () => {
       const body = JSON.stringify({ MaxResults: 1 });
       const signer = new SignatureV4({ service: 'cloudtrail', region, credentials: creds(env), sha256: Sha256 });
       const signed = await signer.sign({
-        method: 'POST', protocol: 'https:', hostname: host, path: '/', body,
+        method: 'POST',
+        protocol: 'https:',
+        hostname: host,
+        path: '/',
+        body,
         headers: { host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${LONG}.LookupEvents` },
       });
       return new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -169,7 +207,10 @@ describe('K2 model operations, as c2-ct sends them', () => {
       });
     };
     for (const [host, region] of [
-      ['cloudtrail.ru-msk.k2.cloud', 'croc'], ['cloudtrail.ru-spb.k2.cloud', 'croc'], ['cloudtrail.ru-msk.k2.cloud', 'ru-spb'], ['cloudtrail.ru-spb.k2.cloud', 'ru-msk'],
+      ['cloudtrail.ru-msk.k2.cloud', 'croc'],
+      ['cloudtrail.ru-spb.k2.cloud', 'croc'],
+      ['cloudtrail.ru-msk.k2.cloud', 'ru-spb'],
+      ['cloudtrail.ru-spb.k2.cloud', 'ru-msk'],
     ]) {
       const r = await send(host, region);
       expect(r.status, `${host} ${region}: ${r.body}`).toBe(200);
@@ -177,7 +218,14 @@ describe('K2 model operations, as c2-ct sends them', () => {
     }
     // The host is part of the signature all the same.
     const signer = new SignatureV4({ service: 'cloudtrail', region: 'croc', credentials: creds(env), sha256: Sha256 });
-    const signed = await signer.sign({ method: 'POST', protocol: 'https:', hostname: 'cloudtrail.ru-msk.k2.cloud', path: '/', body: '{}', headers: { host: 'cloudtrail.ru-msk.k2.cloud', 'x-amz-target': `${LONG}.ListTrails` } });
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: 'https:',
+      hostname: 'cloudtrail.ru-msk.k2.cloud',
+      path: '/',
+      body: '{}',
+      headers: { host: 'cloudtrail.ru-msk.k2.cloud', 'x-amz-target': `${LONG}.ListTrails` },
+    });
     const h = { ...(signed.headers as Record<string, string>) };
     delete h.host;
     const r = await fetch(`${env.get().providers.k2.baseUrl}/`, { method: 'POST', headers: h, body: '{}' });
@@ -185,7 +233,7 @@ describe('K2 model operations, as c2-ct sends them', () => {
   });
 });
 
-describe('K2 switches for AWS\'s shapes: k2.eventSelectorsStyle=aws, k2.updateTrailStyle=aws, k2.maxResultsLimit=1000', () => {
+describe("K2 switches for AWS's shapes: k2.eventSelectorsStyle=aws, k2.updateTrailStyle=aws, k2.maxResultsLimit=1000", () => {
   const env = useEmulator({ now: FROZEN_NOW, only: ['k2'], config: { k2: { eventSelectorsStyle: 'aws', updateTrailStyle: 'aws', maxResultsLimit: 1000 } } });
 
   it('answers TrailARN for the event selectors and takes every UpdateTrail member', async () => {
@@ -193,10 +241,18 @@ describe('K2 switches for AWS\'s shapes: k2.eventSelectorsStyle=aws, k2.updateTr
     const bucket = `${creds(env).customer}-activity-log`;
     expect((await ct('CreateTrail', { Name: 'aws1', S3BucketName: bucket })).status).toBe(200);
     const arn = `arn:aws:cloudtrail:ru-msk:${creds(env).customer}:trail/aws1`;
-    expect((await ct('GetEventSelectors', { Name: 'aws1' })).body).toEqual({ TrailARN: arn, EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [] }] });
-    const put = await sdk(env).send(new PutEventSelectorsCommand({ TrailName: 'aws1', EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: false }] }));
+    expect((await ct('GetEventSelectors', { Name: 'aws1' })).body).toEqual({
+      TrailARN: arn,
+      EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [] }],
+    });
+    const put = await sdk(env).send(
+      new PutEventSelectorsCommand({ TrailName: 'aws1', EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: false }] }),
+    );
     expect(put.TrailARN).toBe(arn);
-    expect((await sdk(env).send(new GetEventSelectorsCommand({ TrailName: arn }))).EventSelectors![0]).toMatchObject({ ReadWriteType: 'WriteOnly', IncludeManagementEvents: false });
+    expect((await sdk(env).send(new GetEventSelectorsCommand({ TrailName: arn }))).EventSelectors![0]).toMatchObject({
+      ReadWriteType: 'WriteOnly',
+      IncludeManagementEvents: false,
+    });
     const updated = await sdk(env).send(new UpdateTrailCommand({ Name: 'aws1', S3KeyPrefix: 'p', EnableLogFileValidation: true }));
     expect(updated).toMatchObject({ S3KeyPrefix: 'p', LogFileValidationEnabled: true, S3BucketName: bucket });
   });
@@ -206,6 +262,9 @@ describe('K2 switches for AWS\'s shapes: k2.eventSelectorsStyle=aws, k2.updateTr
     const r = await ct('LookupEvents', { MaxResults: 1000, StartTime: NOW_S - 7 * 86400, EndTime: NOW_S });
     expect(r.status).toBe(200);
     expect(r.body.Events.length).toBe(1000);
-    expect((await ct('LookupEvents', { MaxResults: 1001 })).body).toEqual({ __type: 'InvalidMaxResultsException', message: 'MaxResults must be between 1 and 1000.' });
+    expect((await ct('LookupEvents', { MaxResults: 1001 })).body).toEqual({
+      __type: 'InvalidMaxResultsException',
+      message: 'MaxResults must be between 1 and 1000.',
+    });
   });
 });

@@ -10,16 +10,42 @@ function k2(e: ReturnType<typeof useEmulator>, fetchWith?: Record<string, string
   return new K2Client({
     baseUrl: e.get().providers.k2.baseUrl,
     ...c,
-    ...(fetchWith ? { fetch: (url: RequestInfo | URL, init?: RequestInit) => fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), ...fetchWith } }) } : {}),
+    ...(fetchWith
+      ? {
+          fetch: (url: RequestInfo | URL, init?: RequestInit) =>
+            fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), ...fetchWith } }),
+        }
+      : {}),
   });
 }
 
 // The fields K2 documents for a CloudTrailEvent record.
-const K2_FIELDS = ['additionalEventData', 'errorCode', 'errorMessage', 'eventID', 'eventName', 'eventTime', 'eventType', 'project', 'readOnly', 'recipientAccountId', 'requestID', 'requestParameters', 'responseElements', 'sourceIPAddress', 'userName'];
+const K2_FIELDS = [
+  'additionalEventData',
+  'errorCode',
+  'errorMessage',
+  'eventID',
+  'eventName',
+  'eventTime',
+  'eventType',
+  'project',
+  'readOnly',
+  'recipientAccountId',
+  'requestID',
+  'requestParameters',
+  'responseElements',
+  'sourceIPAddress',
+  'userName',
+];
 
 describe('K2 switches: K2 member spelling, K2-only record fields, source IP for API calls', () => {
   // Not checked against the spec: EventID is K2's documented spelling, the spec has the AWS one.
-  const emu = useEmulator({ now: FROZEN_NOW, only: ['k2'], validateResponses: false, config: { k2: { k2MemberSpelling: true, k2OnlyEventFields: true, sourceIpForApiCalls: true } } });
+  const emu = useEmulator({
+    now: FROZEN_NOW,
+    only: ['k2'],
+    validateResponses: false,
+    config: { k2: { k2MemberSpelling: true, k2OnlyEventFields: true, sourceIpForApiCalls: true } },
+  });
 
   it('LookupEvents spells EventID and its records carry only K2 fields, including recorded calls with their source IP', async () => {
     const client = k2(emu, { 'x-forwarded-for': '198.51.100.7' });
@@ -34,7 +60,10 @@ describe('K2 switches: K2 member spelling, K2-only record fields, source IP for 
       expect(ev).not.toHaveProperty('EventId');
       const rec = JSON.parse(ev.CloudTrailEvent as string) as Record<string, unknown>;
       expect(rec.eventID).toBe(ev.EventID);
-      expect(Object.keys(rec).every((k) => K2_FIELDS.includes(k)), Object.keys(rec).join(',')).toBe(true);
+      expect(
+        Object.keys(rec).every((k) => K2_FIELDS.includes(k)),
+        Object.keys(rec).join(','),
+      ).toBe(true);
       expect(rec).not.toHaveProperty('userIdentity');
     }
     const mine = events.find((ev) => ev.EventName === 'LookupEvents');
@@ -63,7 +92,7 @@ describe('K2 defaults for the same switches', () => {
 describe('K2 switches are checked at start', () => {
   const start = (k2: Record<string, unknown>) => startEmulator({ portBase: 0, now: FROZEN_NOW, only: ['k2'], config: { k2 } });
 
-  it('refuses a number out of K2\'s range, a wrong type and an unknown switch, naming it', async () => {
+  it("refuses a number out of K2's range, a wrong type and an unknown switch, naming it", async () => {
     await expect(start({ maxResultsLimit: 5000 })).rejects.toThrow(/'k2\.maxResultsLimit' must be <= 1000/);
     await expect(start({ retentionDays: 0 })).rejects.toThrow(/'k2\.retentionDays' must be >= 1/);
     await expect(start({ subscriptionActive: 'no' })).rejects.toThrow(/'k2\.subscriptionActive' must be boolean/);

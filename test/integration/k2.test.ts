@@ -1,6 +1,17 @@
 import {
-  CloudTrailClient, CreateTrailCommand, DeleteTrailCommand, DescribeTrailsCommand, GetTrailCommand, GetTrailStatusCommand,
-  ListEventDataStoresCommand, ListTrailsCommand, LookupEventsCommand, StartLoggingCommand, StopLoggingCommand, UpdateTrailCommand, type LookupAttributeKey,
+  CloudTrailClient,
+  CreateTrailCommand,
+  DeleteTrailCommand,
+  DescribeTrailsCommand,
+  GetTrailCommand,
+  GetTrailStatusCommand,
+  ListEventDataStoresCommand,
+  ListTrailsCommand,
+  LookupEventsCommand,
+  StartLoggingCommand,
+  StopLoggingCommand,
+  UpdateTrailCommand,
+  type LookupAttributeKey,
 } from '@aws-sdk/client-cloudtrail';
 import { describe, expect, it } from 'vitest';
 import { K2Client, K2Console, type ErrorBody, type K2EventItem } from '../../contracts/k2/client.js';
@@ -9,7 +20,15 @@ import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
 const env = useEmulator({ now: FROZEN_NOW, only: ['k2'] });
 const NOW_S = Date.parse(FROZEN_NOW) / 1000;
 
-type Creds = { accessKeyId: string; secretAccessKey: string; region: string; customer: string; username: string; project: string; nonAdmin: { accessKeyId: string; secretAccessKey: string; username: string } };
+type Creds = {
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  customer: string;
+  username: string;
+  project: string;
+  nonAdmin: { accessKeyId: string; secretAccessKey: string; username: string };
+};
 const creds = () => env.get().providers.k2.credentials as Creds;
 const base = () => env.get().providers.k2.baseUrl;
 
@@ -114,7 +133,10 @@ describe('K2 LookupEvents through @aws-sdk/client-cloudtrail', () => {
       } while (t);
       const want = all.filter(pred);
       expect(want.length, key).toBeGreaterThan(0);
-      expect(got.map((e) => e.EventId), key).toEqual(want.map((e) => e.EventId));
+      expect(
+        got.map((e) => e.EventId),
+        key,
+      ).toEqual(want.map((e) => e.EventId));
     }
   });
 
@@ -128,7 +150,10 @@ describe('K2 LookupEvents through @aws-sdk/client-cloudtrail', () => {
     const one = await client().lookupEvents({ StartTime: exact.EventTime, EndTime: exact.EventTime });
     expect(one.ok && one.body.Events.map((e) => e.EventId)).toContain(exact.EventId);
     // ISO strings and numeric strings are accepted for timestamps too.
-    const iso = await client().raw('LookupEvents', JSON.stringify({ StartTime: new Date((NOW_S - 4 * 3600) * 1000).toISOString(), EndTime: String(NOW_S - 3600), MaxResults: 50 }));
+    const iso = await client().raw(
+      'LookupEvents',
+      JSON.stringify({ StartTime: new Date((NOW_S - 4 * 3600) * 1000).toISOString(), EndTime: String(NOW_S - 3600), MaxResults: 50 }),
+    );
     expect(iso.ok && (iso.body as { Events: unknown[] }).Events.length).toBe(r.body.Events.length);
     const old = await client().lookupEvents({ StartTime: NOW_S - 60 * 86400, EndTime: NOW_S - 31 * 86400 });
     expect(old.ok && old.body.Events).toEqual([]);
@@ -143,7 +168,15 @@ describe('K2 LookupEvents through @aws-sdk/client-cloudtrail', () => {
     const cases: Array<[object, string]> = [
       [{ MaxResults: 0 }, 'InvalidMaxResultsException'],
       [{ MaxResults: 51 }, 'InvalidMaxResultsException'],
-      [{ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'a' }, { AttributeKey: 'ReadOnly', AttributeValue: 'true' }] }, 'InvalidLookupAttributesException'],
+      [
+        {
+          LookupAttributes: [
+            { AttributeKey: 'EventName', AttributeValue: 'a' },
+            { AttributeKey: 'ReadOnly', AttributeValue: 'true' },
+          ],
+        },
+        'InvalidLookupAttributesException',
+      ],
       [{ LookupAttributes: [{ AttributeKey: 'Nope', AttributeValue: 'a' }] }, 'InvalidLookupAttributesException'],
       [{ LookupAttributes: [{ AttributeKey: 'ReadOnly', AttributeValue: 'maybe' }] }, 'InvalidLookupAttributesException'],
       [{ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: '' }] }, 'InvalidLookupAttributesException'],
@@ -157,12 +190,27 @@ describe('K2 LookupEvents through @aws-sdk/client-cloudtrail', () => {
       expect(e.status).toBe(400);
     }
     expect((await sdkError(sdk().send(new LookupEventsCommand({ MaxResults: 51 })))).message).toBe('MaxResults must be between 1 and 50.');
-    expect((await sdkError(sdk().send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'a' }, { AttributeKey: 'EventName', AttributeValue: 'b' }] })))).message).toBe(
-      'You can specify only one lookup attribute.',
-    );
+    expect(
+      (
+        await sdkError(
+          sdk().send(
+            new LookupEventsCommand({
+              LookupAttributes: [
+                { AttributeKey: 'EventName', AttributeValue: 'a' },
+                { AttributeKey: 'EventName', AttributeValue: 'b' },
+              ],
+            }),
+          ),
+        )
+      ).message,
+    ).toBe('You can specify only one lookup attribute.');
     // A NextToken is bound to the parameters of the call that produced it.
     const p1 = await sdk().send(new LookupEventsCommand({ MaxResults: 10 }));
-    const reused = await sdkError(sdk().send(new LookupEventsCommand({ MaxResults: 10, NextToken: p1.NextToken, LookupAttributes: [{ AttributeKey: 'ReadOnly', AttributeValue: 'true' }] })));
+    const reused = await sdkError(
+      sdk().send(
+        new LookupEventsCommand({ MaxResults: 10, NextToken: p1.NextToken, LookupAttributes: [{ AttributeKey: 'ReadOnly', AttributeValue: 'true' }] }),
+      ),
+    );
     expect(reused.name).toBe('InvalidNextTokenException');
     expect((await sdkError(sdk().send(new LookupEventsCommand({ MaxResults: 20, NextToken: p1.NextToken })))).name).toBe('InvalidNextTokenException');
     const tampered = p1.NextToken!.slice(0, -2) + (p1.NextToken!.endsWith('A') ? 'BB' : 'AA');
@@ -199,7 +247,11 @@ describe('K2 SigV4 ladder', () => {
   it('verifies signatures for both target forms and any region, and walks the failure ladder in order', async () => {
     expect((await client().lookupEvents({ MaxResults: 1 }, { targetPrefix: 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101' })).ok).toBe(true);
     expect((await client({ region: 'croc' }).lookupEvents({ MaxResults: 1 })).ok).toBe(true);
-    const none = await fetch(`${base()}/`, { method: 'POST', headers: { 'x-amz-target': 'CloudTrail_20131101.LookupEvents', 'content-type': 'application/x-amz-json-1.1' }, body: '{}' });
+    const none = await fetch(`${base()}/`, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'CloudTrail_20131101.LookupEvents', 'content-type': 'application/x-amz-json-1.1' },
+      body: '{}',
+    });
     expect(none.status).toBe(403);
     expect(await none.json()).toEqual({ __type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' });
     const incomplete = await client().lookupEvents({}, { after: (h) => (h.authorization = h.authorization.replace(/, Signature=[0-9a-f]+/, '')) });
@@ -207,18 +259,24 @@ describe('K2 SigV4 ladder', () => {
     expect((incomplete.body as ErrorBody).__type).toBe('IncompleteSignatureException');
     expect((incomplete.body as ErrorBody).message).toMatch(/^Authorization header requires 'Signature' parameter\./);
     const svc = await client().lookupEvents({}, { after: (h) => (h.authorization = h.authorization.replace('/cloudtrail/', '/ec2/')) });
-    expect((svc.body as ErrorBody)).toEqual({ __type: 'InvalidSignatureException', message: "Credential should be scoped to correct service: 'cloudtrail'." });
+    expect(svc.body as ErrorBody).toEqual({ __type: 'InvalidSignatureException', message: "Credential should be scoped to correct service: 'cloudtrail'." });
     const unknown = await sdkError(sdk({ accessKeyId: `web-prod:nobody@${creds().customer}` }).send(new LookupEventsCommand({})));
     expect(unknown).toMatchObject({ name: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.', status: 400 });
     const expired = await client().lookupEvents({}, { signingDate: new Date(Date.now() - 20 * 60_000) });
     expect((expired.body as ErrorBody).__type).toBe('InvalidSignatureException');
     expect((expired.body as ErrorBody).message).toMatch(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/);
     const future = await client().lookupEvents({}, { signingDate: new Date(Date.now() + 20 * 60_000) });
-    expect((future.body as ErrorBody).message).toMatch(/^Signature not yet current: \d{8}T\d{6}Z is still later than \d{8}T\d{6}Z \(\d{8}T\d{6}Z \+ 15 min\.\)$/);
-    const tampered = await client().lookupEvents({}, { after: (h) => (h.authorization = h.authorization.replace(/Signature=([0-9a-f])/, (_m, c) => `Signature=${c === '0' ? '1' : '0'}`)) });
-    expect((tampered.body as ErrorBody)).toEqual({
+    expect((future.body as ErrorBody).message).toMatch(
+      /^Signature not yet current: \d{8}T\d{6}Z is still later than \d{8}T\d{6}Z \(\d{8}T\d{6}Z \+ 15 min\.\)$/,
+    );
+    const tampered = await client().lookupEvents(
+      {},
+      { after: (h) => (h.authorization = h.authorization.replace(/Signature=([0-9a-f])/, (_m, c) => `Signature=${c === '0' ? '1' : '0'}`)) },
+    );
+    expect(tampered.body as ErrorBody).toEqual({
       __type: 'InvalidSignatureException',
-      message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+      message:
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
     });
     // The request log shows the canonical request the emulator computed for the refused call, never the secret.
     const log = await (await fetch(`${env.get().controlUrl}/_emulator/requests?vendor=k2&status=400&limit=1`)).json();
@@ -235,13 +293,17 @@ describe('K2 SigV4 ladder', () => {
   it('refuses callers outside ActivityLogAdministrators, and records the refusal', async () => {
     const n = creds().nonAdmin;
     const e = await sdkError(sdk({ accessKeyId: n.accessKeyId, secretAccessKey: n.secretAccessKey }).send(new DescribeTrailsCommand({})));
-    expect(e).toMatchObject({ name: 'AccessDeniedException', status: 400, message: `User ${n.username} is not a member of the ActivityLogAdministrators group.` });
+    expect(e).toMatchObject({
+      name: 'AccessDeniedException',
+      status: 400,
+      message: `User ${n.username} is not a member of the ActivityLogAdministrators group.`,
+    });
     const r = await sdk().send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'Username', AttributeValue: n.username }], MaxResults: 5 }));
     const rec = JSON.parse(r.Events![0].CloudTrailEvent!);
     expect(rec).toMatchObject({ eventName: 'DescribeTrails', errorCode: 'AccessDeniedException', eventSource: 'cloudtrail.amazonaws.com' });
   });
 
-  it('answers UnknownOperationException for operations outside K2\'s model (CloudTrail Lake and the like)', async () => {
+  it("answers UnknownOperationException for operations outside K2's model (CloudTrail Lake and the like)", async () => {
     const e = await sdkError(sdk().send(new ListEventDataStoresCommand({})));
     expect(e).toMatchObject({ name: 'UnknownOperationException', message: 'Unknown operation: ListEventDataStores', status: 400 });
     const none = await client().raw('', '{}', { targetPrefix: '' });
@@ -266,8 +328,14 @@ describe('K2 trails through the SDK', () => {
     const bucket = `${creds().customer}-activity-log`;
     const created = await c.send(new CreateTrailCommand({ Name: 'audit-archive', S3BucketName: bucket, S3KeyPrefix: 'k2' }));
     expect(created).toMatchObject({
-      Name: 'audit-archive', S3BucketName: bucket, S3KeyPrefix: 'k2', IncludeGlobalServiceEvents: true, IsMultiRegionTrail: false,
-      TrailARN: `arn:aws:cloudtrail:ru-msk:${creds().customer}:trail/audit-archive`, LogFileValidationEnabled: false, IsOrganizationTrail: false,
+      Name: 'audit-archive',
+      S3BucketName: bucket,
+      S3KeyPrefix: 'k2',
+      IncludeGlobalServiceEvents: true,
+      IsMultiRegionTrail: false,
+      TrailARN: `arn:aws:cloudtrail:ru-msk:${creds().customer}:trail/audit-archive`,
+      LogFileValidationEnabled: false,
+      IsOrganizationTrail: false,
     });
     const requestId = created.$metadata.requestId;
     expect((await sdkError(c.send(new CreateTrailCommand({ Name: 'audit-archive', S3BucketName: bucket })))).name).toBe('TrailAlreadyExistsException');
@@ -280,18 +348,35 @@ describe('K2 trails through the SDK', () => {
       ['10.0.0.1', 'Trail name must not be formatted as an IP address.'],
       ['a'.repeat(129), 'Trail name too long. Maximum allowed length: 128 characters. Specified name length: 129 characters.'],
     ];
-    for (const [name, message] of bad) expect(await sdkError(c.send(new CreateTrailCommand({ Name: name, S3BucketName: bucket }))), name).toMatchObject({ name: 'InvalidTrailNameException', message });
+    for (const [name, message] of bad)
+      expect(await sdkError(c.send(new CreateTrailCommand({ Name: name, S3BucketName: bucket }))), name).toMatchObject({
+        name: 'InvalidTrailNameException',
+        message,
+      });
     expect((await sdkError(c.send(new CreateTrailCommand({ Name: 'second', S3BucketName: 'Bad_Bucket' })))).name).toBe('InvalidS3BucketNameException');
-    expect((await sdkError(c.send(new CreateTrailCommand({ Name: 'second', S3BucketName: bucket, S3KeyPrefix: 'p'.repeat(201) })))).name).toBe('InvalidS3PrefixException');
-    expect((await sdkError(c.send(new CreateTrailCommand({ Name: 'second', S3BucketName: bucket, IsMultiRegionTrail: true, IncludeGlobalServiceEvents: false })))).name).toBe('InvalidParameterCombinationException');
-    expect(await sdkError(c.send(new CreateTrailCommand({ Name: 'second', S3BucketName: 'no-such-bucket' })))).toMatchObject({ name: 'S3BucketDoesNotExistException', message: 'S3 bucket no-such-bucket does not exist!' });
+    expect((await sdkError(c.send(new CreateTrailCommand({ Name: 'second', S3BucketName: bucket, S3KeyPrefix: 'p'.repeat(201) })))).name).toBe(
+      'InvalidS3PrefixException',
+    );
+    expect(
+      (await sdkError(c.send(new CreateTrailCommand({ Name: 'second', S3BucketName: bucket, IsMultiRegionTrail: true, IncludeGlobalServiceEvents: false }))))
+        .name,
+    ).toBe('InvalidParameterCombinationException');
+    expect(await sdkError(c.send(new CreateTrailCommand({ Name: 'second', S3BucketName: 'no-such-bucket' })))).toMatchObject({
+      name: 'S3BucketDoesNotExistException',
+      message: 'S3 bucket no-such-bucket does not exist!',
+    });
     await c.send(new CreateTrailCommand({ Name: 'second', S3BucketName: `${creds().customer}-backups`, SnsTopicName: 'alerts' }));
     expect(await sdkError(c.send(new CreateTrailCommand({ Name: 'third', S3BucketName: bucket })))).toMatchObject({
-      name: 'MaximumNumberOfTrailsExceededException', message: `User: ${creds().customer} already has 2 trails in ru-msk.`,
+      name: 'MaximumNumberOfTrailsExceededException',
+      message: `User: ${creds().customer} already has 2 trails in ru-msk.`,
     });
     const described = await c.send(new DescribeTrailsCommand({}));
     expect(described.trailList!.map((t) => t.Name)).toEqual(['audit-archive', 'second']);
-    expect(described.trailList![1]).toMatchObject({ SnsTopicARN: `arn:aws:sns:ru-msk:${creds().customer}:alerts`, HomeRegion: 'ru-msk', HasCustomEventSelectors: false });
+    expect(described.trailList![1]).toMatchObject({
+      SnsTopicARN: `arn:aws:sns:ru-msk:${creds().customer}:alerts`,
+      HomeRegion: 'ru-msk',
+      HasCustomEventSelectors: false,
+    });
     expect((await c.send(new DescribeTrailsCommand({ trailNameList: ['second', 'missing'] }))).trailList!.map((t) => t.Name)).toEqual(['second']);
     const arn = created.TrailARN!;
     expect((await c.send(new GetTrailCommand({ Name: arn }))).Trail!.Name).toBe('audit-archive');
@@ -305,7 +390,8 @@ describe('K2 trails through the SDK', () => {
     ]);
     // K2's model: S3BucketName is required, and the only member UpdateTrail changes (k2.updateTrailStyle=aws for AWS's).
     expect(await sdkError(c.send(new UpdateTrailCommand({ Name: 'second', EnableLogFileValidation: true, S3KeyPrefix: 'x' })))).toMatchObject({
-      name: 'InvalidParameterException', message: 'S3BucketName is required',
+      name: 'InvalidParameterException',
+      message: 'S3BucketName is required',
     });
     const updated = await c.send(new UpdateTrailCommand({ Name: 'second', S3BucketName: bucket, EnableLogFileValidation: true, S3KeyPrefix: 'x' }));
     expect(updated).toMatchObject({ S3BucketName: bucket, LogFileValidationEnabled: false, SnsTopicName: 'alerts' });
@@ -333,7 +419,9 @@ describe('K2 trails through the SDK', () => {
     const mine = ev.Events!.map((e) => JSON.parse(e.CloudTrailEvent!)).find((r) => r.requestID === requestId)!;
     expect(mine).toMatchObject({ eventSource: 'cloudtrail.amazonaws.com', readOnly: false, userName: creds().username, project: creds().project });
     expect(mine.responseElements.TrailARN).toBe(arn);
-    expect(ev.Events!.find((e) => JSON.parse(e.CloudTrailEvent!).requestID === requestId)!.Resources).toEqual([{ ResourceType: 'AWS::CloudTrail::Trail', ResourceName: arn }]);
+    expect(ev.Events!.find((e) => JSON.parse(e.CloudTrailEvent!).requestID === requestId)!.Resources).toEqual([
+      { ResourceType: 'AWS::CloudTrail::Trail', ResourceName: arn },
+    ]);
     expect(ev.Events!.filter((e) => JSON.parse(e.CloudTrailEvent!).errorCode === 'InvalidTrailNameException').length).toBeGreaterThanOrEqual(7);
     const lookups = await c.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'LookupEvents' }], MaxResults: 1 }));
     expect(lookups.Events![0].ReadOnly).toBe('true');

@@ -80,12 +80,18 @@ describe('Octopai config switches', () => {
     const onAcme = await base().get('/api/UserAccount/UserEvents').set('Host', 'acme.localhost').set('Authorization', `Bearer ${d}`);
     expect(onAcme.status).toBe(401);
     expect((await base().get('/api/UserAccount/UserEvents').set('Authorization', `Bearer ${a.body.accessToken}`)).status).toBe(401);
-    const acmeEvents = await base().get('/api/UserAccount/UserEvents?eventType=Login&pageSize=1').set('Host', 'acme.localhost').set('Authorization', `Bearer ${a.body.accessToken}`);
+    const acmeEvents = await base()
+      .get('/api/UserAccount/UserEvents?eventType=Login&pageSize=1')
+      .set('Host', 'acme.localhost')
+      .set('Authorization', `Bearer ${a.body.accessToken}`);
     expect(acmeEvents.body[0]).toMatchObject({ userAgent: 'acme-agent' });
     const defEvents = await base().get('/api/UserAccount/UserEvents?pageSize=1000&startDate=2026-03-10T09:00:00Z').set('Authorization', `Bearer ${d}`);
     expect((defEvents.body as UserEvent[]).some((e) => e.userAgent === 'acme-agent')).toBe(false);
     // Each tenant has its own generated history.
-    const acmeDay = await base().get('/api/UserAccount/UserEvents?startDate=2026-03-09&endDate=2026-03-09&pageSize=5').set('Host', 'acme.localhost').set('Authorization', `Bearer ${a.body.accessToken}`);
+    const acmeDay = await base()
+      .get('/api/UserAccount/UserEvents?startDate=2026-03-09&endDate=2026-03-09&pageSize=5')
+      .set('Host', 'acme.localhost')
+      .set('Authorization', `Bearer ${a.body.accessToken}`);
     const defDay = await base().get('/api/UserAccount/UserEvents?startDate=2026-03-09&endDate=2026-03-09&pageSize=5').set('Authorization', `Bearer ${d}`);
     expect(acmeDay.body.length).toBe(5);
     expect(acmeDay.body).not.toEqual(defDay.body);

@@ -13,10 +13,14 @@ const NET_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}Z$/;
 type Creds = { userName: string; password: string; nonAdmin: { userName: string; password: string } };
 const creds = () => env.get().providers.octopai.credentials as Creds;
 const base = () => request(env.get().providers.octopai.baseUrl);
-const client = (c: { userName: string; password: string } = creds()) => new OctopaiClient({ baseUrl: env.get().providers.octopai.baseUrl, userName: c.userName, password: c.password });
+const client = (c: { userName: string; password: string } = creds()) =>
+  new OctopaiClient({ baseUrl: env.get().providers.octopai.baseUrl, userName: c.userName, password: c.password });
 
 async function login(body: unknown = { Username: creds().userName, Password: creds().password }, ua = 'octopai-test/1.0') {
-  return base().post('/api/UserAccount/Login').set('User-Agent', ua).send(body as object);
+  return base()
+    .post('/api/UserAccount/Login')
+    .set('User-Agent', ua)
+    .send(body as object);
 }
 async function token(c: { userName: string; password: string } = creds()): Promise<string> {
   const r = await login({ Username: c.userName, Password: c.password });
@@ -27,7 +31,10 @@ function claims(jwt: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
 }
 async function events(query: Record<string, string> = {}, tok?: string) {
-  return base().get('/api/UserAccount/UserEvents').query(query).set('Authorization', `Bearer ${tok ?? (await token())}`);
+  return base()
+    .get('/api/UserAccount/UserEvents')
+    .query(query)
+    .set('Authorization', `Bearer ${tok ?? (await token())}`);
 }
 
 describe('Octopai Login', () => {
@@ -36,12 +43,41 @@ describe('Octopai Login', () => {
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toMatch(/^application\/json/);
     const b = r.body;
-    expect(Object.keys(b)).toEqual(['accessToken', 'expiration', 'refreshToken', 'userName', 'displayName', 'userEmail', 'isAdmin', 'error', 'groupMember', 'authLevel', 'displayModules']);
-    expect(b).toMatchObject({ userName: creds().userName, userEmail: null, isAdmin: true, error: null, groupMember: [], authLevel: 'ADMIN', displayModules: 'lineage;e2e;discovery;compare;adc;adc dashboard;livelineage' });
+    expect(Object.keys(b)).toEqual([
+      'accessToken',
+      'expiration',
+      'refreshToken',
+      'userName',
+      'displayName',
+      'userEmail',
+      'isAdmin',
+      'error',
+      'groupMember',
+      'authLevel',
+      'displayModules',
+    ]);
+    expect(b).toMatchObject({
+      userName: creds().userName,
+      userEmail: null,
+      isAdmin: true,
+      error: null,
+      groupMember: [],
+      authLevel: 'ADMIN',
+      displayModules: 'lineage;e2e;discovery;compare;adc;adc dashboard;livelineage',
+    });
     expect(JSON.parse(Buffer.from(b.accessToken.split('.')[0], 'base64url').toString())).toEqual({ alg: 'HS256', typ: 'JWT' });
     const c = claims(b.accessToken);
     const iat = NOW / 1000;
-    expect(c).toMatchObject({ email: creds().userName, role: 'IsAdmin', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/authentication': 'admin', iat, nbf: iat - 60, exp: iat + 7200, iss: 'DemoIssuer', aud: 'DemoAudience' });
+    expect(c).toMatchObject({
+      email: creds().userName,
+      role: 'IsAdmin',
+      'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/authentication': 'admin',
+      iat,
+      nbf: iat - 60,
+      exp: iat + 7200,
+      iss: 'DemoIssuer',
+      aud: 'DemoAudience',
+    });
     expect(typeof c.unique_name).toBe('string');
     expect(b.expiration).toBe('2026-03-10T12:00:00.0000000Z');
     expect(b.refreshToken.expiration).toBe('2026-04-09T10:00:00.0000000Z');
@@ -50,7 +86,11 @@ describe('Octopai Login', () => {
 
   it('accepts the field names in any casing and the user name in any case', async () => {
     const { userName, password } = creds();
-    for (const body of [{ userName, password }, { username: userName.toUpperCase(), PASSWORD: password }, { USERNAME: userName, Password: password }]) {
+    for (const body of [
+      { userName, password },
+      { username: userName.toUpperCase(), PASSWORD: password },
+      { USERNAME: userName, Password: password },
+    ]) {
       const r = await login(body);
       expect(r.status, JSON.stringify(Object.keys(body))).toBe(200);
       expect(r.body.userName).toBe(userName);
@@ -68,8 +108,17 @@ describe('Octopai Login', () => {
 
   it('failure ladder: bad body 400, missing fields 400, bad credentials 401, all in the failure envelope', async () => {
     const envelope = (userName: string | null, error: string) => ({
-      accessToken: null, expiration: null, refreshToken: null, userName, displayName: null, userEmail: null,
-      isAdmin: false, error, groupMember: [], authLevel: null, displayModules: null,
+      accessToken: null,
+      expiration: null,
+      refreshToken: null,
+      userName,
+      displayName: null,
+      userEmail: null,
+      isAdmin: false,
+      error,
+      groupMember: [],
+      authLevel: null,
+      displayModules: null,
     });
     const { userName } = creds();
     const cases: Array<[PromiseLike<request.Response>, number, ReturnType<typeof envelope>]> = [
@@ -92,7 +141,10 @@ describe('Octopai Login', () => {
   });
 
   it('an oversized body gets 413, never a 5xx', async () => {
-    const r = await base().post('/api/UserAccount/Login').set('Content-Type', 'application/json').send(JSON.stringify({ Username: 'a', Password: 'x'.repeat(1_100_000) }));
+    const r = await base()
+      .post('/api/UserAccount/Login')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ Username: 'a', Password: 'x'.repeat(1_100_000) }));
     expect(r.status).toBe(413);
     expect(r.text).toBe('');
   });
@@ -108,7 +160,15 @@ describe('Octopai Login', () => {
     const [own, ok, noName, unknown, bad] = r.body as UserEvent[];
     // The first one is the token() login made to read the trail.
     expect(own).toMatchObject({ eventType: 'Login', userAgent: 'octopai-test/1.0' });
-    expect(ok).toMatchObject({ userName, userEmail: userName, eventType: 'Login', eventDate: '2026-03-10T10:00:00.0000000Z', ipAddress: '127.0.0.1', userAgent: 'burst-client/2.0', details: null });
+    expect(ok).toMatchObject({
+      userName,
+      userEmail: userName,
+      eventType: 'Login',
+      eventDate: '2026-03-10T10:00:00.0000000Z',
+      ipAddress: '127.0.0.1',
+      userAgent: 'burst-client/2.0',
+      details: null,
+    });
     expect(noName).toMatchObject({ userName: null, userEmail: null, eventType: 'LoginFailed', details: 'Username and password are required' });
     expect(unknown).toMatchObject({ userName: 'nobody@nowhere.example', userEmail: null, eventType: 'LoginFailed', details: 'Invalid username or password' });
     expect(bad).toMatchObject({ userName, userEmail: userName, eventType: 'LoginFailed', details: 'Invalid username or password', ipAddress: '127.0.0.1' });
@@ -199,7 +259,9 @@ describe('Octopai UserEvents: reads', () => {
       expect(r.body, JSON.stringify(f)).toEqual(all.filter(pred));
     }
     // Repeated eventType keys add up like a comma list.
-    const rep = await base().get('/api/UserAccount/UserEvents?eventType=Search&eventType=Export&pageSize=1000&startDate=2026-03-09').set('Authorization', `Bearer ${tok}`);
+    const rep = await base()
+      .get('/api/UserAccount/UserEvents?eventType=Search&eventType=Export&pageSize=1000&startDate=2026-03-09')
+      .set('Authorization', `Bearer ${tok}`);
     expect(rep.body).toEqual(all.filter((e) => e.eventType === 'Search' || e.eventType === 'Export'));
   });
 
@@ -222,11 +284,15 @@ describe('Octopai UserEvents: reads', () => {
   it('POST takes the same parameters in a JSON body (any casing); body beats query; empty body = {}', async () => {
     const tok = await token();
     const get = (await events({ startDate: '2026-03-07', endDate: '2026-03-07', eventType: 'Search', pageSize: '50' }, tok)).body;
-    const post = await base().post('/api/UserAccount/UserEvents').set('Authorization', `Bearer ${tok}`)
+    const post = await base()
+      .post('/api/UserAccount/UserEvents')
+      .set('Authorization', `Bearer ${tok}`)
       .send({ STARTDATE: '2026-03-07', enddate: '2026-03-07', EventType: ['Search'], pageSize: 50, pageNumber: '1', unknown: true });
     expect(post.status).toBe(200);
     expect(post.body).toEqual(get);
-    const mixed = await base().post('/api/UserAccount/UserEvents?eventType=Export&pageSize=3').set('Authorization', `Bearer ${tok}`)
+    const mixed = await base()
+      .post('/api/UserAccount/UserEvents?eventType=Export&pageSize=3')
+      .set('Authorization', `Bearer ${tok}`)
       .send({ startDate: '2026-03-07', endDate: '2026-03-07', eventType: 'Search', pageSize: 50 });
     expect(mixed.body).toEqual(get);
     const empty = await base().post('/api/UserAccount/UserEvents').set('Authorization', `Bearer ${tok}`);
@@ -267,9 +333,14 @@ describe('Octopai UserEvents: bad input gets 400 problem details naming the para
       [{ pageNumber: '0' }, { pageNumber: ['pageNumber must be 1 or greater.'] }],
       [{ pageNumber: '-3' }, { pageNumber: ['pageNumber must be 1 or greater.'] }],
       [{ pageNumber: '99999999999' }, { pageNumber: ["The value '99999999999' is not valid for pageNumber."] }],
-      [{ pageNumber: '0', pageSize: '5000', startDate: 'x' }, {
-        startDate: ["The value 'x' is not valid for startDate."], pageNumber: ['pageNumber must be 1 or greater.'], pageSize: ['pageSize must be between 1 and 1000.'],
-      }],
+      [
+        { pageNumber: '0', pageSize: '5000', startDate: 'x' },
+        {
+          startDate: ["The value 'x' is not valid for startDate."],
+          pageNumber: ['pageNumber must be 1 or greater.'],
+          pageSize: ['pageSize must be between 1 and 1000.'],
+        },
+      ],
     ];
     for (const [q, errors] of bad) {
       const r = await events(q, tok);
@@ -287,10 +358,13 @@ describe('Octopai UserEvents: bad input gets 400 problem details naming the para
       [post().set('Content-Type', 'application/json').send('[]'), { $: ['The request body must be a JSON object.'] }],
       [post().set('Content-Type', 'application/json').send('"text"'), { $: ['The request body must be a JSON object.'] }],
       [post().set('Content-Type', 'text/plain').send('pageSize=5'), { $: ["Unsupported content type 'text/plain'; send application/json."] }],
-      [post().set('Content-Type', 'application/x-www-form-urlencoded').send('pageSize=5'), { $: ["Unsupported content type 'application/x-www-form-urlencoded'; send application/json."] }],
+      [
+        post().set('Content-Type', 'application/x-www-form-urlencoded').send('pageSize=5'),
+        { $: ["Unsupported content type 'application/x-www-form-urlencoded'; send application/json."] },
+      ],
       [post().send({ pageSize: 1.5 }), { pageSize: ["The value '1.5' is not valid for pageSize."] }],
       [post().send({ startDate: 20260301 }), { startDate: ["The value '20260301' is not valid for startDate."] }],
-      [post().send({ userName: ['a'] }), { userName: ["The value '[\"a\"]' is not valid for userName."] }],
+      [post().send({ userName: ['a'] }), { userName: ['The value \'["a"]\' is not valid for userName.'] }],
       [post().send({ eventType: [1] }), { eventType: ["The value '[1]' is not valid for eventType."] }],
     ];
     for (const [req, errors] of cases) {
@@ -298,7 +372,9 @@ describe('Octopai UserEvents: bad input gets 400 problem details naming the para
       expect(r.status, JSON.stringify(errors)).toBe(400);
       expect(r.body).toEqual({ title: 'One or more validation errors occurred.', status: 400, errors });
     }
-    const big = await post().set('Content-Type', 'application/json').send(JSON.stringify({ userName: 'x'.repeat(1_100_000) }));
+    const big = await post()
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ userName: 'x'.repeat(1_100_000) }));
     expect(big.status).toBe(413);
   });
 });
@@ -312,7 +388,16 @@ describe('Octopai UserEvents: tokens', () => {
     const forged = await sign(claims(tok), 'not-the-secret', 'HS256');
     const tampered = `${h}.${Buffer.from(JSON.stringify({ ...claims(tok), email: creds().nonAdmin.userName })).toString('base64url')}.${tok.split('.')[2]}`;
     const otherIss = await sign({ ...claims(tok), iss: 'Elsewhere' }, 'not-the-secret', 'HS256');
-    for (const auth of [undefined, 'Bearer', `Basic ${Buffer.from('a:b').toString('base64')}`, 'Bearer not.a.jwt', `Bearer ${h}.${p}`, `Bearer ${forged}`, `Bearer ${tampered}`, `Bearer ${otherIss}`]) {
+    for (const auth of [
+      undefined,
+      'Bearer',
+      `Basic ${Buffer.from('a:b').toString('base64')}`,
+      'Bearer not.a.jwt',
+      `Bearer ${h}.${p}`,
+      `Bearer ${forged}`,
+      `Bearer ${tampered}`,
+      `Bearer ${otherIss}`,
+    ]) {
       const req = base().get('/api/UserAccount/UserEvents');
       const r = await (auth ? req.set('Authorization', auth) : req);
       expect(r.status, auth).toBe(401);
@@ -355,7 +440,10 @@ describe('Octopai UserEvents: tokens', () => {
   it('refresh refuses mismatched users, forged tokens, expired refresh tokens and bad bodies', async () => {
     const admin = (await login()).body;
     const other = (await login({ Username: creds().nonAdmin.userName, Password: creds().nonAdmin.password })).body;
-    const post = (body: unknown) => base().post('/api/UserAccount/RefreshToken').send(body as object);
+    const post = (body: unknown) =>
+      base()
+        .post('/api/UserAccount/RefreshToken')
+        .send(body as object);
     const mismatch = await post({ accessToken: other.accessToken, refreshToken: admin.refreshToken.token });
     expect(mismatch.status).toBe(401);
     expect(mismatch.body.error).toBe('Invalid refresh token');
@@ -402,7 +490,9 @@ describe('Octopai generated history', () => {
     expect(fails.length).toBeGreaterThan(0);
     for (const f of fails) {
       const t = Date.parse(f.eventDate);
-      expect(asc.some((e) => e.eventType === 'Login' && e.userEmail === f.userEmail && Date.parse(e.eventDate) > t && Date.parse(e.eventDate) - t < 3 * 60_000)).toBe(true);
+      expect(
+        asc.some((e) => e.eventType === 'Login' && e.userEmail === f.userEmail && Date.parse(e.eventDate) > t && Date.parse(e.eventDate) - t < 3 * 60_000),
+      ).toBe(true);
     }
     expect(all.some((e) => e.eventType === 'LoginFailed' && e.userEmail === null)).toBe(true);
     expect(all.some((e) => e.ipAddress.includes(':'))).toBe(true);

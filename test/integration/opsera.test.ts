@@ -45,7 +45,7 @@ function stored(kind: 'actions' | 'tokens', from: number, to: number, pred: (r: 
   const account = creds().account;
   for (const e of env.get().runtimes.get('opsera')!.ctx.store.scan({ from, to })) {
     const r = e.rec as Record<string, unknown>;
-    if (r.account === account && ('token_id' in r) === (kind === 'tokens') && pred(r)) n++;
+    if (r.account === account && 'token_id' in r === (kind === 'tokens') && pred(r)) n++;
   }
   return n;
 }
@@ -107,7 +107,12 @@ describe('Opsera: /actions', () => {
     expect(got[got.length - 1].createdAt.slice(0, 10)).toBe('2026-03-09');
     // A longer window than 7 days is allowed: still at most 1000, newest first.
     const long = await actions({ date: '2026-02-20', type: 'task' });
-    expect(long.length).toBe(Math.min(1000, stored('actions', Date.parse('2026-02-20T00:00:00Z'), NOW, (r) => r.type === 'task')));
+    expect(long.length).toBe(
+      Math.min(
+        1000,
+        stored('actions', Date.parse('2026-02-20T00:00:00Z'), NOW, (r) => r.type === 'task'),
+      ),
+    );
     expect(long[long.length - 1].createdAt < new Date(NOW - 7 * DAY).toISOString()).toBe(true);
     expect(await actions({ date: '2026-03-11' })).toEqual([]);
     const old = await actions({ date: '2020-01-01', type: 'task', count: '1' });
@@ -145,7 +150,14 @@ describe('Opsera: /tokens and token-usage recording', () => {
   it('every authenticated call appends a record, visible on the next call; a /tokens call sees its own first', async () => {
     await actions({ count: '1' }, 'securityLogs');
     const t = await tokens({ count: '2' }, 'securityLogs');
-    expect(t[0]).toMatchObject({ token_id: creds().tokenIds.securityLogs, scope: 'security-logs', target: '/v1/logs/user/tokens', user_id: creds().userId, account: creds().account, __v: 0 });
+    expect(t[0]).toMatchObject({
+      token_id: creds().tokenIds.securityLogs,
+      scope: 'security-logs',
+      target: '/v1/logs/user/tokens',
+      user_id: creds().userId,
+      account: creds().account,
+      __v: 0,
+    });
     expect(t[1]).toMatchObject({ token_id: creds().tokenIds.securityLogs, target: '/v1/logs/user/actions' });
     expect(t[0].createdAt).toBe(FROZEN_NOW);
     expect(t[0]._id > t[1]._id).toBe(true);
@@ -197,9 +209,19 @@ describe('Opsera: the failure ladder', () => {
     const [h, p, s] = api.split('.');
     const foreign = await new JwtIssuer('some other secret', () => NOW).issue({ token_id: creds().tokenIds.api, user_id: creds().userId, scope: 'api' }, 3600);
     const cases: Array<string | undefined> = [
-      undefined, 'Basic dXNlcjpwYXNz', 'Bearer', 'Bearer ', `Token ${api}`, 'Bearer garbage', 'Bearer a.b.c', 'Bearer ....',
-      `Bearer ${h}.${p}.${s.slice(0, -2)}${s.endsWith('AA') ? 'BB' : 'AA'}`, `Bearer ${h}.${Buffer.from('{"scope":"api"}').toString('base64url')}.${s}`,
-      `Bearer ${foreign}`, `Bearer ${'x'.repeat(8_000)}`, `Bearer ${api} extra`,
+      undefined,
+      'Basic dXNlcjpwYXNz',
+      'Bearer',
+      'Bearer ',
+      `Token ${api}`,
+      'Bearer garbage',
+      'Bearer a.b.c',
+      'Bearer ....',
+      `Bearer ${h}.${p}.${s.slice(0, -2)}${s.endsWith('AA') ? 'BB' : 'AA'}`,
+      `Bearer ${h}.${Buffer.from('{"scope":"api"}').toString('base64url')}.${s}`,
+      `Bearer ${foreign}`,
+      `Bearer ${'x'.repeat(8_000)}`,
+      `Bearer ${api} extra`,
     ];
     for (const auth of cases) {
       const req = http().get(ACTIONS);
@@ -244,7 +266,13 @@ describe('Opsera: the failure ladder', () => {
     } finally {
       rt.loadState(before);
     }
-    expect((await http().get(ACTIONS + '?count=1').set('Authorization', `Bearer ${creds().tokens.securityLogs}`)).status).toBe(200);
+    expect(
+      (
+        await http()
+          .get(ACTIONS + '?count=1')
+          .set('Authorization', `Bearer ${creds().tokens.securityLogs}`)
+      ).status,
+    ).toBe(200);
   });
 
   it('tokens expire when the emulator clock passes exp; the manifest then hands out fresh ones', async () => {
@@ -252,20 +280,68 @@ describe('Opsera: the failure ladder', () => {
     try {
       // Tokens run from the start of the day they were handed out: 30 days for securityLogs, 90 for api.
       env.get().setClock({ advance: 'P29DT13H' });
-      expect((await http().get(ACTIONS + '?count=1').set('Authorization', `Bearer ${old.securityLogs}`)).status).toBe(200);
+      expect(
+        (
+          await http()
+            .get(ACTIONS + '?count=1')
+            .set('Authorization', `Bearer ${old.securityLogs}`)
+        ).status,
+      ).toBe(200);
       env.get().setClock({ advance: 'PT1H' });
-      expect((await http().get(ACTIONS + '?count=1').set('Authorization', `Bearer ${old.securityLogs}`)).status).toBe(401);
-      expect((await http().get(ACTIONS + '?count=1').set('Authorization', `Bearer ${old.api}`)).status).toBe(200);
+      expect(
+        (
+          await http()
+            .get(ACTIONS + '?count=1')
+            .set('Authorization', `Bearer ${old.securityLogs}`)
+        ).status,
+      ).toBe(401);
+      expect(
+        (
+          await http()
+            .get(ACTIONS + '?count=1')
+            .set('Authorization', `Bearer ${old.api}`)
+        ).status,
+      ).toBe(200);
       env.get().setClock({ advance: 'P60D' });
-      expect((await http().get(ACTIONS + '?count=1').set('Authorization', `Bearer ${old.api}`)).status).toBe(401);
+      expect(
+        (
+          await http()
+            .get(ACTIONS + '?count=1')
+            .set('Authorization', `Bearer ${old.api}`)
+        ).status,
+      ).toBe(401);
       const fresh = creds().tokens;
       expect(fresh.api).not.toBe(old.api);
-      expect((await http().get(ACTIONS + '?count=1').set('Authorization', `Bearer ${fresh.api}`)).status).toBe(200);
-      expect((await http().get(ACTIONS + '?count=1').set('Authorization', `Bearer ${fresh.expired}`)).status).toBe(401);
+      expect(
+        (
+          await http()
+            .get(ACTIONS + '?count=1')
+            .set('Authorization', `Bearer ${fresh.api}`)
+        ).status,
+      ).toBe(200);
+      expect(
+        (
+          await http()
+            .get(ACTIONS + '?count=1')
+            .set('Authorization', `Bearer ${fresh.expired}`)
+        ).status,
+      ).toBe(401);
       // A clock set far in the past still gets working tokens and an expired one.
       env.get().setClock({ set: '2001-06-01T12:00:00Z' });
-      expect((await http().get(ACTIONS + '?count=1').set('Authorization', `Bearer ${creds().tokens.api}`)).status).toBe(200);
-      expect((await http().get(ACTIONS + '?count=1').set('Authorization', `Bearer ${creds().tokens.expired}`)).status).toBe(401);
+      expect(
+        (
+          await http()
+            .get(ACTIONS + '?count=1')
+            .set('Authorization', `Bearer ${creds().tokens.api}`)
+        ).status,
+      ).toBe(200);
+      expect(
+        (
+          await http()
+            .get(ACTIONS + '?count=1')
+            .set('Authorization', `Bearer ${creds().tokens.expired}`)
+        ).status,
+      ).toBe(401);
     } finally {
       env.get().reset();
     }
@@ -277,7 +353,18 @@ describe('Opsera: bad input never gets a 5xx', () => {
   const auth = () => ({ Authorization: `Bearer ${creds().tokens.api}` });
 
   it('bad dates and counts get 400 with the specified messages; date is checked first', async () => {
-    const badDates = ['2024-02-30', '2024-13-01', '2024-00-10', '20240101', '2024-1-1', 'yesterday', '2024-01-01T00:00:00Z', '', '%E0%A4%A', encodeURIComponent('２０２４-01-01')];
+    const badDates = [
+      '2024-02-30',
+      '2024-13-01',
+      '2024-00-10',
+      '20240101',
+      '2024-1-1',
+      'yesterday',
+      '2024-01-01T00:00:00Z',
+      '',
+      '%E0%A4%A',
+      encodeURIComponent('２０２４-01-01'),
+    ];
     for (const d of badDates) {
       for (const path of [ACTIONS, TOKENS]) {
         const r = await http().get(`${path}?date=${d}`).set(auth());
@@ -304,7 +391,11 @@ describe('Opsera: bad input never gets a 5xx', () => {
       expect(r.status).toBe(404);
       expect(r.body).toEqual({ message: 'Not Found' });
     }
-    const big = await http().post(TOKENS).set(auth()).set('Content-Type', 'application/json').send(JSON.stringify({ x: 'y'.repeat(3_000_000) }));
+    const big = await http()
+      .post(TOKENS)
+      .set(auth())
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ x: 'y'.repeat(3_000_000) }));
     expect(big.status).toBe(404);
     expect(big.body).toEqual({ message: 'Not Found' });
     const withBody = await http().get(`${ACTIONS}?count=1`).set(auth()).set('Content-Type', 'text/plain').send('garbage');
@@ -327,7 +418,11 @@ describe('Opsera: account scope, determinism, injection', () => {
     expect(accounts.length).toBeGreaterThan(1);
     const other = accounts.find((a) => a !== creds().account)!;
     let otherStored = 0;
-    for (const e of env.get().runtimes.get('opsera')!.ctx.store.scan({ from: NOW - DAY, to: NOW })) if ((e.rec as { account: string }).account === other) otherStored++;
+    for (const e of env
+      .get()
+      .runtimes.get('opsera')!
+      .ctx.store.scan({ from: NOW - DAY, to: NOW }))
+      if ((e.rec as { account: string }).account === other) otherStored++;
     expect(otherStored).toBeGreaterThan(0);
     const data = [...(await actions({ date: '2026-03-09' })), ...(await tokens({ date: '2026-03-09' }))];
     expect(data.every((r) => r.account === creds().account)).toBe(true);
@@ -343,7 +438,14 @@ describe('Opsera: account scope, determinism, injection', () => {
   it('injected records of both kinds show up in their own log, and bad ones are refused', async () => {
     const ctl = request(env.get().controlUrl);
     const at = new Date(NOW - 60_000).toISOString();
-    const action = { user_id: creds().userId, user_email: 'inject@example.com', type: 'pipeline', action: 'publish', target_id: 'aaaaaaaaaaaaaaaaaaaaaaaa', createdAt: at };
+    const action = {
+      user_id: creds().userId,
+      user_email: 'inject@example.com',
+      type: 'pipeline',
+      action: 'publish',
+      target_id: 'aaaaaaaaaaaaaaaaaaaaaaaa',
+      createdAt: at,
+    };
     const use = { token_id: 'bbbbbbbbbbbbbbbbbbbbbbbb', scope: 'pipeline', target: '/v1/pipelines', user_id: creds().userId, createdAt: at };
     const ok = await ctl.post('/_emulator/providers/opsera/events').send([action, use]);
     expect(ok.status).toBe(201);

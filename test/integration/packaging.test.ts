@@ -8,7 +8,13 @@ import { startCli } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'audit-emulator-pack-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' } });
+const npm = (args: string[], cwd: string) =>
+  execFileSync('npm', args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' },
+  });
 
 describe('packaging', () => {
   it('the Dockerfile lints clean, runs as a non-root user and checks health', () => {

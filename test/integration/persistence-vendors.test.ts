@@ -51,7 +51,8 @@ describe('persistence of vendor state', () => {
       const op = a.providers.opsera.credentials as any;
       expect((await new OpseraClient({ baseUrl: a.providers.opsera.baseUrl, token: op.tokens.api }).getUserActions({ count: '1' } as any)).status).toBe(200);
       const r = await fetch(`${a.controlUrl}/_emulator/providers/instaclustr/events`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ action: 'DELETE_CLUSTER', timestamp: new Date(a.clock.now() - 60_000).toISOString(), userName: inj }),
       });
       expect(r.status).toBe(201);
@@ -72,14 +73,20 @@ describe('persistence of vendor state', () => {
       const events = await client.lookupEvents({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateTrail' }] });
       expect(events.ok && events.body.Events.length).toBeGreaterThan(0);
       const o = b.providers.octopai.credentials as any;
-      const ev = await new OctopaiClient({ baseUrl: b.providers.octopai.baseUrl, userName: o.userName, password: o.password }).getUserEvents({ eventType: 'LoginFailed', startDate: '2026-03-10' });
+      const ev = await new OctopaiClient({ baseUrl: b.providers.octopai.baseUrl, userName: o.userName, password: o.password }).getUserEvents({
+        eventType: 'LoginFailed',
+        startDate: '2026-03-10',
+      });
       expect(ev.ok && ev.body.some((x) => x.userName === o.userName && x.eventDate >= '2026-03-10T10:00')).toBe(true);
       const op = b.providers.opsera.credentials as any;
       const uses = await new OpseraClient({ baseUrl: b.providers.opsera.baseUrl, token: op.tokens.api }).getTokenUsage({ count: '1000' });
       expect(uses.ok && (uses.body as any).data.filter((x: any) => x.target === '/v1/logs/user/actions').length).toBeGreaterThan(0);
       const ic = b.providers.instaclustr.credentials as any;
-      const acts = await new InstaclustrClient({ baseUrl: b.providers.instaclustr.baseUrl, username: ic.username, organisationApiKey: ic.organisationManagementApiKey })
-        .getOrganisationUserActions(ic.organisationId, { userName: [inj], getActionCounts: false });
+      const acts = await new InstaclustrClient({
+        baseUrl: b.providers.instaclustr.baseUrl,
+        username: ic.username,
+        organisationApiKey: ic.organisationManagementApiKey,
+      }).getOrganisationUserActions(ic.organisationId, { userName: [inj], getActionCounts: false });
       expect(acts.ok && acts.body.resources.map((x) => x.userName)).toEqual([inj]);
     } finally {
       await b.close();

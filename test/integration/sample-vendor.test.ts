@@ -45,7 +45,10 @@ const exportSpree: ScenarioDef = {
 
 let emu: Emulator;
 beforeAll(async () => {
-  emu = await startCore({ providers: [...providers, sample], buildCompany, scenarios: [...scenarios, exportSpree], control: controlPort }, { portBase: 0, now: FROZEN_NOW, validateResponses: true });
+  emu = await startCore(
+    { providers: [...providers, sample], buildCompany, scenarios: [...scenarios, exportSpree], control: controlPort },
+    { portBase: 0, now: FROZEN_NOW, validateResponses: true },
+  );
 });
 afterAll(async () => {
   await emu?.close();
@@ -68,7 +71,7 @@ async function call(path: string, init: RequestInit & { token?: string | null } 
   const res = await fetch(url, { ...rest, headers });
   const conf = await checkFetchResponse(spec, rest.method ?? 'GET', url, res);
   expect(conf.errors, `${path} ${res.status}`).toEqual([]);
-  return { status: res.status, headers: res.headers, body: (await res.json()) };
+  return { status: res.status, headers: res.headers, body: await res.json() };
 }
 
 function control(method: string, path: string, body?: unknown) {
@@ -119,9 +122,16 @@ describe('a vendor that exists only in the test tree', () => {
   });
 
   it('refuses an unknown or ill-typed switch at start, and applies its own', async () => {
-    await expect(startCore({ providers: [sample], buildCompany, control: controlPort }, { portBase: 0, config: { sample: { maxPageSiz: 3 } } })).rejects.toThrow(/unknown setting 'sample\.maxPageSiz'/);
-    await expect(startCore({ providers: [sample], buildCompany, control: controlPort }, { portBase: 0, config: { sample: { maxPageSize: '3' } } })).rejects.toThrow(/sample\.maxPageSize/);
-    const small = await startCore({ providers: [sample], buildCompany, control: controlPort }, { portBase: 0, now: FROZEN_NOW, config: { sample: { maxPageSize: 3 } } });
+    await expect(
+      startCore({ providers: [sample], buildCompany, control: controlPort }, { portBase: 0, config: { sample: { maxPageSiz: 3 } } }),
+    ).rejects.toThrow(/unknown setting 'sample\.maxPageSiz'/);
+    await expect(
+      startCore({ providers: [sample], buildCompany, control: controlPort }, { portBase: 0, config: { sample: { maxPageSize: '3' } } }),
+    ).rejects.toThrow(/sample\.maxPageSize/);
+    const small = await startCore(
+      { providers: [sample], buildCompany, control: controlPort },
+      { portBase: 0, now: FROZEN_NOW, config: { sample: { maxPageSize: 3 } } },
+    );
     try {
       const p = target(small);
       const res = await fetch(`${p.baseUrl}/v1/events?limit=50`, { headers: { authorization: `Bearer ${p.credentials.token}` } });

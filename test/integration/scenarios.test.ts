@@ -9,7 +9,11 @@ import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
 const env = useEmulator({ now: FROZEN_NOW, config: { instaclustr: { rateLimitPerSecond: 0 } } });
 
 async function control(method: string, path: string, body?: unknown) {
-  const r = await fetch(`${env.get().controlUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const r = await fetch(`${env.get().controlUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: r.status, body: await r.json() };
 }
 

@@ -66,8 +66,7 @@ describe('a state file that does not load', () => {
 
 describe('a journal that does not load', () => {
   const dir = mkdtempSync(join(tmpdir(), 'journal-damage-'));
-  const insert = (i: number) =>
-    frame(JSON.stringify({ t: 'insert', vendor: 'crusoe', seq: 1_000_000 + i, ts: 0, rec: { bad: true } }));
+  const insert = (i: number) => frame(JSON.stringify({ t: 'insert', vendor: 'crusoe', seq: 1_000_000 + i, ts: 0, rec: { bad: true } }));
   /** A state directory with a snapshot and a journal whose header is whole, then `tail`. */
   function stateDir(name: string, tail: string): { root: string; journal: string; offset: number } {
     const root = join(dir, name);

@@ -6,13 +6,27 @@ const env = useEmulator({ now: FROZEN_NOW });
 const NOW = Date.parse(FROZEN_NOW);
 const DAY = 86_400_000;
 
-interface Ev { vendor: string; id: string; time: string; actor: string; action: string; outcome: string; target?: string; sourceIp?: string; injected: boolean }
+interface Ev {
+  vendor: string;
+  id: string;
+  time: string;
+  actor: string;
+  action: string;
+  outcome: string;
+  target?: string;
+  sourceIp?: string;
+  injected: boolean;
+}
 
 async function get(path: string): Promise<{ status: number; body: any; text: string; headers: Headers }> {
   const res = await fetch(env.get().controlUrl + path);
   const text = await res.text();
   let body: unknown;
-  try { body = JSON.parse(text); } catch { body = undefined; }
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
   return { status: res.status, body, text, headers: res.headers };
 }
 
@@ -41,9 +55,18 @@ function injectCrusoe(at: number, over: Record<string, unknown> = {}) {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      action: 'Delete', actor_id: '00000000-0000-4000-8000-000000000001', actor_email: c.email, actor_type: 'User',
-      client_ip: '203.0.113.9:5555', start_time: new Date(at).toISOString(), end_time: new Date(at + 500).toISOString(),
-      result: 'Forbidden', surface: 'Console', target_type: 'VM', target_names: ['vm-injected-1'], ...over,
+      action: 'Delete',
+      actor_id: '00000000-0000-4000-8000-000000000001',
+      actor_email: c.email,
+      actor_type: 'User',
+      client_ip: '203.0.113.9:5555',
+      start_time: new Date(at).toISOString(),
+      end_time: new Date(at + 500).toISOString(),
+      result: 'Forbidden',
+      surface: 'Console',
+      target_type: 'VM',
+      target_names: ['vm-injected-1'],
+      ...over,
     }),
   }).then(async (r) => ({ status: r.status, body: await r.json() }));
 }
@@ -117,7 +140,8 @@ describe('GET /_emulator/timeline', () => {
     const from = new Date(NOW - 7 * DAY).toISOString();
     const all = await walk(`from=${from}`, 500);
     const people = (await get('/_emulator/people')).body.people as Array<{ email: string; username: string; name: string }>;
-    const vendorsOf = (p: { email: string }) => new Set(all.filter((e) => e.actor.toLowerCase().startsWith(p.email.toLowerCase().split('@')[0])).map((e) => e.vendor)).size;
+    const vendorsOf = (p: { email: string }) =>
+      new Set(all.filter((e) => e.actor.toLowerCase().startsWith(p.email.toLowerCase().split('@')[0])).map((e) => e.vendor)).size;
     const person = [...people].sort((a, b) => vendorsOf(b) - vendorsOf(a))[0];
     expect(person).toBeDefined();
     const ids = [person.email, person.username, person.name].map((s) => s.toLowerCase());
@@ -135,7 +159,16 @@ describe('GET /_emulator/timeline', () => {
   });
 
   it('answers bad input with 400 and a message', async () => {
-    for (const qs of ['outcome=maybe', 'from=yesterday', 'vendor=nope', 'cursor=garbage', 'limit=0', 'limit=501', 'injected=yes', `from=${FROZEN_NOW}&to=2020-01-01T00:00:00Z`]) {
+    for (const qs of [
+      'outcome=maybe',
+      'from=yesterday',
+      'vendor=nope',
+      'cursor=garbage',
+      'limit=0',
+      'limit=501',
+      'injected=yes',
+      `from=${FROZEN_NOW}&to=2020-01-01T00:00:00Z`,
+    ]) {
       const r = await get(`/_emulator/timeline?${qs}`);
       expect(r.status, qs).toBe(400);
       expect(typeof r.body.error).toBe('string');
@@ -277,7 +310,11 @@ describe('GET /_emulator/stream', () => {
       expect(ins.data.events.map((e: Ev) => e.id)).toContain(inj.body.ids[0]);
       expect(ins.data.events[0]).toMatchObject({ vendor: 'crusoe', injected: true, target: 'VM vm-streamed' });
 
-      await fetch(`${env.get().controlUrl}/_emulator/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: 'PT1H' }) });
+      await fetch(`${env.get().controlUrl}/_emulator/clock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ advance: 'PT1H' }),
+      });
       const clock = await readUntil(reader, (e) => e === 'clock');
       expect(Date.parse(clock.data.now)).toBe(NOW + 3_600_000);
       const tick = await readUntil(reader, (e) => e === 'tick');

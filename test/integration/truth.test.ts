@@ -55,7 +55,12 @@ describe('truth equals what the vendor API returns', () => {
 
   it('instaclustr account and organisation', async () => {
     const c = creds('instaclustr');
-    const client = new InstaclustrClient({ baseUrl: base('instaclustr'), username: c.username, apiKey: c.provisioningApiKey, organisationApiKey: c.organisationManagementApiKey });
+    const client = new InstaclustrClient({
+      baseUrl: base('instaclustr'),
+      username: c.username,
+      apiKey: c.provisioningApiKey,
+      organisationApiKey: c.organisationManagementApiKey,
+    });
     const walk = async (get: (q: any) => Promise<any>) => {
       const out: unknown[] = [];
       for (let start = 0; ; start += 1000) {
@@ -109,7 +114,10 @@ describe('truth equals what the vendor API returns', () => {
     expect(lookups.filter((e) => ids.has(e.EventId))).toEqual(api);
 
     const trail = { Name: 'truth-trail', S3BucketName: `${c.customer}-activity-log` };
-    for (const [op, body] of [['CreateTrail', trail], ['StartLogging', { Name: trail.Name }]] as const) {
+    for (const [op, body] of [
+      ['CreateTrail', trail],
+      ['StartLogging', { Name: trail.Name }],
+    ] as const) {
       const r = await client.raw(op, JSON.stringify(body), { targetPrefix: 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101' });
       expect(r.status, JSON.stringify(r.body)).toBe(200);
     }
@@ -123,7 +131,12 @@ describe('truth equals what the vendor API returns', () => {
     const archived = await truth('k2', 'trail-archives', FROM, now);
     const byId = (xs: any[]) => [...xs].sort((x, y) => (x.eventID < y.eventID ? -1 : 1));
     expect(byId(archived)).toEqual(byId(records));
-    expect(archived.map((r) => r.eventTime)).toEqual(records.map((r) => r.eventTime).sort().reverse());
+    expect(archived.map((r) => r.eventTime)).toEqual(
+      records
+        .map((r) => r.eventTime)
+        .sort()
+        .reverse(),
+    );
   });
 });
 
@@ -131,7 +144,11 @@ describe('feeds', () => {
   it('each vendor names the same feeds to collectors (its hooks) and to the truth (its instance)', () => {
     const names = Object.fromEntries([...env.get().runtimes].map(([id, rt]) => [id, Object.keys(rt.instance.feeds ?? {})]));
     expect(names).toEqual({
-      crusoe: ['audit-logs'], instaclustr: ['account', 'organisation'], k2: ['lookup-events', 'trail-archives'], octopai: ['user-events'], opsera: ['actions', 'tokens'],
+      crusoe: ['audit-logs'],
+      instaclustr: ['account', 'organisation'],
+      k2: ['lookup-events', 'trail-archives'],
+      octopai: ['user-events'],
+      opsera: ['actions', 'tokens'],
     });
     for (const [id, rt] of env.get().runtimes) expect(Object.keys(rt.provider.hooks?.feeds ?? {}), id).toEqual(names[id]);
   });

@@ -37,7 +37,9 @@ function spoiled(records: any[], idField: string | null): any[] {
   const [, second, third, fourth, ...rest] = records;
   const key = Object.keys(third).find((k) => k !== idField && typeof third[k] === 'string')!;
   const changed = { ...third, [key]: `${third[key]}-changed` };
-  const invented = idField ? { ...fourth, [idField]: typeof fourth[idField] === 'number' ? 1 : 'invented-0001' } : { ...fourth, [Object.keys(fourth)[0]]: 'invented' };
+  const invented = idField
+    ? { ...fourth, [idField]: typeof fourth[idField] === 'number' ? 1 : 'invented-0001' }
+    : { ...fourth, [Object.keys(fourth)[0]]: 'invented' };
   return [second, second, changed, fourth, invented, ...rest];
 }
 

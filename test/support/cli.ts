@@ -4,7 +4,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
  * Start the CLI on free ports (`--port-base 0`) and wait until its control API answers. A fixed or
  * random port in the ephemeral range can be taken by some outgoing connection of a parallel test.
  */
-export async function startCli(bin: string[], args: string[], opts: { cwd?: string } = {}): Promise<{ proc: ChildProcess; control: string; printed: () => string; printedErr: () => string }> {
+export async function startCli(
+  bin: string[],
+  args: string[],
+  opts: { cwd?: string } = {},
+): Promise<{ proc: ChildProcess; control: string; printed: () => string; printedErr: () => string }> {
   const proc = spawn(bin[0], [...bin.slice(1), 'start', '--port-base', '0', ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

@@ -66,7 +66,10 @@ describe('event store', () => {
   });
 
   it('generates buckets lazily and identically whatever order they are touched in', () => {
-    const gen = (from: number) => [{ t: from + 1000, n: from }, { t: from + 5000, n: from + 1 }];
+    const gen = (from: number) => [
+      { t: from + 1000, n: from },
+      { t: from + 5000, n: from + 1 },
+    ];
     const a = make(T0, gen);
     const b = make(T0, gen);
     const all = (s: EventStore<R>) => [...s.scan({ from: T0 - 5 * 24 * H, to: T0 })].map((e) => e.rec.n);
@@ -109,7 +112,14 @@ describe('event store', () => {
   });
 
   it('bounds the JSON cache by size as well as by count', () => {
-    const s = new EventStore<R>({ timeOf: (r) => r.t, render: (r) => ({ x: String(r.n).repeat(10) }), retentionMs: 1e12, now: () => T0, jsonCacheSize: 100, jsonCacheBytes: 50 });
+    const s = new EventStore<R>({
+      timeOf: (r) => r.t,
+      render: (r) => ({ x: String(r.n).repeat(10) }),
+      retentionMs: 1e12,
+      now: () => T0,
+      jsonCacheSize: 100,
+      jsonCacheBytes: 50,
+    });
     const es = [1, 2, 3, 4].map((n) => s.insert({ t: T0 - n, n }));
     es.forEach((e) => s.json(e));
     // Each rendering is 17 bytes: only the two newest fit in 50.

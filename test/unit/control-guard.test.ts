@@ -4,7 +4,12 @@ import { controlGuard, hostName } from '../../servers/core/guard.js';
 
 function app(opts: { host?: string; token?: string; allowHosts?: string[] } = {}) {
   const a = new Hono();
-  a.use('*', controlGuard({ host: opts.host ?? '127.0.0.1', token: opts.token, allowHosts: opts.allowHosts }, (r) => Response.json({ error: r.message }, { status: r.status })));
+  a.use(
+    '*',
+    controlGuard({ host: opts.host ?? '127.0.0.1', token: opts.token, allowHosts: opts.allowHosts }, (r) =>
+      Response.json({ error: r.message }, { status: r.status }),
+    ),
+  );
   a.get('/x', (c) => c.json({ ok: true }));
   a.post('/x', (c) => c.json({ ok: true }));
   return a;

@@ -9,13 +9,16 @@ import { buildWorld, credentialsOf } from '../../servers/instaclustr/world.js';
 const DAY = 86_400_000;
 const FIRST = Math.floor(Date.parse('2025-03-01T00:00:00Z') / DAY);
 
-const world = (seed: number, overrides: CredentialOverrides = {}) => buildWorld(seed, buildCompany(seed), new Rng(hashSeed(seed, 'instaclustr', 'world')), overrides);
+const world = (seed: number, overrides: CredentialOverrides = {}) =>
+  buildWorld(seed, buildCompany(seed), new Rng(hashSeed(seed, 'instaclustr', 'world')), overrides);
 
 /** Digests of the world and of 400 days of history: any change to either, however small, shows. */
 function digest(seed: number, overrides: CredentialOverrides = {}): { world: string; history: string } {
   const w = world(seed, overrides);
   const users = w.users.map((u) => [u.userName, u.userId, u.organisationAdmin, u.memberships.map((m) => [m.account.accountId, m.role])]);
-  const worldDigest = createHash('sha256').update(JSON.stringify({ keys: w.keys, accounts: w.accounts, users })).digest('hex');
+  const worldDigest = createHash('sha256')
+    .update(JSON.stringify({ keys: w.keys, accounts: w.accounts, users }))
+    .digest('hex');
   const h = createHash('sha256');
   for (let d = FIRST; d < FIRST + 400; d++) h.update(JSON.stringify(generateDay(w, d * DAY, (d + 1) * DAY, d)));
   return { world: worldDigest, history: h.digest('hex') };
@@ -36,7 +39,9 @@ describe('Instaclustr history is a fixed function of the seed', () => {
     });
   });
   it('credential overrides: user name, organisation and keys', () => {
-    expect(digest(7, { username: 'me@x.example', organisationId: 'org-1', provisioningApiKey: 'p'.repeat(32), organisationManagementApiKey: 'o'.repeat(32) })).toEqual({
+    expect(
+      digest(7, { username: 'me@x.example', organisationId: 'org-1', provisioningApiKey: 'p'.repeat(32), organisationManagementApiKey: 'o'.repeat(32) }),
+    ).toEqual({
       world: '4e6a6f841056432a2e6da64f0a94644fb2bb6be7904fe69cdbeba315fcb64f10',
       history: '9bccf726a84f72075613942b08aedb0671d2424ca9b1706e605fe3e904c8893b',
     });

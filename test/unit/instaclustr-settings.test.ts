@@ -7,8 +7,15 @@ const resolve = (input: unknown) => resolveSettings<InstaclustrSettings>('instac
 describe('Instaclustr settings', () => {
   it('defaults for every switch', () => {
     expect(resolve({})).toEqual({
-      rateLimitPerSecond: 35, rateLimitBody: 'v2', visibilityStepSeconds: 20, retentionDays: 365, wrapResponseInArray: false,
-      itemsPerPageMode: 'requested', unknownActionKindsMatchNothing: false, credentials: {}, faults: [],
+      rateLimitPerSecond: 35,
+      rateLimitBody: 'v2',
+      visibilityStepSeconds: 20,
+      retentionDays: 365,
+      wrapResponseInArray: false,
+      itemsPerPageMode: 'requested',
+      unknownActionKindsMatchNothing: false,
+      credentials: {},
+      faults: [],
     });
   });
   it('unknown, ill-typed and out-of-range switches are refused by name', () => {

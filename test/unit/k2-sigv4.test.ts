@@ -12,7 +12,14 @@ function example(region: string, target: string) {
     query: [],
     headers: { 'content-type': 'application/x-amz-json-1.1', host: '127.0.0.1:4599', 'x-amz-date': '20240514T092107Z', 'x-amz-target': target },
     body: new TextEncoder().encode(body),
-    auth: { accessKeyId: 'proj1:user1@acme', date: '20240514', region, service: 'cloudtrail', signedHeaders: ['content-type', 'host', 'x-amz-date', 'x-amz-target'], signature: '' },
+    auth: {
+      accessKeyId: 'proj1:user1@acme',
+      date: '20240514',
+      region,
+      service: 'cloudtrail',
+      signedHeaders: ['content-type', 'host', 'x-amz-date', 'x-amz-target'],
+      signature: '',
+    },
     secret: 'k2ExampleSecretKey0000000000000000000000',
     signingDate: new Date(Date.UTC(2024, 4, 14, 9, 21, 7)),
   });
@@ -27,8 +34,20 @@ describe('K2 SigV4', () => {
   });
 
   it('splits the Credential from the right, so keys may hold ":" and "@"', () => {
-    const p = parseAuthorization('AWS4-HMAC-SHA256 Credential=web-prod:ivan.petrov@acme/20240514/ru-msk/cloudtrail/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc');
-    expect(p).toEqual({ ok: true, auth: { accessKeyId: 'web-prod:ivan.petrov@acme', date: '20240514', region: 'ru-msk', service: 'cloudtrail', signedHeaders: ['host', 'x-amz-date'], signature: 'abc' } });
+    const p = parseAuthorization(
+      'AWS4-HMAC-SHA256 Credential=web-prod:ivan.petrov@acme/20240514/ru-msk/cloudtrail/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc',
+    );
+    expect(p).toEqual({
+      ok: true,
+      auth: {
+        accessKeyId: 'web-prod:ivan.petrov@acme',
+        date: '20240514',
+        region: 'ru-msk',
+        service: 'cloudtrail',
+        signedHeaders: ['host', 'x-amz-date'],
+        signature: 'abc',
+      },
+    });
     expect(splitAccessKey('web-prod:ivan.petrov@acme')).toEqual({ project: 'web-prod', user: 'ivan.petrov', customer: 'acme' });
     expect(splitAccessKey('ivan.petrov@acme')).toEqual({ project: '', user: 'ivan.petrov', customer: 'acme' });
     expect(parseAuthorization('AWS4-HMAC-SHA256 Credential=a/b/c, SignedHeaders=host, Signature=x').ok).toBe(false);

@@ -44,7 +44,11 @@ describe('store.jsonList', () => {
   it('serves ASCII and non-ASCII records byte for byte as JSON.stringify would', () => {
     type R = { t: number; name: string };
     const s = new EventStore<R>({ timeOf: (r) => r.t, render: (r) => r, retentionMs: 86_400_000, now: () => T0 });
-    const recs = [{ t: T0 - 3, name: 'plain' }, { t: T0 - 2, name: 'Zoë Łukasz 山田' }, { t: T0 - 1, name: 'also plain' }];
+    const recs = [
+      { t: T0 - 3, name: 'plain' },
+      { t: T0 - 2, name: 'Zoë Łukasz 山田' },
+      { t: T0 - 1, name: 'also plain' },
+    ];
     for (const r of recs) s.insert(r);
     const entries = s.page({ from: T0 - 10, to: T0 }, 10).entries;
     const expected = `{"data":[${entries.map((e) => JSON.stringify(e.rec)).join(',')}]}`;

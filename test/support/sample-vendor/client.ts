@@ -5,7 +5,9 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 
 /** How a client of the sample vendor talks to it: a bearer token with the audit:read scope. */
 export const sampleClient: ProviderHooks = {
-  authorizer: async ({ credentials: c }) => async () => ({ authorization: `Bearer ${c.token}` }),
+  authorizer:
+    async ({ credentials: c }) =>
+    async () => ({ authorization: `Bearer ${c.token}` }),
 
   live: {
     env: { required: ['SAMPLE_TOKEN'], optional: { SAMPLE_URL: 'http://127.0.0.1:4199' } },
@@ -25,8 +27,12 @@ export const sampleClient: ProviderHooks = {
 
   scenarioRecord(b, { actor }) {
     return {
-      time: new Date(b.at).toISOString(), actor: actor.actor ?? b.person.email, action: b.action, ip: b.ip ?? b.person.officeIp,
-      ...(b.target?.name ? { target: b.target.name } : {}), ...b.fields,
+      time: new Date(b.at).toISOString(),
+      actor: actor.actor ?? b.person.email,
+      action: b.action,
+      ip: b.ip ?? b.person.officeIp,
+      ...(b.target?.name ? { target: b.target.name } : {}),
+      ...b.fields,
     };
   },
 
