@@ -61,7 +61,10 @@ describe('Crusoe audit logs: reads', () => {
   it('serves the same under /v1', async () => {
     const a = await client().getAuditLogs({ limit: '5' });
     const b = await client({ version: 'v1' }).getAuditLogs({ limit: '5' });
-    expect(b.ok && a.ok && b.body.items).toEqual(a.ok && a.body.items);
+    expect([a.ok, b.ok]).toEqual([true, true]);
+    if (!a.ok || !b.ok) return;
+    expect(a.body.items.length).toBeGreaterThan(0);
+    expect(b.body.items).toEqual(a.body.items);
   });
 
   it('pages forwards and back with tokens, without overlap', async () => {
@@ -138,7 +141,10 @@ describe('Crusoe audit logs: reads', () => {
   it('records no reads: the same query twice gives the same answer', async () => {
     const a = await client().getAuditLogs({ limit: '10' });
     const b = await client().getAuditLogs({ limit: '10' });
-    expect(a.ok && b.ok && a.body.items).toEqual(b.ok && b.body.items);
+    expect([a.ok, b.ok]).toEqual([true, true]);
+    if (!a.ok || !b.ok) return;
+    expect(a.body.items.length).toBeGreaterThan(0);
+    expect(a.body.items).toEqual(b.body.items);
   });
 });
 
