@@ -1,17 +1,15 @@
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
 import type { ClockChange } from '../core/clock.js';
 import { StateWriteError } from '../core/durable.js';
-import type { Emulator } from '../core/emulator.js';
+import type { World } from '../core/world.js';
 import { FaultSet } from '../core/faults.js';
-import { checkConformance } from '../core/conformance.js';
-import { loadSpec } from '../core/spec.js';
 import { parseTime } from '../core/time.js';
-import { CONTROL_SPEC, problem, validateControl, type ControlEnv } from './validate.js';
+import { problem, validateControl, type ControlEnv } from './validate.js';
 
 type App = Hono<ControlEnv>;
 
 /** `/_emulator/clock`: read, set, advance, freeze. */
-function clockRoutes(app: App, emu: Emulator): void {
+function clockRoutes(app: App, emu: World): void {
   app.get('/_emulator/clock', (c) => c.json(emu.clock.state()));
   app.post('/_emulator/clock', async (c) => {
     // The shape is checked against the spec; the range of the resulting instant only here.
@@ -26,7 +24,7 @@ function clockRoutes(app: App, emu: Emulator): void {
 }
 
 /** Records into a vendor's log: one by one in its shape, or as a named scenario. */
-function injectionRoutes(app: App, emu: Emulator): void {
+function injectionRoutes(app: App, emu: World): void {
   app.post('/_emulator/providers/:id/events', async (c) => {
     const rt = emu.runtimes.get(c.req.param('id'));
     if (!rt) return problem(404, `unknown provider '${c.req.param('id')}'`);
@@ -50,7 +48,7 @@ function injectionRoutes(app: App, emu: Emulator): void {
  * delay has passed, so that `verify` can tell a collector what it missed. `to` may not be later
  * than now: a later truth would change as the clock moves.
  */
-function truthRoutes(app: App, emu: Emulator): void {
+function truthRoutes(app: App, emu: World): void {
   app.get('/_emulator/providers/:id/truth', async (c) => {
     const id = c.req.param('id');
     const rt = emu.runtimes.get(id);
@@ -73,7 +71,7 @@ function truthRoutes(app: App, emu: Emulator): void {
 }
 
 /** `/_emulator/faults`: per vendor, latency, errors, drops and throttling. */
-function faultRoutes(app: App, emu: Emulator): void {
+function faultRoutes(app: App, emu: World): void {
   app.get('/_emulator/faults', (c) => c.json({ faults: Object.fromEntries([...emu.runtimes].map(([id, rt]) => [id, rt.faults.list()])) }));
   app.put('/_emulator/faults/:id', (c) => {
     const rt = emu.runtimes.get(c.req.param('id'));
@@ -95,22 +93,9 @@ function faultRoutes(app: App, emu: Emulator): void {
   });
 }
 
-/** In tests: every control answer is checked against openapi/control.yaml, as the vendors' are against theirs. */
-function conforms(emu: Emulator): MiddlewareHandler {
-  return async (c, next) => {
-    await next();
-    // A stream never ends; its events are checked by the tests that read them.
-    if (c.res.headers.get('content-type')?.startsWith('text/event-stream')) return;
-    await checkConformance('control', c, loadSpec(CONTROL_SPEC), (v) => emu.violations.push(v));
-  };
-}
-
-/** The `/_emulator/*` API on the control port. */
-export function createControlApp(emu: Emulator, guard: MiddlewareHandler): App {
+/** The `/_emulator/*` API of one world (the control port mounts each world's under its prefix). */
+export function createControlApp(emu: World): App {
   const app = new Hono<ControlEnv>();
-  if (emu.checksResponses) app.use('*', conforms(emu));
-  // The guard first: a refused caller learns nothing about the request's validity.
-  app.use('*', guard);
   app.use('*', validateControl());
 
   app.get('/_emulator/health', (c) => c.json({ status: 'ok', now: new Date(emu.clock.now()).toISOString() }));

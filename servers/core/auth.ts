@@ -57,6 +57,13 @@ export class JwtIssuer {
     return `${head}.${createHmac('sha256', this.secret).update(head).digest('base64url')}`;
   }
 
+  /** Whether this issuer's secret signed `token` (nothing else checked): which world a bearer belongs to. */
+  signedHere(token: string): boolean {
+    const dot = token.lastIndexOf('.');
+    if (dot <= 0) return false;
+    return safeEqual(createHmac('sha256', this.secret).update(token.slice(0, dot)).digest('base64url'), token.slice(dot + 1));
+  }
+
   /** Verify signature with hono/jwt, then check time claims against the emulator clock. */
   async check(token: string, opts: { skewSeconds?: number } = {}): Promise<{ ok: true; claims: Record<string, unknown> } | { ok: false; why: JwtFailure }> {
     if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) return { ok: false, why: 'malformed' };

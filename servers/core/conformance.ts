@@ -225,8 +225,14 @@ export function checkRequest(specOrFile: Spec | string, req: ObservedRequest): {
 }
 
 /** Check the response a Hono handler produced against a spec; each problem goes to onViolation as one line. */
-export async function checkConformance(id: string, c: Context, spec: Spec, onViolation: (v: string) => void): Promise<void> {
-  const path = new URL(c.req.url).pathname;
+/** `path`: the spec's path when the request's own differs (a route mounted under a prefix). */
+export async function checkConformance(
+  id: string,
+  c: Context,
+  spec: Spec,
+  onViolation: (v: string) => void,
+  path = new URL(c.req.url).pathname,
+): Promise<void> {
   const res = c.res.clone();
   const ct = res.headers.get('content-type');
   const text = await res.text();

@@ -1,15 +1,14 @@
-import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { Clock, parseInstant, planClock, type ClockChange } from './clock.js';
+import { parseInstant, type ClockChange } from './clock.js';
 import type { Company } from './company.js';
-import { ProviderRuntime, type Provider } from './provider.js';
-import { DurableState, stateLayout } from './durable.js';
-import { ScenarioEngine, type ScenarioDef } from './scenarios.js';
-import { RequestLog } from './requestlog.js';
-import { checkVendorIds } from './settings.js';
+import type { Provider } from './provider.js';
+import { stateLayout } from './durable.js';
+import type { ScenarioDef } from './scenarios.js';
 import { generateToken, isLoopback, type GuardOptions } from './guard.js';
+import { DEFAULT_WORLD, type Manifest, type World, type WorldEvents, type WorldSpec } from './world.js';
+import { Worlds } from './worlds.js';
 
 export const DEFAULT_SEED = 20240721;
 export const DEFAULT_PORT_BASE = 4100;
@@ -49,59 +48,68 @@ export interface StartOptions {
   allowHosts?: string[];
   /** Require `Authorization: Bearer <token>` on the control port; generated when bound beyond loopback. */
   controlToken?: string;
+  /** At most this many worlds, the default one included (default 1,000). */
+  maxWorlds?: number;
 }
 
-export interface ProviderHandle {
-  id: string;
-  title: string;
-  baseUrl: string;
-  credentials: Record<string, unknown>;
-  [k: string]: unknown;
+export type { Manifest, ProviderHandle } from './world.js';
+export type EmulatorEvents = WorldEvents;
+
+/** Options of `createWorld` and of `POST /_emulator/worlds`: the same meanings as the command line's. */
+export interface CreateWorldOptions {
+  name?: string;
+  seed?: number;
+  /** The clock's start instant; frozen there unless `frozen` is false (or `running` true). */
+  now?: string | number;
+  frozen?: boolean;
+  running?: boolean;
+  config?: Record<string, Record<string, unknown>>;
+  only?: string[];
+  scenarios?: string[];
 }
 
-export type EmulatorEvents = {
-  /** After a reset: stores, vendor state and scenarios are new (parts that hold a store re-subscribe). */
-  reset: [];
-};
-
-export interface Emulator {
-  controlUrl: string;
-  seed: number;
-  clock: Clock;
-  company: Company;
-  providers: Record<string, ProviderHandle>;
-  runtimes: Map<string, ProviderRuntime>;
-  log: RequestLog;
+/**
+ * One running emulator: its default world's handle (what every unprefixed control route and every
+ * credential no other world owns reaches), the other worlds, and what they share.
+ */
+export interface Emulator extends WorldHandle {
   /** Responses that did not conform to their spec (only with `validateResponses`). */
   violations: string[];
   /** Whether every response (vendor and control) is checked against its spec (`validateResponses`). */
   readonly checksResponses: boolean;
   /** Who may use the control port: its bound host, extra Host names, and the token it requires (if any). */
   readonly access: GuardOptions;
-  manifest(): Manifest;
-  /** Same as POST /_emulator/reset; emits `reset` once done. */
-  reset(): void;
-  readonly events: EventEmitter<EmulatorEvents>;
-  /**
-   * Resolves once every change so far is durable (at once without a state directory): the control
-   * API waits for it before acknowledging. Vendor state (all vendors', or `vendor`'s) is journaled
-   * here when it differs from its last journaled copy.
-   */
-  changed(vendor?: string): Promise<void>;
-  /** The journaled state engine of the default world, with a state directory or file. */
-  persistence?: DurableState;
-  scenarios: ScenarioEngine;
-  /** Set the emulator clock: an ISO instant, or advance by an ISO duration / seconds. */
-  setClock(change: ClockChange): void;
+  /** Every world, the default one included. */
+  readonly worlds: Worlds;
+  /** A new world with its own credentials on the same vendor ports; `close()` on it deletes it. */
+  createWorld(options?: CreateWorldOptions): Promise<WorldHandle>;
+  /** Closes every port and world (worlds in a state directory stay there). */
   close(): Promise<void>;
 }
 
-export interface Manifest {
-  now: string;
-  seed: number;
-  frozen: boolean;
+/** One world as a test holds it: the same shape as the emulator's own. */
+export interface WorldHandle {
+  readonly id: string;
   controlUrl: string;
-  providers: Record<string, { title: string; baseUrl: string; credentials: Record<string, unknown>; [k: string]: unknown }>;
+  seed: number;
+  clock: World['clock'];
+  company: World['company'];
+  providers: World['providers'];
+  runtimes: World['runtimes'];
+  log: World['log'];
+  scenarios: World['scenarios'];
+  readonly events: World['events'];
+  /** The journaled state engine of the world, with a state directory or file. */
+  readonly persistence?: World['persistence'];
+  manifest(): Manifest;
+  /** Same as POST reset; emits `reset` once done. */
+  reset(): void;
+  /** Resolves once every change so far is durable (at once without a state directory). */
+  changed(vendor?: string): Promise<void>;
+  setClock(change: ClockChange): void;
+  /** Records in the vendor's own shape; resolves with their ids once durable. */
+  inject(vendor: string, records: unknown): Promise<string[]>;
+  close(): Promise<void>;
 }
 
 export { parseInstant };
@@ -153,126 +161,125 @@ class Listeners {
   }
 }
 
-function manifestOf(emu: Emulator): Manifest {
+/** A world's handle: its own state and methods, and `close()` deleting it. */
+function handleOf(world: World, close: () => Promise<void>): WorldHandle {
   return {
-    now: new Date(emu.clock.now()).toISOString(),
-    seed: emu.seed,
-    frozen: emu.clock.frozen,
-    controlUrl: emu.controlUrl,
-    providers: Object.fromEntries(
-      [...emu.runtimes.values()].map((rt) => [
-        rt.provider.id,
-        { title: rt.provider.title, baseUrl: rt.ctx.baseUrl(), credentials: rt.instance.credentials, ...(rt.instance.manifest?.() ?? {}) },
-      ]),
-    ),
+    id: world.id,
+    get controlUrl() {
+      return world.controlUrl;
+    },
+    seed: world.seed,
+    clock: world.clock,
+    company: world.company,
+    providers: world.providers,
+    runtimes: world.runtimes,
+    log: world.log,
+    scenarios: world.scenarios,
+    events: world.events,
+    get persistence() {
+      return world.persistence;
+    },
+    manifest: () => world.manifest(),
+    reset: () => world.reset(),
+    changed: (vendor) => world.changed(vendor),
+    setClock: (change) => world.setClock(change),
+    inject: async (vendor, records) => {
+      const r = world.inject(vendor, records);
+      if (!r.ok) throw new Error(r.message);
+      await world.changed(vendor);
+      return r.ids;
+    },
+    close,
   };
 }
 
-/** Fresh stores, vendor state, request log and scenarios, as at start for the same seed (the state engine journals it). */
-function resetWorld(emu: Emulator): void {
-  emu.clock.restore();
-  emu.log.clear();
-  for (const rt of emu.runtimes.values()) {
-    const url = rt.ctx.baseUrl();
-    rt.build();
-    rt.setBaseUrl(url);
-  }
-  emu.scenarios.clear();
-  emu.events.emit('reset');
-}
-
-type RuntimeDeps = ConstructorParameters<typeof ProviderRuntime>[1];
-
-function runtimesFor(providers: Provider[], opts: StartOptions, deps: Omit<RuntimeDeps, 'config'>): Map<string, ProviderRuntime> {
-  checkVendorIds(
-    providers.map((p) => p.id),
-    opts.config ?? {},
-    opts.only,
-  );
-  const selected = opts.only ? providers.filter((p) => opts.only!.includes(p.id)) : providers;
-  return new Map(selected.map((p) => [p.id, new ProviderRuntime(p, { ...deps, config: opts.config ?? {} })]));
+/** A world spec from the options the command line, `createWorld` and the worlds API share. */
+export function worldSpecOf(o: CreateWorldOptions): Omit<WorldSpec, 'id' | 'seed' | 'config'> & Partial<Pick<WorldSpec, 'seed' | 'config'>> {
+  const frozen = o.frozen ?? (o.running === undefined ? undefined : !o.running);
+  const now = o.now !== undefined ? parseInstant(o.now) : frozen ? Date.now() : undefined;
+  return {
+    ...(o.name !== undefined ? { name: o.name } : {}),
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    ...(now !== undefined ? { now, frozen: frozen ?? true } : {}),
+    ...(o.config ? { config: o.config } : {}),
+    ...(o.only ? { only: o.only } : {}),
+    ...(o.scenarios ? { scenarios: o.scenarios } : {}),
+  };
 }
 
 /** Start the control port and every given vendor, each on its own port. */
 export async function startCore(parts: CoreParts, opts: StartOptions = {}): Promise<Emulator> {
   const seed = opts.seed ?? DEFAULT_SEED;
-  const clock = new Clock(opts.now !== undefined ? { now: parseInstant(opts.now), frozen: !opts.running } : {});
-  const company = parts.buildCompany(seed);
-  const log = new RequestLog();
   const violations: string[] = [];
-  const layout = stateLayout(opts);
-  let persistence: DurableState | undefined;
-  const runtimes = runtimesFor(parts.providers, opts, {
-    seed,
-    clock,
-    company,
-    log,
-    onViolation: opts.validateResponses ? (v: string) => violations.push(v) : undefined,
-    onChange: layout ? (vendor) => persistence?.changed(vendor) : undefined,
-    validateRequests: opts.validateRequests,
-  });
-  const listeners = new Listeners(opts.host ?? '127.0.0.1');
-
   const host = opts.host ?? '127.0.0.1';
+  const listeners = new Listeners(host);
+  const urls = { control: '', vendors: new Map<string, string>() };
+  const companies = new Map<number, Company>();
+  stateLayout(opts); // refuses --state-dir with --state-file before anything starts
+  const worlds = new Worlds(
+    {
+      providers: parts.providers,
+      company: (s) => companies.get(s) ?? companies.set(s, parts.buildCompany(s)).get(s)!,
+      scenarioDefs: parts.scenarios ?? [],
+      baseUrl: (vendor) => urls.vendors.get(vendor) ?? '',
+      controlUrl: (world) => (world === DEFAULT_WORLD ? urls.control : `${urls.control}/_emulator/worlds/${world}`),
+      onViolation: opts.validateResponses ? (v: string) => violations.push(v) : undefined,
+      validateRequests: opts.validateRequests,
+      compactMinBytes: opts.compactMinBytes,
+    },
+    { stateDir: opts.stateDir, stateFile: opts.stateFile, maxWorlds: opts.maxWorlds ?? 1000, defaults: { seed, config: opts.config ?? {}, only: opts.only } },
+  );
+  const spec = worldSpecOf({ now: opts.now, running: opts.running });
+  const world = await worlds.start({ ...spec, seed, config: opts.config ?? {}, only: opts.only, scenarios: opts.scenarios });
   // A control port reachable beyond this machine is never open: without a token, one is made.
   const token = opts.controlToken ?? (isLoopback(host) ? undefined : generateToken());
-  const emu: Emulator = {
-    controlUrl: '',
-    seed,
-    clock,
-    company,
-    providers: {},
-    runtimes,
-    log,
+  const handle = handleOf(world, async () => {
+    clearInterval(pruner);
+    await listeners.close();
+    await worlds.closeAll();
+  });
+  // Assigned onto the handle, whose getters (controlUrl, persistence) must stay live.
+  const emu: Emulator = Object.assign(handle, {
     violations,
     checksResponses: opts.validateResponses === true,
     access: { host, allowHosts: opts.allowHosts ?? [], ...(token ? { token } : {}) },
-    events: new EventEmitter<EmulatorEvents>(),
-    scenarios: new ScenarioEngine({ seed, clock, company, runtimes }, parts.scenarios ?? [], parts.providers),
-    manifest: () => manifestOf(emu),
-    reset: () => (persistence ? persistence.reset(() => resetWorld(emu)) : resetWorld(emu)),
-    changed: (vendor) => persistence?.changed(vendor) ?? Promise.resolve(),
-    // Checked whole, then applied: a bad field leaves the clock as it was.
-    setClock: (change) => clock.apply(planClock({ now: clock.now(), frozen: clock.frozen }, change)),
-    close: async () => {
-      clearInterval(pruner);
-      await listeners.close();
-      await persistence?.close();
+    worlds,
+    createWorld: async (o = {}) => {
+      const w = await worlds.create(worldSpecOf(o));
+      return handleOf(w, () => worlds.delete(w.id));
     },
-  };
-  if (layout) {
-    const world = { name: 'default', seed, clock, runtimes, scenarios: emu.scenarios, reset: () => resetWorld(emu) };
-    emu.persistence = persistence = await DurableState.open(layout, world, { compactMinBytes: opts.compactMinBytes });
-  }
+  });
   const control = parts.control(emu);
-  for (const name of opts.scenarios ?? []) {
-    const r = emu.scenarios.apply(name, {});
-    if (!r.ok) throw new Error(`--scenario ${name}: ${r.message}`);
-  }
-  await emu.changed();
-  await listen(emu, listeners, control, opts.portBase ?? 0);
+  await listen(worlds, listeners, control, opts.portBase ?? 0, urls);
   const pruner = setInterval(() => {
-    for (const rt of runtimes.values()) rt.ctx.store.prune();
+    for (const w of worlds.list()) for (const rt of w.runtimes.values()) rt.ctx.store.prune();
   }, opts.pruneEveryMs ?? 60_000);
   pruner.unref();
   return emu;
 }
 
 /** The control port first, then each vendor at its offset (or any free port when the base is 0). */
-async function listen(emu: Emulator, listeners: Listeners, control: { fetch: Fetch }, portBase: number): Promise<void> {
-  emu.controlUrl = await listeners.listen((req) => control.fetch(req), portBase);
-  for (const rt of emu.runtimes.values()) {
-    // The handler looks the app up per request so that a reset swaps in the fresh one.
+async function listen(
+  worlds: Worlds,
+  listeners: Listeners,
+  control: { fetch: Fetch },
+  portBase: number,
+  urls: { control: string; vendors: Map<string, string> },
+): Promise<void> {
+  urls.control = await listeners.listen((req) => control.fetch(req), portBase);
+  for (const rt of worlds.default.runtimes.values()) {
+    const id = rt.provider.id;
+    // The credential chooses the world; its vendor app is looked up per request so that a reset swaps in the fresh one.
     // The node-server env ({incoming, outgoing}) goes along so vendors can read the peer address.
-    const url = await listeners.listen((req, env) => rt.app.fetch(req, env), portBase === 0 ? 0 : portBase + rt.provider.portOffset);
-    rt.setBaseUrl(url);
-    emu.providers[rt.provider.id] = {
-      id: rt.provider.id,
-      title: rt.provider.title,
-      baseUrl: url,
-      get credentials() {
-        return rt.instance.credentials;
+    const appOf = (w: World) => (w.runtimes.get(id) ?? rt).app;
+    const url = await listeners.listen(
+      (req, env) => {
+        const w = worlds.route(id, req);
+        return w instanceof Promise ? w.then((x) => appOf(x).fetch(req, env)) : appOf(w).fetch(req, env);
       },
-    };
+      portBase === 0 ? 0 : portBase + rt.provider.portOffset,
+    );
+    urls.vendors.set(id, url);
+    for (const w of worlds.list()) w.listening(id, url);
   }
 }

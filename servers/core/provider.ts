@@ -31,6 +31,14 @@ export function reportAuth<E extends CoreEnv>(c: Context<E>, info: AuthInfo): vo
 /** What a vendor's state factory may use: everything fixed for the vendor's lifetime. */
 export interface StateContext<S = Record<string, unknown>> {
   seed: number;
+  /** The world this instance serves (`default` unless created through the worlds API). */
+  world: string;
+  /**
+   * Draws a credential (a key id, a secret, a password): from `rng` in the default world, so that
+   * existing seeds keep their credentials; elsewhere from the world's own stream, after the same
+   * draw from `rng`, so that everything else the world builds stays the same as the default's.
+   */
+  credentials(rng: Rng): <T>(draw: (r: Rng) => T) => T;
   clock: Clock;
   company: Company;
   settings: S & CommonSettings;
@@ -84,6 +92,8 @@ export interface VendorInstance<R> {
   actorFor?(person: Person): Record<string, unknown> | undefined;
   /** The truth of each feed, by the feed's name (the names `ProviderHooks.feeds` gives). */
   feeds?: Record<string, FeedTruth>;
+  /** Whether this instance handed out the credential `principal` names (see `Provider.principal`). */
+  owns?(principal: string): boolean;
 }
 
 /**
@@ -120,6 +130,12 @@ export interface Provider<R = any, S = any, St = any> {
   /** A fresh copy of the vendor's state that cannot be regenerated. */
   createState?(ctx: StateContext<S>): St;
   create(ctx: ProviderContext<R, S, St>): VendorInstance<R>;
+  /**
+   * The credential a request carries, as the string the vendor finds its caller by (an access key
+   * id, an API key, a bearer token, a login's user name): it selects the world that answers. Cheap,
+   * and never a verdict: the chosen world's own auth still checks everything.
+   */
+  principal?(req: Request): string | undefined | Promise<string | undefined>;
   hooks?: ProviderHooks;
 }
 
@@ -146,6 +162,8 @@ export class ProviderRuntime<R = any> {
     readonly provider: Provider<R>,
     private readonly deps: {
       seed: number;
+      /** The world served (`default` when not given). */
+      world?: string;
       clock: Clock;
       company: Company;
       config: Record<string, unknown>;
@@ -168,7 +186,7 @@ export class ProviderRuntime<R = any> {
   /** Fresh state and history: the same as at start for the same seed. */
   build(): void {
     const p = this.provider;
-    const { seed, clock, company, config, log } = this.deps;
+    const { seed, world = 'default', clock, company, config, log } = this.deps;
     // The store asks for history lazily; it must reach the instance being built, not the one it replaces.
     const built: { instance?: VendorInstance<R> } = {};
     const raw = (config[p.id] as Record<string, unknown>) ?? {};
@@ -184,12 +202,17 @@ export class ProviderRuntime<R = any> {
     this.ctx = {
       id: p.id,
       seed,
+      world,
+      credentials: (rng) => credentialDrawer(rng, world === 'default' ? undefined : new Rng(hashSeed(seed, p.id, 'credentials', world))),
       clock,
       store,
       company,
       settings,
       state: undefined,
-      secret: createHash('sha256').update(`${seed}:${p.id}:token-secret`).digest(),
+      // Tokens sealed in one world open in no other.
+      secret: createHash('sha256')
+        .update(`${seed}:${p.id}:token-secret${world === 'default' ? '' : `:${world}`}`)
+        .digest(),
       // Parsed on first use (injection, strict modes, docs): start-up does not pay for it.
       get spec() {
         return loadSpec(p.specFile);
@@ -303,6 +326,14 @@ export class ProviderRuntime<R = any> {
   idOf(e: Entry<R>): string {
     return this.provider.idOf?.(e.rec) ?? `${this.provider.id}:${e.seq}`;
   }
+}
+
+/** See `StateContext.credentials`. */
+function credentialDrawer(rng: Rng, own: Rng | undefined): <T>(draw: (r: Rng) => T) => T {
+  return (draw) => {
+    const v = draw(rng);
+    return own ? draw(own) : v;
+  };
 }
 
 interface WrapOptions {

@@ -113,3 +113,6 @@ export class Rng {
     return b;
   }
 }
+
+/** Draws one credential from a stream (see the core's `StateContext.credentials`). */
+export type CredentialDraw = <T>(draw: (r: Rng) => T) => T;

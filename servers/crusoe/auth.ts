@@ -32,6 +32,12 @@ function credentialParts(s: string): [string, string, string] | null {
   return [s.slice(0, a), s.slice(a + 1, b), s.slice(b + 1)];
 }
 
+/** The access key id a request is signed with, whatever else is wrong with it. */
+export function accessKeyOf(req: Request): string | undefined {
+  const header = req.headers.get('authorization') ?? '';
+  return header.startsWith('Bearer ') ? credentialParts(header.slice(7).trim())?.[1] : undefined;
+}
+
 const OK: AuthInfo = Object.freeze({ outcome: 'ok' });
 
 /**

@@ -3,7 +3,7 @@ import type { components } from '../../openapi/generated/crusoe.js';
 import type { EventSummary } from '../core/provider.js';
 import { FAILURES, LOCATIONS, NAME_PARTS, SURFACES, TARGET_ACTIONS, type CrusoeTargetType } from '../../fixtures/catalogues/crusoe.js';
 import { daySessions, sessionTimes } from '../core/rhythm.js';
-import { Rng, hashSeed } from '../core/rng.js';
+import { Rng, hashSeed, type CredentialDraw } from '../core/rng.js';
 import { iso } from '../core/time.js';
 import type { CrusoeSettings } from './settings.js';
 
@@ -32,7 +32,8 @@ export interface CrusoeWorld {
 
 const EMPTY: string[] = Object.freeze([]) as unknown as string[];
 
-export function buildWorld(company: Company, rng: Rng, overrides: CrusoeSettings['credentials']): CrusoeWorld {
+/** `cred` draws each key (see the core's `credentials`): the world's own in a world other than the default. */
+export function buildWorld(company: Company, rng: Rng, overrides: CrusoeSettings['credentials'], cred: CredentialDraw = (d) => d(rng)): CrusoeWorld {
   const organizationId = rng.uuid();
   const adjectives = NAME_PARTS.adjectives;
   const nouns = NAME_PARTS.nouns;
@@ -41,8 +42,8 @@ export function buildWorld(company: Company, rng: Rng, overrides: CrusoeSettings
   const members: Member[] = people.map((person, i) => ({
     person,
     admin: person.role === 'admin' || (person.role === 'platform' && i % 3 === 0) || person.role === 'security',
-    accessKeyId: rng.alnum(20),
-    secretKey: rng.bytes(32).toString('base64url'),
+    accessKeyId: cred((r) => r.alnum(20)),
+    secretKey: cred((r) => r.bytes(32).toString('base64url')),
   }));
   // Credential overrides from the config file replace the first admin's key.
   const admin = members.find((m) => m.admin)!;

@@ -1,4 +1,5 @@
 import { defineProvider } from '../core/provider.js';
+import { accessKeyOf } from './auth.js';
 import { crusoeErrors } from './errors.js';
 import { buildWorld, completeEntry, credentialsOf, generateDay, summarize, type LogEntry, type LogEntryInput } from './events.js';
 import { crusoeRoutes } from './routes.js';
@@ -17,8 +18,10 @@ export const crusoe = defineProvider<LogEntry, CrusoeSettings>({
   summarize,
   settings,
   errors: crusoeErrors,
+  principal: accessKeyOf,
   create(ctx) {
-    const world = buildWorld(ctx.company, ctx.rng('world'), ctx.settings.credentials);
+    const rng = ctx.rng('world');
+    const world = buildWorld(ctx.company, rng, ctx.settings.credentials, ctx.credentials(rng));
     return {
       app: crusoeRoutes(ctx, world),
       credentials: credentialsOf(world),
@@ -27,6 +30,7 @@ export const crusoe = defineProvider<LogEntry, CrusoeSettings>({
       normalize: (r) => completeEntry(world, r as LogEntryInput),
       actorFor: (person) => ({ actor_id: person.id, actor_email: person.email }),
       feeds: { 'audit-logs': (from, to) => ctx.store.wire({ from, to, order: 'desc' }) },
+      owns: (keyId) => world.byKey.has(keyId),
     };
   },
 });

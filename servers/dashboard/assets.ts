@@ -11,7 +11,7 @@ const noCache = (_path: string, c: Context): void => {
 };
 
 /** Static files of dashboard/ at `/`. */
-export function serveDashboardAssets(app: Hono): void {
+export function serveDashboardAssets(app: Hono<any>): void {
   app.get('/', serveStatic({ path: join(dashboardRoot, 'index.html'), onFound: noCache }));
   app.get('/:file{[A-Za-z0-9_.-]+\\.(html|js|css|svg|png|json|ico)}', serveStatic({ root: dashboardRoot, onFound: noCache }));
 }

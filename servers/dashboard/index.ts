@@ -4,7 +4,7 @@
  * Vendor-neutral: every registered vendor shows up through its runtime and `summarize`.
  */
 import type { Hono } from 'hono';
-import type { Emulator } from '../core/emulator.js';
+import type { World } from '../core/world.js';
 import { shellQuote, type ManifestEntry, type Snippet } from '../core/hooks.js';
 import type { ProviderRuntime } from '../core/provider.js';
 import { serveDashboardAssets } from './assets.js';
@@ -19,7 +19,8 @@ function queryOf(url: string): URLSearchParams {
   return new URL(url).searchParams;
 }
 
-export function registerDashboard(app: Hono<any>, emu: Emulator): void {
+/** The dashboard's data routes for one world (mounted for each world under its prefix). */
+export function registerDashboardData(app: Hono<any>, emu: World): void {
   const runtimes = (): ProviderRuntime[] => [...emu.runtimes.values()];
   const hub = new DashboardHub(emu);
 
@@ -62,9 +63,9 @@ export function registerDashboard(app: Hono<any>, emu: Emulator): void {
   });
 
   app.get('/_emulator/stream', (c) => hub.response(c));
-
-  serveDashboardAssets(app);
 }
+
+export { serveDashboardAssets };
 
 /** The vendor's own snippets; a plain reachability check for a vendor without any. */
 function snippetsOf(rt: ProviderRuntime, entry: ManifestEntry): Snippet[] {

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { Emulator } from '../core/emulator.js';
+import type { World } from '../core/world.js';
 import { toEvent, type TimelineEvent } from './timeline.js';
 
 /** Inserts are batched this long so a scenario of hundreds of events is a few messages. */
@@ -33,7 +33,7 @@ export class DashboardHub {
     this.send('reset', { now: new Date(this.emu.clock.now()).toISOString() });
   };
 
-  constructor(private readonly emu: Emulator) {}
+  constructor(private readonly emu: World) {}
 
   /** One client's stream, open until the client goes away. */
   response(c: Context): Response {

@@ -1,4 +1,4 @@
-import type { Emulator } from '../core/emulator.js';
+import type { World } from '../core/world.js';
 import type { EventSummary, ProviderRuntime } from '../core/provider.js';
 import { comparePos, type Entry, type EventStore, type Position } from '../core/store.js';
 
@@ -58,7 +58,7 @@ function decodeCursor(s: string): { ts: number; vendor: string; seq: number } {
  * Actor filter: a company person (by email, username, name or id) matches every identifier that
  * person has, since vendors name the actor differently; anything else is a case-insensitive substring.
  */
-function actorMatcher(emu: Emulator, actor: string): (a: string) => boolean {
+function actorMatcher(emu: World, actor: string): (a: string) => boolean {
   const needle = actor.trim().toLowerCase();
   const person = emu.company.people.find((p) => [p.email, p.username, p.name, p.id].some((k) => k.toLowerCase() === needle));
   if (!person) return (a) => a.toLowerCase().includes(needle);
@@ -72,7 +72,7 @@ function actorMatcher(emu: Emulator, actor: string): (a: string) => boolean {
   };
 }
 
-export function parseTimelineQuery(params: URLSearchParams, emu: Emulator, all: ProviderRuntime[], opts: { defaultSpanMs?: number } = {}): TimelineQuery {
+export function parseTimelineQuery(params: URLSearchParams, emu: World, all: ProviderRuntime[], opts: { defaultSpanMs?: number } = {}): TimelineQuery {
   const rank = new Map(all.map((rt, i) => [rt.provider.id, i]));
   let runtimes = all;
   const vendor = params.get('vendor');

@@ -1,3 +1,4 @@
+import { parseBasic } from '../core/auth.js';
 import { defineProvider } from '../core/provider.js';
 import { instaclustrErrors } from './errors.js';
 import { generateDay, normalizeAction, summarizeAction, type UserAction } from './events.js';
@@ -19,8 +20,12 @@ export const instaclustr = defineProvider<UserAction, InstaclustrSettings>({
   summarize: summarizeAction,
   settings,
   errors: instaclustrErrors,
+  // Users are the company's people in every world: the API key is what a world hands out.
+  principal: (req) => parseBasic(req.headers.get('authorization'))?.pass,
   create(ctx) {
-    const world = buildWorld(ctx.seed, ctx.company, ctx.rng('world'), ctx.settings.credentials);
+    const rng = ctx.rng('world');
+    const world = buildWorld(ctx.seed, ctx.company, rng, ctx.settings.credentials, ctx.credentials(rng));
+    const apiKeys = new Set(world.keys.map((k) => k.apiKey));
     return {
       app: instaclustrRoutes(ctx, world),
       credentials: credentialsOf(world),
@@ -29,6 +34,7 @@ export const instaclustr = defineProvider<UserAction, InstaclustrSettings>({
       normalize: (input) => normalizeAction(world, input),
       actorFor: (person) => actorOf(world, person),
       feeds: instaclustrFeeds(ctx, world),
+      owns: (apiKey) => apiKeys.has(apiKey),
     };
   },
 });

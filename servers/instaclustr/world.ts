@@ -1,6 +1,6 @@
 import type { Company, Person } from '../../fixtures/company.js';
 import { NAMES, PRODUCTS, SUPPORT_STAFF } from '../../fixtures/catalogues/instaclustr.js';
-import { Rng, hashSeed } from '../core/rng.js';
+import { Rng, hashSeed, type CredentialDraw } from '../core/rng.js';
 import type { CredentialOverrides } from './settings.js';
 
 export type KeyType = 'PROVISIONING' | 'READ_ONLY_PROVISIONING' | 'MONITORING' | 'ORGANIZATION_MANAGEMENT';
@@ -121,14 +121,14 @@ const ANY_CIDR = ['0.0.0.0/0', '::/0'];
  * The organisation, its accounts, users, keys and resource slots, drawn from `rng` in a fixed
  * order: the order of the draws is part of the world a seed names, so keep it when changing this.
  */
-export function buildWorld(seed: number, company: Company, rng: Rng, overrides: CredentialOverrides): InstaclustrWorld {
+export function buildWorld(seed: number, company: Company, rng: Rng, overrides: CredentialOverrides, cred: CredentialDraw = (d) => d(rng)): InstaclustrWorld {
   const organisationId = overrides.organisationId ?? rng.uuid();
   const foreignOrganisationId = rng.uuid();
   const accounts = accountsOf(company, rng, organisationId);
   const users = usersOf(company, rng, accounts);
-  const keys = keysOf(users, rng, organisationId);
+  const keys = keysOf(users, cred, organisationId);
   const primary = users.find((u) => u.organisationAdmin && u.memberships.some((m) => m.role === 'OWNER'))!;
-  keys.push(...ladderKeys(primary, rng, accounts[0].accountId));
+  keys.push(...ladderKeys(primary, cred, accounts[0].accountId));
   applyOverrides(overrides, primary, accounts[0], keys);
   const keysByUser = new Map<string, ApiKey[]>();
   for (const k of keys) keysByUser.set(k.userName, [...(keysByUser.get(k.userName) ?? []), k]);
@@ -192,25 +192,32 @@ function usersOf(company: Company, rng: Rng, accounts: Account[]): User[] {
 }
 
 /** Every key a user's roles give, open to any address. */
-function keysOf(users: User[], rng: Rng, organisationId: string): ApiKey[] {
+function keysOf(users: User[], cred: CredentialDraw, organisationId: string): ApiKey[] {
   const keys: ApiKey[] = [];
   for (const u of users) {
     for (const m of u.memberships) {
       for (const keyType of u.service ? (['PROVISIONING'] as KeyType[]) : KEYS_FOR_ROLE[m.role]) {
-        keys.push({ userName: u.userName, apiKey: rng.hex(32), keyType, accountId: m.account.accountId, allowedCidrs: ANY_CIDR, active: true });
+        keys.push({ userName: u.userName, apiKey: cred((r) => r.hex(32)), keyType, accountId: m.account.accountId, allowedCidrs: ANY_CIDR, active: true });
       }
     }
     if (!u.organisationAdmin) continue;
-    keys.push({ userName: u.userName, apiKey: rng.hex(32), keyType: 'ORGANIZATION_MANAGEMENT', organisationId, allowedCidrs: ANY_CIDR, active: true });
+    keys.push({
+      userName: u.userName,
+      apiKey: cred((r) => r.hex(32)),
+      keyType: 'ORGANIZATION_MANAGEMENT',
+      organisationId,
+      allowedCidrs: ANY_CIDR,
+      active: true,
+    });
   }
   return keys;
 }
 
 /** A revoked key and a key limited to a private range, so that clients can meet those refusals of the failure ladder. */
-function ladderKeys(primary: User, rng: Rng, accountId: string): ApiKey[] {
+function ladderKeys(primary: User, cred: CredentialDraw, accountId: string): ApiKey[] {
   return [
-    { userName: primary.userName, apiKey: rng.hex(32), keyType: 'PROVISIONING', accountId, allowedCidrs: ANY_CIDR, active: false },
-    { userName: primary.userName, apiKey: rng.hex(32), keyType: 'READ_ONLY_PROVISIONING', accountId, allowedCidrs: ['10.20.0.0/16'], active: true },
+    { userName: primary.userName, apiKey: cred((r) => r.hex(32)), keyType: 'PROVISIONING', accountId, allowedCidrs: ANY_CIDR, active: false },
+    { userName: primary.userName, apiKey: cred((r) => r.hex(32)), keyType: 'READ_ONLY_PROVISIONING', accountId, allowedCidrs: ['10.20.0.0/16'], active: true },
   ];
 }
 

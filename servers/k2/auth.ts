@@ -77,6 +77,32 @@ export interface AuthOptions {
  * refusal in that service's words. The request log keeps the ladder's reason and, for a
  * signature mismatch, the canonical request the emulator signed.
  */
+/** The world-choosing credential of a console path, which carries no key: its customer. */
+export const CONSOLE_PRINCIPAL = 'customer:';
+const CONSOLE_PATH = /^\/_console\/k2\/customers\/([^/]+)/;
+
+/**
+ * The access key id a request is signed with (header or presigned query), or the customer a console
+ * path names: what chooses the world. The Credential is split from the right, as the ladder splits it.
+ */
+export function principalOf(req: Request): string | undefined {
+  const url = req.url;
+  const onConsole = CONSOLE_PATH.exec(url.slice(url.indexOf('/', url.indexOf('//') + 2)));
+  if (onConsole) return CONSOLE_PRINCIPAL + decodeURIComponentSafe(onConsole[1]);
+  const header = req.headers.get('authorization');
+  const credential = header ? /Credential=([^,\s]+)/.exec(header)?.[1] : new URL(url).searchParams.get('X-Amz-Credential');
+  const parts = credential?.split('/');
+  return parts && parts.length >= 5 ? parts.slice(0, -4).join('/') : undefined;
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 export function k2Auth(service: Service, opts: AuthOptions): MiddlewareHandler<K2Env> {
   return async (c, next) => {
     const body = new Uint8Array(await c.req.arrayBuffer());

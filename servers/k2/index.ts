@@ -1,4 +1,5 @@
 import { defineProvider } from '../core/provider.js';
+import { CONSOLE_PRINCIPAL, principalOf } from './auth.js';
 import { k2Errors } from './errors.js';
 import { generateDay } from './events.js';
 import { normalizeInput, renderEvent, type K2Event, type RecordInputBody } from './records.js';
@@ -32,8 +33,10 @@ export const k2 = defineProvider<K2Event, K2Settings, K2State>({
   settings,
   errors: k2Errors,
   createState,
+  principal: principalOf,
   create(ctx) {
-    const world = buildWorld(ctx.company, ctx.rng('world'), ctx.settings);
+    const rng = ctx.rng('world');
+    const world = buildWorld(ctx.company, rng, ctx.settings, ctx.world, ctx.credentials(rng));
     const api = new K2Api(ctx, world);
     return {
       app: k2Routes(ctx, world, api),
@@ -42,6 +45,7 @@ export const k2 = defineProvider<K2Event, K2Settings, K2State>({
         'trail-archives': (from, to) => archiveTruth(ctx, api.delivery, from, to),
       },
       credentials: credentialsOf(world, ctx.settings),
+      owns: (p) => (p.startsWith(CONSOLE_PRINCIPAL) ? p.slice(CONSOLE_PRINCIPAL.length) === world.customer : world.keys.has(p)),
       manifest: () => ({ customer: world.customer, region: world.region, buckets: ctx.state.buckets.map((b) => b.name) }),
       generate: (from, to, bucket) => generateDay(ctx.seed, world, from, to, bucket),
       normalize: (input) => normalizeInput(world, input as RecordInputBody),

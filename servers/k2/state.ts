@@ -98,7 +98,7 @@ export function createState(ctx: StateContext<K2Settings>): K2State {
   const createdAt = ctx.clock.now() - 90 * DAY;
   return {
     subscriptionActive: ctx.settings.subscriptionActive,
-    buckets: initialBuckets(ctx.company, ctx.settings).map((name) => ({ name, createdAt })),
+    buckets: initialBuckets(ctx.company, ctx.settings, ctx.world).map((name) => ({ name, createdAt })),
     trails: [],
     objects: [],
     reports: [],

@@ -1,6 +1,6 @@
 import type { Company, Person } from '../../fixtures/company.js';
 import { PROJECT_NAMES } from '../../fixtures/catalogues/k2.js';
-import type { Rng } from '../core/rng.js';
+import type { CredentialDraw, Rng } from '../core/rng.js';
 import type { K2Settings } from './settings.js';
 
 export interface K2User {
@@ -24,14 +24,19 @@ export interface K2World {
   keys: Map<string, { user: K2User; project: string }>;
 }
 
-/** The customer's name: the first word of the company's slug. */
-export function customerOf(company: Company): string {
-  return company.slug.split('-')[0];
+/**
+ * The customer's name: the first word of the company's slug. K2 finds a caller's customer in its
+ * access key id (`project:user@customer`), so each world other than the default is a customer of
+ * its own, named after it.
+ */
+export function customerOf(company: Company, world = 'default'): string {
+  const base = company.slug.split('-')[0];
+  return world === 'default' ? base : `${base}-${world}`;
 }
 
 /** Buckets that exist before any client acts. */
-export function initialBuckets(company: Company, settings: Pick<K2Settings, 'buckets'>): string[] {
-  const customer = customerOf(company);
+export function initialBuckets(company: Company, settings: Pick<K2Settings, 'buckets'>, world = 'default'): string[] {
+  const customer = customerOf(company, world);
   return settings.buckets ?? [`${customer}-activity-log`, `${customer}-backups`];
 }
 
@@ -45,12 +50,16 @@ export function splitAccessKey(akid: string): { project: string; user: string; c
   return user ? { project, user, customer: akid.slice(at + 1) } : null;
 }
 
-function secretOf(rng: Rng): string {
-  return rng.bytes(30).toString('base64').replace(/[+/]/g, 'x');
-}
+const secretOf = (cred: CredentialDraw): string => cred((r) => r.bytes(30).toString('base64').replace(/[+/]/g, 'x'));
 
-export function buildWorld(company: Company, rng: Rng, settings: Pick<K2Settings, 'region' | 'credentials'>): K2World {
-  const customer = customerOf(company);
+export function buildWorld(
+  company: Company,
+  rng: Rng,
+  settings: Pick<K2Settings, 'region' | 'credentials'>,
+  world = 'default',
+  cred: CredentialDraw = (d) => d(rng),
+): K2World {
+  const customer = customerOf(company, world);
   const projects = PROJECT_NAMES.slice(0, 5);
   const people = company.people.filter((p) => p.role !== 'finance' && p.role !== 'support');
   const users: K2User[] = people.map((person) => {
@@ -62,12 +71,12 @@ export function buildWorld(company: Company, rng: Rng, settings: Pick<K2Settings
       name,
       username: `${name}@${customer}`,
       person,
-      secret: secretOf(rng),
+      secret: secretOf(cred),
       projects: [...own].sort(),
       admin: person.role === 'admin' || person.role === 'security',
     };
   });
-  const system: K2User = { name: 'system', username: `system@${customer}`, person: null, secret: secretOf(rng), projects, admin: false };
+  const system: K2User = { name: 'system', username: `system@${customer}`, person: null, secret: secretOf(cred), projects, admin: false };
   const keys = new Map<string, { user: K2User; project: string }>();
   for (const user of users) {
     keys.set(user.username, { user, project: '' });

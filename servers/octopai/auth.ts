@@ -1,10 +1,48 @@
 import type { MiddlewareHandler } from 'hono';
-import { parseBearer } from '../core/auth.js';
+import { JwtIssuer, parseBearer } from '../core/auth.js';
 import { fail } from '../core/failure.js';
 import { reportAuth, type CoreEnv } from '../core/provider.js';
 import { INVALID_TOKEN } from './errors.js';
 import { netIso, tenantFor, type OctopaiUser, type OctopaiWorld, type Tenant } from './events.js';
 import type { OctopaiTokens } from './tokens.js';
+import { field, type JsonObject } from './http.js';
+
+/** Larger login bodies are not looked into for a user name; their world is the default one. */
+const PRINCIPAL_BODY_LIMIT = 64 * 1024;
+/** Marks a login's user name among the principals, which are otherwise access tokens. */
+const USER = 'user:';
+
+/**
+ * What chooses the world: Login's user name, RefreshToken's access token, or the bearer token.
+ * Read from a copy of the body, which the route then reads as usual.
+ */
+export async function principalOf(req: Request): Promise<string | undefined> {
+  const path = new URL(req.url).pathname.toLowerCase();
+  if (req.method !== 'POST' || !path.startsWith('/api/useraccount/') || path.endsWith('/userevents')) {
+    return parseBearer(req.headers.get('authorization')) ?? undefined;
+  }
+  if (Number(req.headers.get('content-length') ?? 0) > PRINCIPAL_BODY_LIMIT) return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(await req.clone().text());
+  } catch {
+    return undefined;
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const name = field(body as JsonObject, path.endsWith('/login') ? 'username' : 'accesstoken');
+  if (typeof name !== 'string') return undefined;
+  return path.endsWith('/login') ? USER + name.trim().toLowerCase() : name;
+}
+
+/** Whether the world handed out this principal: one of its users' names, or a token one of its tenants signed. */
+export function ownsPrincipal(world: OctopaiWorld): (principal: string) => boolean {
+  const signers = [...world.tenants.values()].map((t) => new JwtIssuer(t.secret, () => 0));
+  return (p) => {
+    if (!p.startsWith(USER)) return signers.some((s) => s.signedHere(p));
+    const name = p.slice(USER.length);
+    return [...world.tenants.values()].some((t) => t.byName.has(name));
+  };
+}
 
 /** Who reads the trail once the bearer token checks out: an enabled admin of the request's tenant. */
 export interface OctopaiCaller {

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Company, Person } from '../../fixtures/company.js';
 import { EXPORTS, FAILURE_REASON, MODULES, PAGES, SCRIPT_AGENTS, SEARCH_TERMS, type OctopaiEventType } from '../../fixtures/catalogues/octopai.js';
 import { daySessions, sessionTimes } from '../core/rhythm.js';
-import { Rng, hashSeed } from '../core/rng.js';
+import { Rng, hashSeed, type CredentialDraw } from '../core/rng.js';
 import type { components } from '../../openapi/generated/octopai.js';
 import type { CredentialOverride, OctopaiSettings } from './settings.js';
 
@@ -64,13 +64,35 @@ const ROLES = new Set(['admin', 'security', 'data', 'analyst', 'engineer']);
 
 type WorldSettings = Pick<OctopaiSettings, 'tenants' | 'credentials' | 'disabledUsers'>;
 
-export function buildWorld(company: Company, secret: Buffer, rngFor: (name: string) => Rng, settings: WorldSettings): OctopaiWorld {
+/** Where the world's users differ: `world`'s own names (plus-addressed) and passwords (drawn by `cred`). */
+export interface WorldIdentity {
+  world: string;
+  cred(rng: Rng): CredentialDraw;
+}
+
+const DEFAULT_IDENTITY: WorldIdentity = { world: 'default', cred: (rng) => (d) => d(rng) };
+
+/** A person's user name: their address, plus-addressed with the world's id beyond the default world (Octopai finds callers by name). */
+function userNameOf(email: string, world: string): string {
+  if (world === 'default') return email;
+  const at = email.lastIndexOf('@');
+  return `${email.slice(0, at)}+${world}${email.slice(at)}`;
+}
+
+export function buildWorld(
+  company: Company,
+  secret: Buffer,
+  rngFor: (name: string) => Rng,
+  settings: WorldSettings,
+  identity: WorldIdentity = DEFAULT_IDENTITY,
+): OctopaiWorld {
   const tenants = new Map<string, Tenant>();
   const extra = settings.tenants.map((t) => t.toLowerCase()).filter((t) => t !== DEFAULT_TENANT);
   // Users an administrator has disabled: their logins fail (and are recorded) and they make no history.
   const disabled = new Set(settings.disabledUsers.map((n) => n.toLowerCase()));
   for (const name of [DEFAULT_TENANT, ...extra]) {
     const rng = rngFor(`users:${name}`);
+    const cred = identity.cred(rng);
     let firstSecurity = true;
     const users: OctopaiUser[] = company.people
       .filter((p) => ROLES.has(p.role))
@@ -78,9 +100,9 @@ export function buildWorld(company: Company, secret: Buffer, rngFor: (name: stri
         const isAdmin = person.role === 'admin' || (person.role === 'security' && firstSecurity && !(firstSecurity = false));
         return {
           person,
-          userName: person.email,
+          userName: userNameOf(person.email, identity.world),
           displayName: person.name,
-          password: `${rng.alnum(4)}-${rng.bytes(9).toString('base64url')}`,
+          password: cred((r) => `${r.alnum(4)}-${r.bytes(9).toString('base64url')}`),
           isAdmin,
           enabled: true,
           groups: [],

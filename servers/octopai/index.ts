@@ -1,6 +1,7 @@
 import { defineProvider } from '../core/provider.js';
 import { parseTime } from '../core/time.js';
 import type { components } from '../../openapi/generated/octopai.js';
+import { ownsPrincipal, principalOf } from './auth.js';
 import { octopaiErrors } from './errors.js';
 import { DEFAULT_TENANT, buildWorld, credentialsOf, generateDay, tenantsManifest, type OctopaiEvent, type UserEvent } from './events.js';
 import { normalizeInput } from './records.js';
@@ -40,12 +41,14 @@ export const octopai = defineProvider<OctopaiEvent, OctopaiSettings, OctopaiStat
   settings,
   errors: octopaiErrors,
   createState,
+  principal: principalOf,
   create(ctx) {
-    const world = buildWorld(ctx.company, ctx.secret, (n) => ctx.rng(n), ctx.settings);
+    const world = buildWorld(ctx.company, ctx.secret, (n) => ctx.rng(n), ctx.settings, { world: ctx.world, cred: (rng) => ctx.credentials(rng) });
     return {
       app: octopaiRoutes(ctx, world),
       feeds: octopaiFeeds(ctx),
       credentials: credentialsOf(world.tenants.get(DEFAULT_TENANT)!),
+      owns: ownsPrincipal(world),
       manifest: () => tenantsManifest(world),
       generate: (from, to, bucket) => [...world.tenants.values()].flatMap((t) => generateDay(ctx.seed, t, from, to, bucket)),
       // Injected records passed the UserEventInput schema first.

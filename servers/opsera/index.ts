@@ -1,4 +1,4 @@
-import { JwtIssuer } from '../core/auth.js';
+import { JwtIssuer, parseBearer } from '../core/auth.js';
 import { defineProvider, type EventSummary } from '../core/provider.js';
 import { opseraErrors } from './errors.js';
 import { generateDay, isTokenRecord, normalizeRecord, summarizeRecord, type OpseraRecord, type RecordInput } from './events.js';
@@ -23,6 +23,7 @@ export const opsera = defineProvider<OpseraRecord, OpseraSettings, OpseraState>(
   settings,
   errors: opseraErrors,
   createState,
+  principal: (req) => parseBearer(req.headers.get('authorization')) ?? undefined,
   create(ctx) {
     const world = buildWorld(ctx.company, ctx.rng('world'), ctx.settings.inactiveUsers);
     const jwt = new JwtIssuer(ctx.secret.toString('hex'), () => ctx.clock.now());
@@ -38,6 +39,8 @@ export const opsera = defineProvider<OpseraRecord, OpseraSettings, OpseraState>(
         return isTokenRecord(r) ? { ...base, actor: world.users.get(r.user_id)?.email ?? r.user_id } : base;
       },
       feeds: opseraFeeds(ctx, world.main.key),
+      // Every world signs with its own secret: the signature tells whose a token is.
+      owns: (token) => jwt.signedHere(token),
       actorFor: (person) => {
         const u = world.main.byPerson.get(person.id);
         return u && { user_id: u._id, user_email: u.email };

@@ -349,6 +349,22 @@ describe('control API answers as openapi/control.yaml says', () => {
     expect((await call('GET', '/_emulator/timeline?injected=true')).body.events).toEqual([]);
   });
 
+  it('worlds: create, list, read, delete, and the 400, 404, 409 and 413 answers', async () => {
+    const made = await call('POST', '/_emulator/worlds', { body: { name: 'spec', now: NOW, config: { crusoe: { strictQueryOrder: true } } } });
+    expect(made.status).toBe(201);
+    expect((await call('GET', '/_emulator/worlds')).body.worlds).toHaveLength(2);
+    expect((await call('GET', `/_emulator/worlds/${made.body.id}`)).body.name).toBe('spec');
+    expect((await call('POST', '/_emulator/worlds', { body: { seed: 1.5 }, request: 'invalid' })).status).toBe(400);
+    expect((await call('POST', '/_emulator/worlds', { body: { config: { crusoe: { strictQueryOrder: 'yes' } } } })).status).toBe(400);
+    const key = made.body.manifest.providers.crusoe.credentials.accessKeyId;
+    expect((await call('POST', '/_emulator/worlds', { body: { config: { crusoe: { credentials: { accessKeyId: key } } } } })).status).toBe(409);
+    expect((await oversized('POST', '/_emulator/worlds')).status).toBe(413);
+    expect((await call('DELETE', '/_emulator/worlds/default')).status).toBe(409);
+    expect((await call('DELETE', `/_emulator/worlds/${made.body.id}`)).body).toEqual({ deleted: made.body.id });
+    expect((await call('GET', `/_emulator/worlds/${made.body.id}`)).status).toBe(404);
+    expect((await call('DELETE', `/_emulator/worlds/${made.body.id}`)).status).toBe(404);
+  });
+
   it('every operation and every status it declares was answered (500s and unknown-route 404s apart)', () => {
     const missing: string[] = [];
     for (const [template, item] of Object.entries(spec.doc.paths)) {
