@@ -39,7 +39,7 @@ export const k2 = defineProvider<K2Event, K2Settings, K2State>({
       app: k2Routes(ctx, world, api),
       feeds: {
         'lookup-events': (from, to) => lookupTruth(ctx, from, to),
-        'trail-archives': (from, to) => archiveTruth(ctx, api.delivery, from, to),
+        'trail-archives': (from, to) => archiveTruth(api.delivery, from, to),
       },
       credentials: credentialsOf(world, ctx.settings),
       manifest: () => ({ customer: world.customer, region: world.region, buckets: ctx.state.buckets.map((b) => b.name) }),
