@@ -56,14 +56,15 @@ export async function archiveRecords(bytes: Buffer): Promise<Array<Record<string
 }
 
 /**
- * The records of every archive delivered by now (all trails, all buckets) whose `eventTime` lies in
- * [from, to], newest first (at the same time, the later in delivery order first): the
- * `trail-archives` feed's truth. Delivery catches up first, as every read of a bucket does.
+ * The `trail-archives` feed's truth: the records whose `eventTime` lies in [from, to] of every archive
+ * delivered by now (all trails, all buckets) and of every archive the trails will deliver for the
+ * periods under way, as those will hold them; newest first (at the same time, the later in delivery
+ * order first). A reader who waits for the periods to end and reads the buckets gets exactly these.
  */
-export async function archiveTruth(ctx: K2Context, delivery: Delivery, from: number, to: number): Promise<unknown[]> {
-  await delivery.catchUp();
+export async function archiveTruth(delivery: Delivery, from: number, to: number): Promise<unknown[]> {
   const all: Array<Record<string, unknown>> = [];
-  const objects = [...ctx.state.objects].sort((a, b) => a.lastModified - b.lastModified);
+  // A stable sort: archives of one boundary stay in delivery order, trail by trail.
+  const objects = (await delivery.archivesAndPending()).sort((a, b) => a.lastModified - b.lastModified);
   for (const o of objects) all.push(...(await archiveRecords(await delivery.render(o))));
   const timed = all.map((r, i) => ({ r, i, t: Date.parse(String(r.eventTime)) })).filter((x) => x.t >= from && x.t <= to);
   return timed.sort((a, b) => b.t - a.t || b.i - a.i).map((x) => x.r);
@@ -101,8 +102,28 @@ export class Delivery {
   ) {}
 
   catchUp(): Promise<void> {
-    const run = this.chain.then(() => this.run(this.ctx.clock.now()));
-    this.chain = run.catch(() => undefined);
+    return this.serialized(() => this.run(this.ctx.clock.now()));
+  }
+
+  /**
+   * The archives delivered by now (after catching up), then those the trails will deliver for the
+   * periods under way if nothing changes, in the order delivery will write them. Taken in one run, so
+   * that no concurrent delivery writes a pending archive between the two.
+   */
+  archivesAndPending(): Promise<StoredObject[]> {
+    return this.serialized(async () => {
+      const now = this.ctx.clock.now();
+      await this.run(now);
+      return [...this.ctx.state.objects, ...this.pending(now)];
+    });
+  }
+
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn);
+    this.chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
@@ -120,8 +141,7 @@ export class Delivery {
     const due = Math.floor(now / PERIOD_MS) * PERIOD_MS;
     const oldest = Math.floor(this.ctx.store.retentionEdge(now) / PERIOD_MS) * PERIOD_MS;
     for (const trail of st.trails) {
-      // A stopped trail still delivers what it logged before the stop, at the next boundary.
-      const until = trail.isLogging ? Infinity : trail.stopLoggingTime;
+      const until = loggedUntil(trail);
       if (until === undefined || trail.deliveredUntil >= until) continue;
       trail.deliveredUntil = Math.max(trail.deliveredUntil, oldest);
       for (let b = trail.deliveredUntil + PERIOD_MS; b <= due && b - PERIOD_MS < until; b += PERIOD_MS) {
@@ -130,24 +150,57 @@ export class Delivery {
     }
   }
 
+  /**
+   * The archives `run` will write at the boundaries after `now` (it has run at `now`), as it will
+   * write them if nothing changes: the same windows and the same calls (later events lie after
+   * `now`). None for a trail whose bucket is missing: those periods wait for it, perhaps for ever.
+   */
+  private pending(now: number): StoredObject[] {
+    const st = this.ctx.state;
+    if (!st.subscriptionActive) return [];
+    const next = Math.floor(now / PERIOD_MS) * PERIOD_MS + PERIOD_MS;
+    const out: StoredObject[] = [];
+    for (const trail of st.trails) {
+      const until = loggedUntil(trail);
+      if (until === undefined || trail.deliveredUntil >= until) continue;
+      for (let b = trail.deliveredUntil + PERIOD_MS; b <= next && b - PERIOD_MS < until; b += PERIOD_MS) {
+        const obj = this.archiveOf(trail, b);
+        if (obj === 'NoSuchBucket') break;
+        if (obj !== 'empty') out.push(obj);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * What delivering the period ending at boundary `b` writes: its archive (not yet rendered), nothing
+   * (no events), or nothing for want of the trail's bucket.
+   */
+  private archiveOf(trail: TrailState, b: number): StoredObject | 'empty' | 'NoSuchBucket' {
+    const { from, to } = this.window(trail, b);
+    const calls = from <= to ? this.calls(trail, from, to) : [];
+    if (from > to || (calls.length === 0 && this.generated(from, to).length === 0)) return 'empty';
+    if (!this.ctx.state.buckets.some((x) => x.name === trail.s3BucketName)) return 'NoSuchBucket';
+    const obj: StoredObject = { bucket: trail.s3BucketName, key: this.archiveKey(trail, b), size: 0, etag: '', lastModified: b, from, to };
+    if (calls.length) obj.calls = calls;
+    if (this.ctx.settings.k2OnlyEventFields) obj.k2Only = true;
+    return obj;
+  }
+
   /** The period ending at boundary `b`; false when it could not be written and later ones must wait. */
   private async deliverPeriod(trail: TrailState, b: number, due: number): Promise<boolean> {
     const st = this.ctx.state;
-    const { from, to } = this.window(trail, b);
-    const calls = from <= to ? this.calls(trail, from, to) : [];
-    if (from > to || (calls.length === 0 && this.generated(from, to).length === 0)) {
+    const obj = this.archiveOf(trail, b);
+    if (obj === 'empty') {
       trail.deliveredUntil = b;
       return true;
     }
-    if (!st.buckets.some((x) => x.name === trail.s3BucketName)) {
+    if (obj === 'NoSuchBucket') {
       // Nothing written; the period is retried with the next ones once the bucket is back.
       trail.latestDeliveryAttemptTime = due;
       trail.latestDeliveryError = 'NoSuchBucket';
       return false;
     }
-    const obj: StoredObject = { bucket: trail.s3BucketName, key: this.archiveKey(trail, b), size: 0, etag: '', lastModified: b, from, to };
-    if (calls.length) obj.calls = calls;
-    if (this.ctx.settings.k2OnlyEventFields) obj.k2Only = true;
     const bytes = await this.render(obj);
     obj.size = bytes.length;
     obj.etag = createHash('md5').update(bytes).digest('hex');
@@ -214,6 +267,11 @@ export class Delivery {
     const stem = `${customer}_CloudTrail_${region}_${stamp}_${rnd}`;
     return `${trail.s3KeyPrefix ? `${trail.s3KeyPrefix}/` : ''}AWSLogs/${customer}/CloudTrail/${region}/${day}/${stem}.tar.gz`;
   }
+}
+
+/** Where a trail's logging ends: never while it logs; a stopped trail still delivers what it logged before the stop. */
+function loggedUntil(trail: TrailState): number | undefined {
+  return trail.isLogging ? Infinity : trail.stopLoggingTime;
 }
 
 function lowerBound(xs: number[], x: number): number {

@@ -42,7 +42,7 @@ export const k2 = defineProvider<K2Event, K2Settings, K2State>({
       app: k2Routes(ctx, world, api),
       feeds: {
         'lookup-events': (from, to) => lookupTruth(ctx, from, to),
-        'trail-archives': (from, to) => archiveTruth(ctx, api.delivery, from, to),
+        'trail-archives': (from, to) => archiveTruth(api.delivery, from, to),
       },
       credentials: credentialsOf(world, ctx.settings),
       owns: (p) => (p.startsWith(CONSOLE_PRINCIPAL) ? p.slice(CONSOLE_PRINCIPAL.length) === world.customer : world.keys.has(p)),

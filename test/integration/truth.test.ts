@@ -3,12 +3,15 @@
 // newest first. Injected and recorded records are part of it.
 import { gunzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareWithTruth, verifyCollected } from '../../contracts/index.js';
 import { CrusoeClient } from '../../contracts/crusoe/client.js';
 import { InstaclustrClient } from '../../contracts/instaclustr/client.js';
-import { K2Client } from '../../contracts/k2/client.js';
+import { K2Client, K2Console } from '../../contracts/k2/client.js';
 import { OctopaiClient } from '../../contracts/octopai/client.js';
 import { OpseraClient } from '../../contracts/opsera/client.js';
+import { feedOf } from '../../contracts/verify.js';
+import { startEmulator, type Emulator } from '../../servers/index.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
 
 const env = useEmulator({ now: FROZEN_NOW });
@@ -128,7 +131,9 @@ describe('truth equals what the vendor API returns', () => {
     expect(keys.length).toBeGreaterThanOrEqual(5);
     const records: any[] = [];
     for (const key of keys) records.push(...(await untar(new Uint8Array(await (await client.s3('GET', `/${trail.S3BucketName}/${key}`)).arrayBuffer()))));
-    const archived = await truth('k2', 'trail-archives', FROM, now);
+    // The archives delivered by now end at the last boundary; the period under way follows.
+    const boundary = NOW + 30 * 60_000;
+    const archived = await truth('k2', 'trail-archives', FROM, new Date(boundary - 1).toISOString(), now);
     const byId = (xs: any[]) => [...xs].sort((x, y) => (x.eventID < y.eventID ? -1 : 1));
     expect(byId(archived)).toEqual(byId(records));
     expect(archived.map((r) => r.eventTime)).toEqual(
@@ -137,6 +142,155 @@ describe('truth equals what the vendor API returns', () => {
         .sort()
         .reverse(),
     );
+    // Up to now, the truth also holds what the trail will deliver for the period under way: the reads just made among it.
+    const all = await truth('k2', 'trail-archives', FROM, now);
+    const under = all.slice(0, all.length - archived.length);
+    expect(all.slice(under.length)).toEqual(archived);
+    expect(under.every((r) => Date.parse(r.eventTime) >= boundary)).toBe(true);
+    expect(under.filter((r) => r.eventName === 'GetObject')).toHaveLength(keys.length);
+  });
+});
+
+describe('k2 trail-archives truth holds the periods under way as delivery will write them', () => {
+  const MIN = 60_000;
+  let emu: Emulator;
+  beforeAll(async () => {
+    emu = await startEmulator({ portBase: 0, now: FROZEN_NOW, only: ['k2'], validateResponses: true });
+  });
+  afterAll(async () => {
+    await emu.close();
+    expect(emu.violations, 'responses that do not conform to their OpenAPI spec').toEqual([]);
+  });
+  const c = () => emu.providers.k2.credentials as Record<string, any>;
+  const client = () => new K2Client({ baseUrl: emu.providers.k2.baseUrl, ...(c() as any) });
+  const bucket = () => `${c().customer}-activity-log`;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const at = (ms: number) => emu.setClock({ set: iso(ms) });
+
+  async function call(op: string, input: object): Promise<string> {
+    const r = await client().raw(op, JSON.stringify(input), { targetPrefix: 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101' });
+    expect(r.status, `${op} ${JSON.stringify(r.body)}`).toBe(200);
+    return r.response.headers.get('x-amzn-requestid')!;
+  }
+
+  async function inject(records: object[]): Promise<void> {
+    const r = await fetch(`${emu.controlUrl}/_emulator/providers/k2/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(records),
+    });
+    expect(r.status).toBe(201);
+  }
+
+  const instance = (ms: number, name: string) => ({
+    eventTime: iso(ms),
+    eventName: 'RunInstances',
+    project: 'web-prod',
+    requestParameters: { instanceName: name },
+  });
+  const named = (records: any[], name: string) => records.filter((r) => r.requestParameters?.instanceName === name);
+
+  async function archiveTruth(from: number, to: number): Promise<any[]> {
+    const r = await fetch(`${emu.controlUrl}/_emulator/providers/k2/truth?${new URLSearchParams({ feed: 'trail-archives', from: iso(from), to: iso(to) })}`);
+    const body = (await r.json()) as { records: any[]; asOf: string };
+    expect(r.status, JSON.stringify(body)).toBe(200);
+    return body.records;
+  }
+
+  /** What a collector gets from the bucket: every archive's records within [from, to]. */
+  async function collected(from: number, to: number): Promise<any[]> {
+    const list = await (await client().s3('GET', `/${bucket()}`, { 'list-type': '2' })).text();
+    const out: any[] = [];
+    for (const [, key] of list.matchAll(/<Key>([^<]+)<\/Key>/g)) {
+      out.push(...(await untar(new Uint8Array(await (await client().s3('GET', `/${bucket()}/${key}`)).arrayBuffer()))));
+    }
+    return out.filter((r) => Date.parse(r.eventTime) >= from && Date.parse(r.eventTime) <= to);
+  }
+
+  const byId = (xs: any[]) => [...xs].sort((x, y) => (x.eventID < y.eventID ? -1 : x.eventID > y.eventID ? 1 : 0));
+
+  it('taken before the period is delivered, equals what the archives hold once it is, and verify finds nothing amiss', async () => {
+    const p0 = Date.parse(FROZEN_NOW);
+    await call('CreateTrail', { Name: 'early', S3BucketName: bucket() });
+    await call('StartLogging', { Name: 'early' });
+    await inject([instance(p0 + 11 * MIN, 'i-under-way')]);
+    at(p0 + 12 * MIN + 30_000);
+    const status = await call('GetTrailStatus', { Name: 'early' });
+    // Two periods delivered; the one from p0 + 10 min is under way and in no archive yet.
+    const before = await collected(p0, p0 + 12 * MIN + 30_000);
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.every((r) => Date.parse(r.eventTime) < p0 + 10 * MIN)).toBe(true);
+
+    const from = p0;
+    const to = p0 + 12 * MIN + 30_000;
+    const early = await archiveTruth(from, to);
+    const underWay = early.filter((r) => Date.parse(r.eventTime) >= p0 + 10 * MIN);
+    expect(underWay.length).toBeGreaterThan(0);
+    expect(named(underWay, 'i-under-way')).toHaveLength(1);
+    expect(underWay.map((r) => r.requestID)).toContain(status);
+    // The reads of the bucket just made are recorded calls of the period under way too.
+    expect(underWay.filter((r) => r.eventName === 'GetObject').length).toBeGreaterThan(0);
+    expect(byId(early.filter((r) => Date.parse(r.eventTime) < p0 + 10 * MIN))).toEqual(byId(before));
+
+    at(p0 + 15 * MIN);
+    const after = await collected(from, to);
+    expect(after.length).toBe(early.length);
+    expect(byId(after)).toEqual(byId(early));
+    expect(await archiveTruth(from, to)).toEqual(early);
+    const report = await verifyCollected({ vendor: 'k2', feed: 'trail-archives', from: iso(from), to: iso(to), control: emu.controlUrl, records: after });
+    expect(report).toMatchObject({ ok: true, expected: early.length, collected: early.length });
+    expect([report.missing.count, report.duplicated.count, report.changed.count, report.unexpected.count]).toEqual([0, 0, 0, 0]);
+    const againstEarly = compareWithTruth(feedOf('k2', 'trail-archives').hooks, early, after);
+    expect([againstEarly.missing.count, againstEarly.duplicated.count, againstEarly.changed.count, againstEarly.unexpected.count]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('holds a record once per trail that logged it, and nothing logged while no trail ran', async () => {
+    const p = Date.parse(FROZEN_NOW) + 20 * MIN;
+    at(p + 30_000);
+    await call('CreateTrail', { Name: 'stopper', S3BucketName: bucket(), S3KeyPrefix: 'stopper' });
+    await call('StartLogging', { Name: 'stopper' });
+    await inject([instance(p + MIN, 'i-both'), instance(p + 3 * MIN, 'i-one'), instance(p + 4 * MIN, 'i-none')]);
+    at(p + 2 * MIN);
+    await call('StopLogging', { Name: 'stopper' });
+    at(p + 3 * MIN + 30_000);
+    const lastStop = await call('StopLogging', { Name: 'early' });
+    at(p + 4 * MIN + 30_000);
+
+    const from = p;
+    const to = p + 4 * MIN + 30_000;
+    const early = await archiveTruth(from, to);
+    expect(named(early, 'i-both')).toHaveLength(2);
+    expect(named(early, 'i-one')).toHaveLength(1);
+    expect(named(early, 'i-none')).toHaveLength(0);
+    expect(early.filter((r) => r.requestID === lastStop)).toHaveLength(1);
+    expect(early.every((r) => Date.parse(r.eventTime) <= p + 3 * MIN + 30_000)).toBe(true);
+
+    at(p + 5 * MIN);
+    const after = await collected(from, to);
+    expect(byId(after)).toEqual(byId(early));
+    expect(await archiveTruth(from, to)).toEqual(early);
+    // A collector keeps one copy of each record: verify counts none missing, duplicated, changed or invented.
+    const once = [...new Map(after.map((r) => [r.eventID, r])).values()];
+    const report = await verifyCollected({ vendor: 'k2', feed: 'trail-archives', from: iso(from), to: iso(to), control: emu.controlUrl, records: once });
+    expect([report.missing.count, report.duplicated.count, report.changed.count, report.unexpected.count]).toEqual([0, 0, 0, 0]);
+    expect(report.ok).toBe(true);
+  });
+
+  it("holds none of a trail's period under way while its bucket is gone, as delivery writes none", async () => {
+    const p = Date.parse(FROZEN_NOW) + 30 * MIN;
+    at(p);
+    await call('StartLogging', { Name: 'early' });
+    await inject([instance(p + MIN, 'i-bucketless')]);
+    const con = new K2Console(emu.providers.k2.baseUrl, c().customer);
+    expect((await con.deleteBucket(bucket())).status).toBe(204);
+    at(p + 2 * MIN);
+    expect(await archiveTruth(p, p + 2 * MIN)).toEqual([]);
+
+    expect((await con.createBucket(bucket())).status).toBe(201);
+    const early = await archiveTruth(p, p + 2 * MIN);
+    expect(named(early, 'i-bucketless')).toHaveLength(1);
+    at(p + 5 * MIN);
+    expect(byId(await collected(p, p + 2 * MIN))).toEqual(byId(early));
   });
 });
 
