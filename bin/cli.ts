@@ -20,6 +20,7 @@ Usage: audit-emulator start [options]
   --state-dir DIR     keep recorded/injected events, vendor state, clock settings and applied scenarios across
                       restarts: DIR/<world>/snapshot.json plus an append-only DIR/<world>/journal.log
   --state-file PATH   the same for the default world in one snapshot file, its journal beside it (PATH.journal)
+  --max-worlds N      at most N worlds, the default one included (default 1000; POST /_emulator/worlds)
   --compact-min-bytes N  rewrite the snapshot once the journal outgrows it and N bytes (default 1000000)
   --scenario N[,N]    apply these anomaly scenarios at start (see GET /_emulator/scenarios)
   --validate-requests check each request against the vendor's OpenAPI spec; violations get the vendor's 400
@@ -62,6 +63,7 @@ const OPTIONS = {
   'state-dir': { type: 'string' },
   'state-file': { type: 'string' },
   'compact-min-bytes': { type: 'string' },
+  'max-worlds': { type: 'string' },
   'validate-requests': { type: 'boolean' },
   scenario: { type: 'string', multiple: true },
   'allow-host': { type: 'string', multiple: true },
@@ -106,6 +108,8 @@ function startOptions(values: Values): StartOptions {
   if (!Number.isInteger(portBase) || portBase < 0 || portBase > 65530) fail('--port-base must be a port number');
   const compact = values['compact-min-bytes'] === undefined ? undefined : Number(values['compact-min-bytes']);
   if (compact !== undefined && !(Number.isSafeInteger(compact) && compact >= 0)) fail('--compact-min-bytes must be a number of bytes');
+  const maxWorlds = values['max-worlds'] === undefined ? undefined : Number(values['max-worlds']);
+  if (maxWorlds !== undefined && !(Number.isSafeInteger(maxWorlds) && maxWorlds >= 1)) fail('--max-worlds must be a whole number of at least 1');
   if (values.now !== undefined) {
     try {
       parseInstant(values.now, '--now');
@@ -124,6 +128,7 @@ function startOptions(values: Values): StartOptions {
     stateDir: values['state-dir'],
     stateFile: values['state-file'],
     compactMinBytes: compact,
+    maxWorlds,
     validateRequests: values['validate-requests'],
     scenarios: (values.scenario ?? []).flatMap((s) => s.split(',')).filter(Boolean),
     allowHosts: (values['allow-host'] ?? []).flatMap((s) => s.split(',')).filter(Boolean),

@@ -1,6 +1,8 @@
 // Audit emulator dashboard: plain ES module, no build step. All data comes from /_emulator/* on this origin.
 
-const API = '/_emulator';
+// The world shown: `?world=<id>` (the default world without it); its routes live under its prefix.
+const WORLD = new URLSearchParams(location.search).get('world') || 'default';
+const API = WORLD === 'default' ? '/_emulator' : `/_emulator/worlds/${encodeURIComponent(WORLD)}`;
 const PAGE = 50;
 // Vendor colours; amber is kept for injected events and scenario markers.
 const COLORS = ['#2563eb', '#0d9488', '#9333ea', '#db2777', '#65a30d', '#0891b2', '#475569', '#dc2626'];
@@ -675,8 +677,26 @@ async function refreshManifest() {
   }
 }
 
+// ---------- worlds ----------
+/** The world selector: every world by name (listed afresh when it gets focus); choosing one reloads the page on it. */
+async function loadWorlds() {
+  const sel = $('world');
+  const { worlds } = await (await fetch('/_emulator/worlds')).json();
+  sel.replaceChildren(...worlds.map((w) => h('option', { value: w.id, selected: w.id === WORLD }, w.id === w.name ? w.id : `${w.name} (${w.id})`)));
+}
+
+function chooseWorld(id) {
+  const url = new URL(location.href);
+  if (id === 'default') url.searchParams.delete('world');
+  else url.searchParams.set('world', id);
+  location.assign(url);
+}
+
 // ---------- start ----------
 async function main() {
+  $('world').addEventListener('change', (e) => chooseWorld(e.target.value));
+  $('world').addEventListener('focus', () => loadWorlds().catch(() => {}));
+  await loadWorlds().catch(() => {});
   const [manifest, people, snippets] = await Promise.all([api('/manifest'), api('/people'), api('/snippets')]);
   state.manifest = manifest;
   state.snippets = snippets.snippets;

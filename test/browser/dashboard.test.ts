@@ -219,6 +219,33 @@ describe('dashboard', () => {
     await shot('08-scenario');
   });
 
+  it("switches to another world with the world selector, showing that world's clock and events", async () => {
+    const made = await (
+      await fetch(`${env.get().controlUrl}/_emulator/worlds`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'other', now: '2026-01-05T08:00:00Z' }),
+      })
+    ).json();
+    await page.reload();
+    await page.waitForSelector('body[data-ready=true]');
+    await expect.poll(() => page.locator('#world option').allTextContents()).toEqual(['default', `other (${made.id})`]);
+    await page.selectOption('#world', made.id);
+    await page.waitForURL(`**/?world=${made.id}`);
+    await page.waitForSelector('body[data-ready=true]');
+    await expect(page.locator('#clock-now').textContent()).resolves.toContain('2026-01-05 08:00:00');
+    await settled();
+    const api = await (await fetch(`${made.controlUrl}/timeline?limit=50&from=2026-01-04T08:00:00.000Z`)).json();
+    expect(api.events.length).toBeGreaterThan(0);
+    await expect
+      .poll(async () => await rows().evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id)))
+      .toEqual(api.events.map((e: { id: string }) => e.id));
+    await shot('07-other-world');
+    await page.selectOption('#world', 'default');
+    await page.waitForSelector('body[data-ready=true]');
+    await expect(page.locator('#clock-now').textContent()).resolves.toContain('2026-03-10');
+  });
+
   it('is usable on a phone-sized window', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();

@@ -35,46 +35,68 @@ function record(i: number) {
 }
 
 describe('persistence across kill -9 (--state-file, --state-dir)', () => {
-  it('keeps every acknowledged injection across a SIGKILL in the middle of a stream', { timeout: 120_000 }, async () => {
+  it('keeps every acknowledged injection of every world across a SIGKILL in the middle of a stream', { timeout: 120_000 }, async () => {
     const file = join(dir, 'state.json');
     const first = await start(file);
-    const acknowledged: number[] = [];
+    const worlds = [{ id: 'default', prefix: '/_emulator' }];
+    for (let k = 0; k < 2; k++) {
+      const made = await (
+        await fetch(`${first.control}/_emulator/worlds`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ now: '2026-03-10T10:00:00Z' }),
+        })
+      ).json();
+      worlds.push({ id: made.id, prefix: `/_emulator/worlds/${made.id}` });
+    }
+    const acknowledged = new Map<string, number[]>(worlds.map((w) => [w.id, []]));
     let stop = false;
-    // Inject as fast as possible from several concurrent streams; kill the process mid-way.
+    // Inject as fast as possible from several concurrent streams, each world in turn; kill the process mid-way.
     const stream = async (k: number) => {
       for (let i = k; !stop; i += 4) {
+        const w = worlds[i % worlds.length];
         try {
-          const r = await fetch(`${first.control}/_emulator/providers/crusoe/events`, {
+          const r = await fetch(`${first.control}${w.prefix}/providers/crusoe/events`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify(record(i)),
           });
-          if (r.status === 201) acknowledged.push(i);
+          if (r.status === 201) acknowledged.get(w.id)!.push(i);
         } catch {
           return;
         }
       }
     };
     const streams = [0, 1, 2, 3].map(stream);
+    const total = () => [...acknowledged.values()].reduce((n, a) => n + a.length, 0);
     // Kill once a good number are acknowledged, whatever the machine's load.
-    for (let i = 0; i < 600 && acknowledged.length < 40; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 600 && total() < 60; i++) await new Promise((r) => setTimeout(r, 25));
     first.proc.kill('SIGKILL');
     stop = true;
     await Promise.all(streams);
     if (first.proc.exitCode === null && first.proc.signalCode === null) await new Promise((r) => first.proc.once('exit', r));
-    expect(acknowledged.length).toBeGreaterThan(20);
+    for (const w of worlds) expect(acknowledged.get(w.id)!.length, w.id).toBeGreaterThan(10);
     // On disk whatever the moment of the kill: the snapshot is whole JSON, the journal whole records
     // (at most a torn last one, which no acknowledgement waited for).
-    const names = namesOnDisk(file, `${file}.journal`);
-    for (const i of acknowledged) expect(names.has(`persisted-${i}`), `event ${i}`).toBe(true);
+    for (const w of worlds) {
+      const snapshot = w.id === 'default' ? file : join(`${file}.worlds`, w.id, 'snapshot.json');
+      const names = namesOnDisk(snapshot, w.id === 'default' ? `${file}.journal` : join(`${file}.worlds`, w.id, 'journal.log'));
+      for (const i of acknowledged.get(w.id)!) expect(names.has(`persisted-${i}`), `${w.id} event ${i}`).toBe(true);
+    }
 
-    // After a restart the events are served by the vendor API with their ids.
+    // After a restart every world is back with its credentials, and each serves its own events only.
     const second = await start(file);
     try {
+      const listed = await (await fetch(`${second.control}/_emulator/worlds`)).json();
+      expect(listed.worlds.map((w: { id: string }) => w.id).sort()).toEqual(worlds.map((w) => w.id).sort());
       const manifest = await (await fetch(`${second.control}/_emulator/manifest`)).json();
       expect(manifest.now).toBe('2026-03-10T10:00:00.000Z');
-      const served = await servedNames(second.control);
-      for (const i of acknowledged) expect(served.has(`persisted-${i}`)).toBe(true);
+      for (const [k, w] of worlds.entries()) {
+        const served = await servedNames(`${second.control}${w.prefix}/manifest`);
+        for (const i of acknowledged.get(w.id)!) expect(served.has(`persisted-${i}`), `${w.id} event ${i}`).toBe(true);
+        // Beyond those, at most the ones in flight at the kill: always this world's own.
+        expect([...served].filter((n) => Number(n.slice('persisted-'.length)) % worlds.length !== k)).toEqual([]);
+      }
     } finally {
       second.proc.kill('SIGKILL');
     }
@@ -127,7 +149,7 @@ describe('persistence across kill -9 (--state-file, --state-dir)', () => {
 
     const after = await startCli([process.execPath, CLI], ['--only', 'crusoe', '--now', '2026-03-10T10:00:00Z', '--state-dir', stateDir]);
     try {
-      const served = await servedNames(after.control);
+      const served = await servedNames(`${after.control}/_emulator/manifest`);
       const missing = acknowledged.filter((i) => !served.has(`persisted-${i}`));
       expect(missing).toEqual([]);
       // The interrupted compaction was finished at start: one snapshot, one journal.
@@ -170,9 +192,9 @@ function namesOnDisk(snapshot: string, journal: string): Set<string> {
   return names;
 }
 
-/** Every injected event's target name as Crusoe serves it, page by page. */
-async function servedNames(control: string): Promise<Set<string>> {
-  const manifest = await (await fetch(`${control}/_emulator/manifest`)).json();
+/** Every injected event's target name as Crusoe serves it to the credentials of the world whose manifest this is, page by page. */
+async function servedNames(manifestUrl: string): Promise<Set<string>> {
+  const manifest = await (await fetch(manifestUrl)).json();
   const c = manifest.providers.crusoe.credentials;
   const path = `/v1alpha5/organizations/${c.organizationId}/audit-logs`;
   const served = new Set<string>();
