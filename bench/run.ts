@@ -6,8 +6,9 @@
  *  2. query latency at 10,000 and at 1,000,000 stored events;
  *  3. resident memory at 1,000,000 events (in a child process);
  *  4. time from starting the CLI to a ready manifest with the default history;
- *  5. the state engine: acknowledgement latency, reads from a state directory, restart (bench/state.ts).
- * `npm run bench -- <name>` runs one of throughput, latency, memory, startup, state.
+ *  5. the state engine: acknowledgement latency, reads from a state directory, restart (bench/state.ts);
+ *  6. worlds: the memory of 100 worlds that each served a few requests, and the time to create one.
+ * `npm run bench -- <name>` runs one of throughput, latency, memory, startup, state, worlds.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +77,17 @@ async function memory(): Promise<void> {
   );
 }
 
+async function worlds(): Promise<void> {
+  const script = fileURLToPath(new URL('./worlds.js', import.meta.url));
+  const out = JSON.parse(await child(['--expose-gc', script, '100']));
+  const mb = (b: number) => (b / 1e6).toFixed(2);
+  console.log(
+    `worlds: ${out.worlds} worlds that each served one read per vendor cost ${mb(out.rssPerWorld)} MB resident ` +
+      `(${mb(out.heapPerWorld)} MB of heap) each (target < 2 MB); creating one takes ${out.createMedianMs.toFixed(1)} ms ` +
+      `median, ${out.createP95Ms.toFixed(1)} ms p95 (target < 20 ms)`,
+  );
+}
+
 async function startup(): Promise<void> {
   const cli = fileURLToPath(new URL('../bin/cli.js', import.meta.url));
   const runs: number[] = [];
@@ -109,4 +121,5 @@ if (!only || only === 'latency') await latency();
 if (!only || only === 'memory') await memory();
 if (!only || only === 'startup') await startup();
 if (!only || only === 'state') await stateBench(seconds);
+if (!only || only === 'worlds') await worlds();
 process.exit(0);
