@@ -35,7 +35,7 @@ records and exits 0 only when there are none (1 when there are, 2 on bad argumen
   --vendor V          crusoe, instaclustr, k2, octopai or opsera
   --feed F            the feed (may be left out for a vendor with one feed)
   --from ISO, --to ISO  the window the collector covered, both included
-  --control URL       the emulator's control URL (default ${DEFAULT_CONTROL})
+  --control URL       the emulator's control URL (default ${DEFAULT_CONTROL}), or a world's controlUrl
   --control-token T   the control port's token (also AUDIT_EMULATOR_CONTROL_TOKEN)
   --json              print the report as JSON
 `;

@@ -14,7 +14,7 @@ export interface VerifyOptions {
   /** The window the collector covered, ISO-8601, both ends included. */
   from: string;
   to: string;
-  /** The emulator's control URL (default http://127.0.0.1:4100). */
+  /** The emulator's control URL (default http://127.0.0.1:4100), or a world's (`…/_emulator/worlds/<id>`). */
   control?: string;
   /** The control port's token, when it requires one. */
   controlToken?: string;
@@ -123,8 +123,10 @@ export function compareWithTruth(hooks: FeedHooks, truth: unknown[], records: un
 export async function verifyCollected(o: VerifyOptions): Promise<VerifyReport> {
   const { feed, hooks } = feedOf(o.vendor, o.feed);
   const control = (o.control ?? DEFAULT_CONTROL).replace(/\/+$/, '');
+  // A world's control URL is already the prefix of its routes.
+  const routes = /\/_emulator\/worlds\/[^/]+$/.test(control) ? control : `${control}/_emulator`;
   const q = new URLSearchParams({ feed, from: o.from, to: o.to });
-  const res = await (o.fetch ?? fetch)(`${control}/_emulator/providers/${encodeURIComponent(o.vendor)}/truth?${q}`, {
+  const res = await (o.fetch ?? fetch)(`${routes}/providers/${encodeURIComponent(o.vendor)}/truth?${q}`, {
     headers: o.controlToken ? { authorization: `Bearer ${o.controlToken}` } : {},
   });
   const body = (await res.json()) as { error?: string; records: unknown[]; asOf: string; from: string; to: string };

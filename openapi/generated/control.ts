@@ -175,9 +175,11 @@ export interface paths {
          *
          *     Feeds: crusoe `audit-logs`; instaclustr `account` (the manifest's production account) and
          *     `organisation`; k2 `lookup-events` (LookupEvents' `Events`) and `trail-archives` (the
-         *     CloudTrail records of every archive delivered to the buckets by now); octopai `user-events`
-         *     (the default tenant); opsera `actions` and `tokens` (the main account, without the `count`
-         *     limit). `audit-emulator verify` compares a collector's output with this answer.
+         *     CloudTrail records of every archive delivered to the buckets by now, and of the archives the
+         *     trails will deliver for the 5-minute periods under way, as delivery will write them);
+         *     octopai `user-events` (the default tenant); opsera `actions` and `tokens` (the main account,
+         *     without the `count` limit). `audit-emulator verify` compares a collector's output with this
+         *     answer.
          */
         get: operations["getTruth"];
         put?: never;

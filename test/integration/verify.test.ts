@@ -78,6 +78,25 @@ describe('verifyCollected', () => {
     await expect(verifyCollected({ vendor: 'nosuch', from: FROM, to: TO, control, records: [] })).rejects.toThrow(/unknown vendor/);
   });
 
+  it("checks against a world's own truth when given the world's control URL", async () => {
+    const w = await env.get().createWorld({ now: FROZEN_NOW });
+    try {
+      const marker = { action: 'Create', actor_id: 'world-only', actor_email: 'world-only@example.com', actor_type: 'User', client_ip: '10.0.0.1:1' };
+      const times = { start_time: '2026-03-10T09:00:00Z', end_time: '2026-03-10T09:00:00Z', result: 'OK', surface: 'API', target_names: ['world-only'] };
+      await w.inject('crusoe', { ...marker, ...times });
+      const r = await fetch(`${w.controlUrl}/providers/crusoe/truth?${new URLSearchParams({ from: FROM, to: FROZEN_NOW })}`);
+      const records = ((await r.json()) as { records: Array<{ actor_id: string }> }).records;
+      expect(records.some((x) => x.actor_id === 'world-only')).toBe(true);
+      const inWorld = await verifyCollected({ vendor: 'crusoe', from: FROM, to: FROZEN_NOW, control: w.controlUrl, records });
+      expect(inWorld).toMatchObject({ ok: true, expected: records.length });
+      // The default world has no such record: the same output is one record too many there.
+      const inDefault = await verifyCollected({ vendor: 'crusoe', from: FROM, to: FROZEN_NOW, control: env.get().controlUrl, records });
+      expect(inDefault.unexpected.count).toBe(1);
+    } finally {
+      await w.close();
+    }
+  });
+
   it('sends the control token to a token-protected control port', async () => {
     const emu = await startEmulator({ portBase: 0, now: FROZEN_NOW, only: ['crusoe'], controlToken: 'verify-token' });
     try {
