@@ -20,9 +20,27 @@ async function fewRequests(m: Manifest): Promise<void> {
   const c = (v: string) => m.providers[v].credentials as Record<string, any>;
   const url = (v: string) => m.providers[v].baseUrl;
   const statuses = [
-    (await new CrusoeClient({ baseUrl: url('crusoe'), accessKeyId: c('crusoe').accessKeyId, secretKey: c('crusoe').secretKey, organizationId: c('crusoe').organizationId }).getAuditLogs({ limit: '10' })).status,
-    (await new InstaclustrClient({ baseUrl: url('instaclustr'), username: c('instaclustr').username, apiKey: c('instaclustr').provisioningApiKey }).getAccountUserActions({ pageSize: 10 })).status,
-    (await new K2Client({ baseUrl: url('k2'), accessKeyId: c('k2').accessKeyId, secretAccessKey: c('k2').secretAccessKey, region: c('k2').region }).call('LookupEvents', { MaxResults: 10 })).status,
+    (
+      await new CrusoeClient({
+        baseUrl: url('crusoe'),
+        accessKeyId: c('crusoe').accessKeyId,
+        secretKey: c('crusoe').secretKey,
+        organizationId: c('crusoe').organizationId,
+      }).getAuditLogs({ limit: '10' })
+    ).status,
+    (
+      await new InstaclustrClient({
+        baseUrl: url('instaclustr'),
+        username: c('instaclustr').username,
+        apiKey: c('instaclustr').provisioningApiKey,
+      }).getAccountUserActions({ pageSize: 10 })
+    ).status,
+    (
+      await new K2Client({ baseUrl: url('k2'), accessKeyId: c('k2').accessKeyId, secretAccessKey: c('k2').secretAccessKey, region: c('k2').region }).call(
+        'LookupEvents',
+        { MaxResults: 10 },
+      )
+    ).status,
     (await new OctopaiClient({ baseUrl: url('octopai'), userName: c('octopai').userName, password: c('octopai').password }).getUserEvents({})).status,
     (await new OpseraClient({ baseUrl: url('opsera'), token: c('opsera').tokens.api }).getUserActions({})).status,
   ];
