@@ -158,7 +158,9 @@ function caseArbitrary(spec: Spec, good: Record<string, string[]>): fc.Arbitrary
   for (const [template, item] of Object.entries(spec.doc.paths)) {
     for (const m of ['get', 'post', 'put', 'delete', 'head', 'patch']) if (item[m]) ops.push({ method: m.toUpperCase(), template, op: item[m] });
   }
-  const opCase = fc.constantFrom(...ops).chain((o) => operationCase(spec, good, o));
+  // Operations declared unserved (501: K2's S3 writes) answer the same whatever they are sent: fewer cases for them.
+  const weighted = ops.map((o) => ({ weight: o.op.responses?.['501'] ? 1 : 6, arbitrary: fc.constant(o) }));
+  const opCase = fc.oneof(...weighted).chain((o) => operationCase(spec, good, o));
   return oneOrOther(9, opCase, 1, stray);
 }
 
