@@ -138,16 +138,20 @@ export async function expectedSignature(v: VerifyInput): Promise<string> {
   return (await computeSignature(v)).signature;
 }
 
-/** The expected signature and the canonical request it was computed over (never the secret). */
-export async function computeSignature(v: VerifyInput): Promise<{ signature: string; canonical: string }> {
-  const headers: Record<string, string> = {};
-  for (const name of v.auth.signedHeaders) if (v.headers[name] !== undefined) headers[name] = v.headers[name];
+/** Query pairs as the signer takes them (repeated keys as arrays), without the `skip`ped ones. */
+function signerQuery(pairs: Array<[string, string]>, skip: string[] = []): Record<string, string | string[]> {
   const query: Record<string, string | string[]> = {};
-  for (const [k, val] of v.query) {
+  for (const [k, val] of pairs) {
+    if (skip.includes(k)) continue;
     const cur = query[k];
     query[k] = cur === undefined ? val : Array.isArray(cur) ? [...cur, val] : [cur, val];
   }
-  const signer = new CapturingSigner({
+  return query;
+}
+
+/** A signer for the request's scope and key, which remembers the canonical request it signs. */
+function signerFor(v: VerifyInput): CapturingSigner {
+  return new CapturingSigner({
     service: v.auth.service,
     region: v.auth.region,
     credentials: { accessKeyId: v.auth.accessKeyId, secretAccessKey: v.secret },
@@ -156,6 +160,14 @@ export async function computeSignature(v: VerifyInput): Promise<{ signature: str
     // S3 signs the path as sent; other services URI-encode it once more.
     uriEscapePath: v.auth.service !== 's3',
   });
+}
+
+/** The expected signature and the canonical request it was computed over (never the secret). */
+export async function computeSignature(v: VerifyInput): Promise<{ signature: string; canonical: string }> {
+  const headers: Record<string, string> = {};
+  for (const name of v.auth.signedHeaders) if (v.headers[name] !== undefined) headers[name] = v.headers[name];
+  const query = signerQuery(v.query);
+  const signer = signerFor(v);
   const signed = await signer.sign(
     { method: v.method, protocol: 'http:', hostname: 'localhost', path: v.path, query, headers, body: v.body },
     {
@@ -183,20 +195,8 @@ export async function computePresignedSignature(v: VerifyInput & { expiresIn: nu
   const headers: Record<string, string> = {};
   for (const name of signed) if (v.headers[name] !== undefined) headers[name] = v.headers[name];
   if (!signed.has('x-amz-content-sha256')) headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
-  const query: Record<string, string | string[]> = {};
-  for (const [k, val] of v.query) {
-    if (PRESIGN_PARAMS.includes(k)) continue;
-    const cur = query[k];
-    query[k] = cur === undefined ? val : Array.isArray(cur) ? [...cur, val] : [cur, val];
-  }
-  const signer = new CapturingSigner({
-    service: v.auth.service,
-    region: v.auth.region,
-    credentials: { accessKeyId: v.auth.accessKeyId, secretAccessKey: v.secret },
-    sha256: Sha256,
-    applyChecksum: false,
-    uriEscapePath: v.auth.service !== 's3',
-  });
+  const query = signerQuery(v.query, PRESIGN_PARAMS);
+  const signer = signerFor(v);
   const presigned = await signer.presign(
     { method: v.method, protocol: 'http:', hostname: 'localhost', path: v.path, query, headers, body: undefined },
     {

@@ -7,15 +7,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gunzipSync } from 'node:zlib';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { ListBucketsCommand, ListObjectsCommand, S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
-import * as tar from 'tar-stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { K2Client } from '../../contracts/k2/client.js';
 import type { K2State } from '../../servers/k2/state.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
+import { untar } from '../support/archives.js';
 
 const env = useEmulator({ now: FROZEN_NOW, only: ['k2'] });
 const MIN = 60_000;
@@ -34,27 +33,6 @@ const s3 = () =>
     forcePathStyle: true,
     maxAttempts: 1,
   });
-
-async function untar(gz: Uint8Array): Promise<Array<{ name: string; text: string }>> {
-  const out: Array<{ name: string; text: string }> = [];
-  const ex = tar.extract();
-  const done = new Promise<void>((resolve, reject) => {
-    ex.on('entry', (header, stream, next) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: unknown) => void chunks.push(c as Buffer));
-      stream.on('end', () => {
-        out.push({ name: header.name, text: Buffer.concat(chunks).toString('utf8') });
-        next();
-      });
-      stream.resume();
-    });
-    ex.on('finish', () => resolve());
-    ex.on('error', reject);
-  });
-  ex.end(gunzipSync(gz));
-  await done;
-  return out;
-}
 
 async function keys(prefix: string): Promise<string[]> {
   const r = await k2().s3('GET', `/${bucket()}`, { 'list-type': '2', prefix });

@@ -3,13 +3,12 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gunzipSync } from 'node:zlib';
 import { CloudTrailClient, CreateTrailCommand, GetTrailStatusCommand, StartLoggingCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import * as tar from 'tar-stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { K2Client, K2Console } from '../../contracts/k2/client.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
+import { untar } from '../support/archives.js';
 
 const env = useEmulator({ now: FROZEN_NOW, only: ['k2'] });
 const NOW = Date.parse(FROZEN_NOW);
@@ -32,27 +31,6 @@ async function inject(records: object[]) {
     body: JSON.stringify(records),
   });
   expect(r.status).toBe(201);
-}
-
-async function untar(gz: Uint8Array): Promise<Array<{ name: string; text: string }>> {
-  const out: Array<{ name: string; text: string }> = [];
-  const ex = tar.extract();
-  const done = new Promise<void>((resolve, reject) => {
-    ex.on('entry', (header, stream, next) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: unknown) => void chunks.push(c as Buffer));
-      stream.on('end', () => {
-        out.push({ name: header.name, text: Buffer.concat(chunks).toString('utf8') });
-        next();
-      });
-      stream.resume();
-    });
-    ex.on('finish', () => resolve());
-    ex.on('error', reject);
-  });
-  ex.end(gunzipSync(gz));
-  await done;
-  return out;
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'k2-cli-'));

@@ -1,8 +1,6 @@
 // Each feed's truth (GET /_emulator/providers/{vendor}/truth) is exactly what paging the vendor's
 // own API with its typed client collects over the same window: same records, same wire shape,
 // newest first. Injected and recorded records are part of it.
-import { gunzipSync } from 'node:zlib';
-import * as tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareWithTruth, verifyCollected } from '../../contracts/index.js';
 import { CrusoeClient } from '../../contracts/crusoe/client.js';
@@ -13,6 +11,7 @@ import { OpseraClient } from '../../contracts/opsera/client.js';
 import { feedOf } from '../../contracts/verify.js';
 import { startEmulator, type Emulator } from '../../servers/index.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
+import { archiveRecords } from '../support/archives.js';
 
 const env = useEmulator({ now: FROZEN_NOW });
 const HOUR = 3_600_000;
@@ -130,7 +129,8 @@ describe('truth equals what the vendor API returns', () => {
     const keys = [...list.matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]);
     expect(keys.length).toBeGreaterThanOrEqual(5);
     const records: any[] = [];
-    for (const key of keys) records.push(...(await untar(new Uint8Array(await (await client.s3('GET', `/${trail.S3BucketName}/${key}`)).arrayBuffer()))));
+    for (const key of keys)
+      records.push(...(await archiveRecords(new Uint8Array(await (await client.s3('GET', `/${trail.S3BucketName}/${key}`)).arrayBuffer()))));
     // The archives delivered by now end at the last boundary; the period under way follows.
     const boundary = NOW + 30 * 60_000;
     const archived = await truth('k2', 'trail-archives', FROM, new Date(boundary - 1).toISOString(), now);
@@ -202,7 +202,7 @@ describe('k2 trail-archives truth holds the periods under way as delivery will w
     const list = await (await client().s3('GET', `/${bucket()}`, { 'list-type': '2' })).text();
     const out: any[] = [];
     for (const [, key] of list.matchAll(/<Key>([^<]+)<\/Key>/g)) {
-      out.push(...(await untar(new Uint8Array(await (await client().s3('GET', `/${bucket()}/${key}`)).arrayBuffer()))));
+      out.push(...(await archiveRecords(new Uint8Array(await (await client().s3('GET', `/${bucket()}/${key}`)).arrayBuffer()))));
     }
     return out.filter((r) => Date.parse(r.eventTime) >= from && Date.parse(r.eventTime) <= to);
   }
@@ -323,25 +323,4 @@ describe('truth refusals', () => {
 function crusoeRecord(at: string): Record<string, unknown> {
   const actor = { actor_id: '00000000-0000-4000-8000-000000000001', actor_email: 'truth@example.com', actor_type: 'User' };
   return { action: 'Delete', ...actor, client_ip: '192.0.2.1:443', start_time: at, end_time: at, result: 'OK', surface: 'Console' };
-}
-
-async function untar(gz: Uint8Array): Promise<unknown[]> {
-  const out: unknown[] = [];
-  const ex = tar.extract();
-  const done = new Promise<void>((resolve, reject) => {
-    ex.on('entry', (_h, stream, next) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: unknown) => void chunks.push(c as Buffer));
-      stream.on('end', () => {
-        out.push(...(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Records: unknown[] }).Records);
-        next();
-      });
-      stream.resume();
-    });
-    ex.on('finish', () => resolve());
-    ex.on('error', reject);
-  });
-  ex.end(gunzipSync(gz));
-  await done;
-  return out;
 }
