@@ -7,7 +7,7 @@ import type { Provider } from './provider.js';
 import { stateLayout } from './durable.js';
 import type { ScenarioDef } from './scenarios.js';
 import { generateToken, isLoopback, type GuardOptions } from './guard.js';
-import { DEFAULT_WORLD, type Manifest, type World, type WorldEvents, type WorldSpec } from './world.js';
+import { DEFAULT_WORLD, type Manifest, type NewWorldSpec, type World, type WorldEvents } from './world.js';
 import { Worlds } from './worlds.js';
 
 export const DEFAULT_SEED = 20240721;
@@ -194,7 +194,7 @@ function handleOf(world: World, close: () => Promise<void>): WorldHandle {
 }
 
 /** A world spec from the options the command line, `createWorld` and the worlds API share. */
-export function worldSpecOf(o: CreateWorldOptions): Omit<WorldSpec, 'id' | 'seed' | 'config'> & Partial<Pick<WorldSpec, 'seed' | 'config'>> {
+export function worldSpecOf(o: CreateWorldOptions): NewWorldSpec {
   const frozen = o.frozen ?? (o.running === undefined ? undefined : !o.running);
   const now = o.now !== undefined ? parseInstant(o.now) : frozen ? Date.now() : undefined;
   return {

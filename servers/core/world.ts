@@ -44,6 +44,9 @@ export interface WorldSpec {
   scenarios?: string[];
 }
 
+/** A world to make: its id is drawn, and its seed and settings default to the emulator's. */
+export type NewWorldSpec = Omit<WorldSpec, 'id' | 'seed' | 'config'> & Partial<Pick<WorldSpec, 'seed' | 'config'>>;
+
 /** What every world of one emulator shares: the vendors, the fixtures, the ports and the checks. */
 export interface WorldDeps {
   providers: Provider[];

@@ -6,7 +6,7 @@ import { stateLayout } from './durable.js';
 import { nodeIo } from './journal.js';
 import type { Provider } from './provider.js';
 import { ConfigError } from './settings.js';
-import { DEFAULT_WORLD, World, type WorldDeps, type WorldSpec } from './world.js';
+import { DEFAULT_WORLD, World, type NewWorldSpec, type WorldDeps, type WorldSpec } from './world.js';
 
 /** Why a world cannot be made or found, with the control API's status. */
 export class WorldError extends Error {
@@ -41,6 +41,8 @@ export class Worlds {
   private readonly worlds = new Map<string, World>();
   private readonly routes = new Map<string, World>();
   private readonly providers: Map<string, Provider>;
+  /** Worlds being made: they count against the limit before they exist. */
+  private making = 0;
 
   constructor(
     private readonly deps: Omit<WorldDeps, 'layout'>,
@@ -73,10 +75,19 @@ export class Worlds {
   }
 
   /** A new world with a fresh id; its options default to the emulator's (credentials never). */
-  async create(o: Omit<WorldSpec, 'id' | 'seed' | 'config'> & Partial<Pick<WorldSpec, 'seed' | 'config'>>): Promise<World> {
-    if (this.worlds.size >= this.opts.maxWorlds) {
+  async create(o: NewWorldSpec): Promise<World> {
+    if (this.worlds.size + this.making >= this.opts.maxWorlds) {
       throw new WorldError(409, `at most ${this.opts.maxWorlds} worlds (--max-worlds); delete one first`);
     }
+    this.making++;
+    try {
+      return await this.make(o);
+    } finally {
+      this.making--;
+    }
+  }
+
+  private async make(o: NewWorldSpec): Promise<World> {
     const spec: WorldSpec = { ...o, id: `w${randomBytes(6).toString('hex')}`, seed: o.seed ?? this.opts.defaults.seed, config: this.inherited(o.config) };
     if (!spec.only && this.opts.defaults.only) spec.only = this.opts.defaults.only;
     for (const v of spec.only ?? []) {
