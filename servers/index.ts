@@ -7,6 +7,7 @@ import { scenarios } from '../fixtures/scenarios.js';
 export type { Emulator, EmulatorEvents, Manifest, ProviderHandle, StartOptions } from './core/emulator.js';
 export { DEFAULT_PORT_BASE, DEFAULT_SEED } from './core/emulator.js';
 export { parseInstant } from './core/clock.js';
+export { parseBytes } from './core/cache.js';
 export { providers } from './registry.js';
 export { ConfigError } from './core/settings.js';
 

@@ -9,10 +9,12 @@ import { DurableState, stateLayout } from './durable.js';
 import { ScenarioEngine, type ScenarioDef } from './scenarios.js';
 import { RequestLog } from './requestlog.js';
 import { checkVendorIds } from './settings.js';
+import { BucketCache } from './cache.js';
 import { generateToken, isLoopback, type GuardOptions } from './guard.js';
 
 export const DEFAULT_SEED = 20240721;
 export const DEFAULT_PORT_BASE = 4100;
+export const DEFAULT_MEMORY_BUDGET = 256_000_000;
 
 export interface StartOptions {
   /** Seed for the company, credentials and history (default fixed, so runs are identical). */
@@ -39,6 +41,11 @@ export interface StartOptions {
   stateDir?: string;
   /** The same for the default world in this file (its journal beside it as `<file>.journal`); not with `stateDir`. */
   stateFile?: string;
+  /**
+   * Bytes of generated history kept in memory across every vendor (default 256 MB; Infinity keeps
+   * all): beyond it the least recently read buckets are dropped and regenerated when read again.
+   */
+  memoryBudget?: number;
   /** Compact a journal once it is larger than its snapshot and than this many bytes (default 1,000,000). */
   compactMinBytes?: number;
   /** Strict mode: check each incoming request against the vendor's spec; violations get the vendor's 400. */
@@ -207,6 +214,7 @@ export async function startCore(parts: CoreParts, opts: StartOptions = {}): Prom
     clock,
     company,
     log,
+    cache: new BucketCache(opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET),
     onViolation: opts.validateResponses ? (v: string) => violations.push(v) : undefined,
     onChange: layout ? (vendor) => persistence?.changed(vendor) : undefined,
     validateRequests: opts.validateRequests,
