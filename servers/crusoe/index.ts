@@ -1,6 +1,8 @@
 import { defineProvider } from '../core/provider.js';
 import { crusoeErrors } from './errors.js';
-import { buildWorld, completeEntry, credentialsOf, generateDay, summarize, type LogEntry, type LogEntryInput } from './events.js';
+import { colleagues } from '../../fixtures/company.js';
+import { streamsOf } from '../core/volume.js';
+import { buildWorld, completeEntry, credentialsOf, generateDay, streamWorld, summarize, type LogEntry, type LogEntryInput } from './events.js';
 import { crusoeRoutes } from './routes.js';
 import { settings, type CrusoeSettings } from './settings.js';
 import { crusoeClient } from './client.js';
@@ -19,10 +21,11 @@ export const crusoe = defineProvider<LogEntry, CrusoeSettings>({
   errors: crusoeErrors,
   create(ctx) {
     const world = buildWorld(ctx.company, ctx.rng('world'), ctx.settings.credentials);
+    const streams = streamsOf(ctx, world, (_k, seed, rng) => streamWorld(world, colleagues(ctx.company, seed), rng));
     return {
       app: crusoeRoutes(ctx, world),
       credentials: credentialsOf(world),
-      generate: (from, to, bucket) => generateDay(ctx.seed, world, from, to, bucket),
+      generate: (from, to, bucket) => streams.generate((w, seed) => generateDay(seed, w, from, to, bucket)),
       // Injected records passed the LogEntryInput schema first.
       normalize: (r) => completeEntry(world, r as LogEntryInput),
       actorFor: (person) => ({ actor_id: person.id, actor_email: person.email }),
