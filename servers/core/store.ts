@@ -349,7 +349,7 @@ export class EventStore<R> {
     }
     const generated = this.generated(b.index);
     b.entries = b.inserted.length ? merge(generated, b.inserted) : generated;
-    b.bytes = estimateBytes(generated, this.opts.render);
+    b.bytes = estimateBytes(generated, (rec) => this.opts.render(rec));
     this.count += generated.length;
     if (b.bytes > 0) this.cache.touch(b, b.bytes, () => this.evict(b));
     return b.entries;
