@@ -178,7 +178,15 @@ export class EventStore<R> {
   scan(q: ScanOptions<R>): IterableIterator<Entry<R>> {
     const { from, to } = q;
     if (!(from <= to)) return [][Symbol.iterator]();
-    const [first, last, edge] = this.range(from, to);
+    const [lo, hi, edge] = this.range(from, to);
+    let first = lo;
+    let last = hi;
+    // Buckets on the far side of the keyset position hold nothing the walk returns: not made at all.
+    const at = q.after && Math.floor(q.after.ts / this.bucketMs);
+    if (at !== undefined && Number.isFinite(at)) {
+      if ((q.order ?? 'desc') === 'desc') last = Math.min(last, at);
+      else first = Math.max(first, at);
+    }
     // Most scans meet no delay: the walk tests entries for it only while one is on.
     const transit = this.inTransit;
     const q2 = transit && !q.all && transit.active() ? { ...q, hide: (e: Entry<R>) => transit.hides(e) } : q;
