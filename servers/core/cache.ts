@@ -1,3 +1,6 @@
+/** Below this much dropped, a collection is not worth its pause (tiny budgets in tests). */
+const MIN_COLLECT = 32_000_000;
+
 /**
  * Generated history under one memory budget. Every store of an emulator notes here the buckets it
  * has generated, with their estimated size; once the total passes the budget, the least recently
@@ -10,8 +13,17 @@ export class BucketCache {
   private used = 0;
   /** Buckets dropped so far (diagnostics, tests). */
   evictions = 0;
+  private droppedSinceCollect = 0;
 
-  constructor(readonly budgetBytes: number = Infinity) {}
+  constructor(
+    readonly budgetBytes: number = Infinity,
+    /**
+     * A full garbage collection, run whenever half the budget has been dropped: V8 lets garbage
+     * grow to several times the live heap before it collects the old generation on its own, so a
+     * long walk through regenerated history would otherwise hold far more than the budget.
+     */
+    private readonly collect?: () => void,
+  ) {}
 
   get usedBytes(): number {
     return this.used;
@@ -30,7 +42,12 @@ export class BucketCache {
       this.lru.delete(k);
       this.used -= h.bytes;
       this.evictions++;
+      this.droppedSinceCollect += h.bytes;
       h.evict();
+    }
+    if (this.collect && this.droppedSinceCollect >= Math.max(this.budgetBytes / 2, MIN_COLLECT)) {
+      this.droppedSinceCollect = 0;
+      this.collect();
     }
   }
 

@@ -14,7 +14,7 @@ import { generateToken, isLoopback, type GuardOptions } from './guard.js';
 
 export const DEFAULT_SEED = 20240721;
 export const DEFAULT_PORT_BASE = 4100;
-export const DEFAULT_MEMORY_BUDGET = 256_000_000;
+export const DEFAULT_MEMORY_BUDGET = 128_000_000;
 
 export interface StartOptions {
   /** Seed for the company, credentials and history (default fixed, so runs are identical). */
@@ -46,6 +46,8 @@ export interface StartOptions {
    * all): beyond it the least recently read buckets are dropped and regenerated when read again.
    */
   memoryBudget?: number;
+  /** A full garbage collection the budget may ask for after evicting (keeps resident memory near it). */
+  collectGarbage?: () => void;
   /** Compact a journal once it is larger than its snapshot and than this many bytes (default 1,000,000). */
   compactMinBytes?: number;
   /** Strict mode: check each incoming request against the vendor's spec; violations get the vendor's 400. */
@@ -214,7 +216,7 @@ export async function startCore(parts: CoreParts, opts: StartOptions = {}): Prom
     clock,
     company,
     log,
-    cache: new BucketCache(opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET),
+    cache: new BucketCache(opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET, opts.collectGarbage),
     onViolation: opts.validateResponses ? (v: string) => violations.push(v) : undefined,
     onChange: layout ? (vendor) => persistence?.changed(vendor) : undefined,
     validateRequests: opts.validateRequests,

@@ -93,6 +93,17 @@ describe('paging stays exact when generated days are evicted and made again', ()
     expect(again.body).toEqual(first.body);
   });
 
+  it('the dashboard finds a numbered event whose day was evicted', async () => {
+    const emu = tiny.get();
+    const store = emu.runtimes.get('crusoe')!.ctx.store;
+    const [entry] = store.page({ from: NOW - 80 * DAY, to: NOW - 79 * DAY }, 1).entries;
+    const json = store.json(entry);
+    await crusoeWalk(emu);
+    const r = await fetch(`${emu.controlUrl}/_emulator/events/crusoe/crusoe:${entry.seq}`);
+    expect(r.status).toBe(200);
+    expect(await r.text()).toBe(json);
+  });
+
   it('instaclustr: an offset walk over 200 days, with its totals and action counts', async () => {
     const at = new Date(NOW - 100 * DAY).toISOString();
     for (const emu of both())
