@@ -21,7 +21,7 @@ export const crusoe = defineProvider<LogEntry, CrusoeSettings>({
   errors: crusoeErrors,
   create(ctx) {
     const world = buildWorld(ctx.company, ctx.rng('world'), ctx.settings.credentials);
-    const streams = streamsOf(ctx, world, (_k, seed, rng) => streamWorld(world, colleagues(ctx.company, seed), rng));
+    const streams = streamsOf(ctx, world, (k, seed, rng) => streamWorld(world, colleagues(ctx.company, seed, k), rng));
     return {
       app: crusoeRoutes(ctx, world),
       credentials: credentialsOf(world),

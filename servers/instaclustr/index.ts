@@ -23,7 +23,7 @@ export const instaclustr = defineProvider<UserAction, InstaclustrSettings>({
   errors: instaclustrErrors,
   create(ctx) {
     const world = buildWorld(ctx.seed, ctx.company, ctx.rng('world'), ctx.settings.credentials);
-    const streams = streamsOf(ctx, world, (k, seed, rng) => streamWorld(world, colleagues(ctx.company, seed), seed, rng, k));
+    const streams = streamsOf(ctx, world, (k, seed, rng) => streamWorld(world, colleagues(ctx.company, seed, k), seed, rng, k));
     return {
       app: instaclustrRoutes(ctx, world),
       credentials: credentialsOf(world),

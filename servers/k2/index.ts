@@ -36,7 +36,7 @@ export const k2 = defineProvider<K2Event, K2Settings, K2State>({
   createState,
   create(ctx) {
     const world = buildWorld(ctx.company, ctx.rng('world'), ctx.settings);
-    const streams = streamsOf(ctx, world, (_k, seed, rng) => streamWorld(world, colleagues(ctx.company, seed), rng));
+    const streams = streamsOf(ctx, world, (k, seed, rng) => streamWorld(world, colleagues(ctx.company, seed, k), rng));
     const history = (from: number, to: number, bucket: number) => streams.generate((w, seed) => generateDay(seed, w, from, to, bucket));
     const api = new K2Api(ctx, world, history);
     return {

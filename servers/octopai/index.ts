@@ -44,7 +44,7 @@ export const octopai = defineProvider<OctopaiEvent, OctopaiSettings, OctopaiStat
   createState,
   create(ctx) {
     const world = buildWorld(ctx.company, ctx.secret, (n) => ctx.rng(n), ctx.settings);
-    const streams = streamsOf(ctx, world, (_k, seed) => streamWorld(colleagues(ctx.company, seed), ctx.secret, seed, ctx.settings));
+    const streams = streamsOf(ctx, world, (k, seed) => streamWorld(colleagues(ctx.company, seed, k), ctx.secret, seed, ctx.settings));
     return {
       app: octopaiRoutes(ctx, world),
       feeds: octopaiFeeds(ctx),

@@ -27,7 +27,7 @@ export const opsera = defineProvider<OpseraRecord, OpseraSettings, OpseraState>(
   createState,
   create(ctx) {
     const world = buildWorld(ctx.company, ctx.rng('world'), ctx.settings.inactiveUsers);
-    const streams = streamsOf(ctx, world, (_k, seed, rng) => streamWorld(colleagues(ctx.company, seed), rng, ctx.settings.inactiveUsers));
+    const streams = streamsOf(ctx, world, (k, seed, rng) => streamWorld(colleagues(ctx.company, seed, k), rng, ctx.settings.inactiveUsers));
     const ownerEmail = (id: string) => {
       for (const w of streams.made()) {
         const u = w.users.get(id);

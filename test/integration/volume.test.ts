@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
+import { colleagues } from '../../fixtures/company.js';
+import { hashSeed } from '../../servers/core/rng.js';
 
 const DAY = 86_400_000;
 const VENDORS = ['crusoe', 'instaclustr', 'k2', 'octopai', 'opsera'];
@@ -71,6 +73,13 @@ describe('a volume above 1: more people and resources of the same company', () =
     const strangers = users.map((r) => (r as { actor_email: string }).actor_email).filter((e) => !emu.company.byEmail.has(e));
     expect(strangers.length).toBeGreaterThan(0);
     for (const e of strangers) expect(e.endsWith(`@${emu.company.domain}`)).toBe(true);
+  });
+
+  it('no two people share an address, whatever the number of streams', () => {
+    const company = three.get().company;
+    const emails = [...company.people.map((p) => p.email)];
+    for (let k = 1; k < 300; k++) emails.push(...colleagues(company, hashSeed(three.get().seed, 'volume', k), k).people.map((p) => p.email));
+    expect(new Set(emails).size).toBe(emails.length);
   });
 
   it('instaclustr: the new users work in the organisation and accounts the keys read', () => {
