@@ -20,7 +20,7 @@ Usage: audit-emulator start [options]
   --state-dir DIR     keep recorded/injected events, vendor state, clock settings and applied scenarios across
                       restarts: DIR/<world>/snapshot.json plus an append-only DIR/<world>/journal.log
   --state-file PATH   the same for the default world in one snapshot file, its journal beside it (PATH.journal)
-  --memory-budget B   memory for generated history, e.g. 256MB, 1GB or unlimited (default 256MB): the least
+  --memory-budget B   memory for generated history, e.g. 256MB, 1GB or unlimited (default 128MB): the least
                       recently read days are dropped and regenerated identically when read again
   --compact-min-bytes N  rewrite the snapshot once the journal outgrows it and N bytes (default 1000000)
   --scenario N[,N]    apply these anomaly scenarios at start (see GET /_emulator/scenarios)

@@ -42,7 +42,7 @@ export interface StartOptions {
   /** The same for the default world in this file (its journal beside it as `<file>.journal`); not with `stateDir`. */
   stateFile?: string;
   /**
-   * Bytes of generated history kept in memory across every vendor (default 256 MB; Infinity keeps
+   * Bytes of generated history kept in memory across every vendor (default 128 MB; Infinity keeps
    * all): beyond it the least recently read buckets are dropped and regenerated when read again.
    */
   memoryBudget?: number;
