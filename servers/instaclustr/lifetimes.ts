@@ -34,7 +34,7 @@ const mod = (n: number, m: number) => ((n % m) + m) % m;
 // Incarnations are pure functions of (seed, slot, k); many day buckets ask for the same ones. The
 // memo is bounded: at a high volume every stream's world has its own slots, and a forgotten
 // incarnation is only made again.
-const MAX_MEMO = 20_000;
+const MAX_MEMO = 40_000;
 let memoSize = 0;
 let clusterMemo = new WeakMap<ClusterSlot, Map<number, Cluster>>();
 let keyMemo = new WeakMap<KeySlot, Map<number, KeyIncarnation>>();
