@@ -7,8 +7,10 @@
  *  3. resident memory at 1,000,000 events (in a child process);
  *  4. time from starting the CLI to a ready manifest with the default history;
  *  5. the state engine: acknowledgement latency, reads from a state directory, restart (bench/state.ts);
- *  6. worlds: the memory of 100 worlds that each served a few requests, and the time to create one.
- * `npm run bench -- <name>` runs one of throughput, latency, memory, startup, state, worlds.
+ *  6. worlds: the memory of 100 worlds that each served a few requests, and the time to create one;
+ *  7. history at volume in bounded memory: a 90-day walk at volume 200, Instaclustr's totals over a
+ *     year at volume 100 (bench/volume.ts).
+ * `npm run bench -- <name>` runs one of throughput, latency, memory, startup, state, worlds, volume.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +19,7 @@ import { signRequest } from '../servers/crusoe/signature.js';
 import { fillCrusoe, typicalQuery } from './fill.js';
 import { alternatingRounds, pinnedChild } from './rounds.js';
 import { stateBench } from './state.js';
+import { volumeBench } from './volume.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const NOW = '2026-03-10T10:00:00.000Z';
@@ -122,4 +125,5 @@ if (!only || only === 'memory') await memory();
 if (!only || only === 'startup') await startup();
 if (!only || only === 'state') await stateBench(seconds);
 if (!only || only === 'worlds') await worlds();
+if (!only || only === 'volume') await volumeBench();
 process.exit(0);

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONTROL, feedOf, formatReport, parseCollected, verifyCollected } from '../contracts/verify.js';
-import { ConfigError, DEFAULT_PORT_BASE, DEFAULT_SEED, parseInstant, startEmulator, type Manifest, type StartOptions } from '../servers/index.js';
+import { ConfigError, DEFAULT_PORT_BASE, DEFAULT_SEED, parseBytes, parseInstant, startEmulator, type Manifest, type StartOptions } from '../servers/index.js';
 
 const HELP = `audit-emulator: local emulator of five vendors' audit-log APIs
 
@@ -21,6 +21,8 @@ Usage: audit-emulator start [options]
                       restarts: DIR/<world>/snapshot.json plus an append-only DIR/<world>/journal.log
   --state-file PATH   the same for the default world in one snapshot file, its journal beside it (PATH.journal)
   --max-worlds N      at most N worlds, the default one included (default 1000; POST /_emulator/worlds)
+  --memory-budget B   memory for generated history, e.g. 256MB, 1GB or unlimited (default 128MB): the least
+                      recently read days are dropped and regenerated identically when read again
   --compact-min-bytes N  rewrite the snapshot once the journal outgrows it and N bytes (default 1000000)
   --scenario N[,N]    apply these anomaly scenarios at start (see GET /_emulator/scenarios)
   --validate-requests check each request against the vendor's OpenAPI spec; violations get the vendor's 400
@@ -64,6 +66,7 @@ const OPTIONS = {
   'state-file': { type: 'string' },
   'compact-min-bytes': { type: 'string' },
   'max-worlds': { type: 'string' },
+  'memory-budget': { type: 'string' },
   'validate-requests': { type: 'boolean' },
   scenario: { type: 'string', multiple: true },
   'allow-host': { type: 'string', multiple: true },
@@ -110,6 +113,8 @@ function startOptions(values: Values): StartOptions {
   if (compact !== undefined && !(Number.isSafeInteger(compact) && compact >= 0)) fail('--compact-min-bytes must be a number of bytes');
   const maxWorlds = values['max-worlds'] === undefined ? undefined : Number(values['max-worlds']);
   if (maxWorlds !== undefined && !(Number.isSafeInteger(maxWorlds) && maxWorlds >= 1)) fail('--max-worlds must be a whole number of at least 1');
+  const budget = values['memory-budget'] === undefined ? undefined : parseBytes(values['memory-budget']);
+  if (budget === undefined && values['memory-budget'] !== undefined) fail('--memory-budget takes a size such as 256MB, 1GB or unlimited');
   if (values.now !== undefined) {
     try {
       parseInstant(values.now, '--now');
@@ -129,6 +134,7 @@ function startOptions(values: Values): StartOptions {
     stateFile: values['state-file'],
     compactMinBytes: compact,
     maxWorlds,
+    memoryBudget: budget,
     validateRequests: values['validate-requests'],
     scenarios: (values.scenario ?? []).flatMap((s) => s.split(',')).filter(Boolean),
     allowHosts: (values['allow-host'] ?? []).flatMap((s) => s.split(',')).filter(Boolean),

@@ -6,12 +6,14 @@ import type { Company } from './company.js';
 import type { Provider } from './provider.js';
 import { stateLayout } from './durable.js';
 import type { ScenarioDef } from './scenarios.js';
+import { BucketCache } from './cache.js';
 import { generateToken, isLoopback, type GuardOptions } from './guard.js';
 import { DEFAULT_WORLD, type Manifest, type NewWorldSpec, type World, type WorldEvents } from './world.js';
 import { Worlds } from './worlds.js';
 
 export const DEFAULT_SEED = 20240721;
 export const DEFAULT_PORT_BASE = 4100;
+export const DEFAULT_MEMORY_BUDGET = 128_000_000;
 
 export interface StartOptions {
   /** Seed for the company, credentials and history (default fixed, so runs are identical). */
@@ -38,6 +40,13 @@ export interface StartOptions {
   stateDir?: string;
   /** The same for the default world in this file (its journal beside it as `<file>.journal`); not with `stateDir`. */
   stateFile?: string;
+  /**
+   * Bytes of generated history kept in memory across every vendor (default 128 MB; Infinity keeps
+   * all): beyond it the least recently read buckets are dropped and regenerated when read again.
+   */
+  memoryBudget?: number;
+  /** A full garbage collection the budget may ask for after evicting (keeps resident memory near it). */
+  collectGarbage?: () => void;
   /** Compact a journal once it is larger than its snapshot and than this many bytes (default 1,000,000). */
   compactMinBytes?: number;
   /** Strict mode: check each incoming request against the vendor's spec; violations get the vendor's 400. */
@@ -221,6 +230,7 @@ export async function startCore(parts: CoreParts, opts: StartOptions = {}): Prom
       providers: parts.providers,
       company: (s) => companies.get(s) ?? companies.set(s, parts.buildCompany(s)).get(s)!,
       scenarioDefs: parts.scenarios ?? [],
+      cache: new BucketCache(opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET, opts.collectGarbage),
       baseUrl: (vendor) => urls.vendors.get(vendor) ?? '',
       controlUrl: (world) => (world === DEFAULT_WORLD ? urls.control : `${urls.control}/_emulator/worlds/${world}`),
       onViolation: opts.validateResponses ? (v: string) => violations.push(v) : undefined,

@@ -9,6 +9,7 @@ import { checkConformance, checkRequest } from './conformance.js';
 import { FaultSet } from './faults.js';
 import { describeAjvError, loadSpec, type Spec } from './spec.js';
 import { EventStore, type Entry } from './store.js';
+import type { BucketCache } from './cache.js';
 import { VendorFailure, renderFailure, type FailureRenderer } from './failure.js';
 import { recordLimitProblem } from './limits.js';
 import { ConfigError, resolveSettings, type CommonSettings, type SettingsSchema } from './settings.js';
@@ -168,6 +169,8 @@ export class ProviderRuntime<R = any> {
       company: Company;
       config: Record<string, unknown>;
       log: RequestLog;
+      /** The memory budget of generated history, shared by every vendor. */
+      cache?: BucketCache;
       /** When set, every response is checked against the vendor's spec and violations reported here. */
       onViolation?: (v: string) => void;
       /** Called with the vendor's id when a request may have changed state; the response waits until the change is durable. */
@@ -191,6 +194,8 @@ export class ProviderRuntime<R = any> {
     const built: { instance?: VendorInstance<R> } = {};
     const raw = (config[p.id] as Record<string, unknown>) ?? {};
     const settings = resolveSettings<Record<string, unknown>>(p.id, p.settings, raw);
+    // A reset replaces the store: its generated buckets leave the shared budget with it.
+    (this.ctx as ProviderContext<R> | undefined)?.store.dispose();
     const store = new EventStore<R>({
       timeOf: (rec) => p.timeOf(rec),
       render: p.render ? (rec) => p.render!(rec) : (r) => r,
@@ -198,6 +203,7 @@ export class ProviderRuntime<R = any> {
       bucketMs: p.bucketMs,
       now: () => clock.now(),
       generate: (from, to, bucket) => built.instance?.generate?.(from, to, bucket) ?? [],
+      cache: this.deps.cache,
     });
     this.ctx = {
       id: p.id,

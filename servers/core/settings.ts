@@ -13,7 +13,15 @@ export interface SettingsSchema {
 export interface CommonSettings {
   /** Faults switched on at start (the same shape as `PUT /_emulator/faults/{vendor}`). */
   faults: FaultSpec[];
+  /**
+   * Multiplies the generated activity: more people, sessions and resources of the same company
+   * (absent or 1: the history every seed has always had).
+   */
+  volume?: number;
 }
+
+/** The largest volume: a bucket's generated entries are numbered within a fixed range (see the store). */
+export const MAX_VOLUME = 1_000;
 
 /** Wrong configuration: start-up stops with this one line and exit code 2. */
 export class ConfigError extends Error {
@@ -34,7 +42,8 @@ function validatorFor(schema: SettingsSchema): ValidateFunction {
   let v = compiled.get(schema);
   if (!v) {
     const faults = { type: 'array', items: { type: 'object' }, default: [] };
-    v = ajv.compile({ ...schema, additionalProperties: false, properties: { ...schema.properties, faults } });
+    const volume = { type: 'integer', minimum: 1, maximum: MAX_VOLUME };
+    v = ajv.compile({ ...schema, additionalProperties: false, properties: { ...schema.properties, faults, volume } });
     compiled.set(schema, v);
   }
   return v;

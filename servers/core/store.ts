@@ -6,7 +6,13 @@
  * whatever order buckets are touched in, start-up only pays for what is read, and inserting an
  * event costs a binary search plus a splice inside one bucket. A window query binary-searches its
  * first bucket and walks outward: O(log n + page) before filtering.
+ *
+ * Generated buckets are a cache (see BucketCache): one may be dropped and made again, identically,
+ * sequence numbers included: a generated entry's `seq` is a function of its bucket and its place
+ * in it, so keyset positions held by clients stay valid. Inserted (recorded or injected) entries
+ * are kept apart from the cache and merged into their bucket whenever it is made.
  */
+import { BucketCache } from './cache.js';
 import { joinJson } from './render.js';
 
 export interface Entry<R> {
@@ -38,6 +44,8 @@ export interface StoreOptions<R> {
   jsonCacheSize?: number;
   /** ...and at most this many bytes of them (default 4 MB per vendor). */
   jsonCacheBytes?: number;
+  /** The memory budget generated buckets share (with other stores); without one they all stay. */
+  cache?: BucketCache;
 }
 
 export interface ScanOptions<R> {
@@ -54,12 +62,30 @@ export interface ScanOptions<R> {
 
 interface Bucket<R> {
   index: number;
-  entries: Entry<R>[];
+  /** Generated and inserted entries merged in (ts, seq) order; null while not generated (or evicted). */
+  entries: Entry<R>[] | null;
+  /** The inserted entries alone, in order: they outlive evictions. */
+  inserted: Entry<R>[];
+  /** Estimated bytes of the generated entries (what the cache is charged). */
+  bytes: number;
+  /** Changes whenever the bucket's content may have (inserts): remembered folds check it. */
+  version: number;
 }
 
 const DAY = 86_400_000;
 /** Bytes per slab of cached renderings. */
 const SLAB = 256 * 1024;
+/**
+ * Generated entry n (from 0) of bucket b has seq b * SLOT + n + 1; inserted entries count up from
+ * INSERTED, above every generated one, so at equal times they follow the generated history in the
+ * order they came. Both stay below 2^51, where `seq ± 0.5` (a position between two) is exact.
+ */
+const SLOT = 2 ** 24;
+const INSERTED = 2 ** 50;
+/** Entries beyond this many per bucket would collide with the next bucket's numbers. */
+const MAX_PER_BUCKET = SLOT - 1;
+/** Remembered folds per store (each a few small numbers per bucket and query shape). */
+const MAX_FOLDS = 4096;
 
 export function comparePos(a: Position, b: Position): number {
   return a.ts - b.ts || a.seq - b.seq;
@@ -69,18 +95,22 @@ export class EventStore<R> {
   readonly bucketMs: number;
   readonly retentionMs: number;
   private buckets = new Map<number, Bucket<R>>();
-  /** Bucket indices in ascending order. */
+  /** Indices of buckets touched so far, ascending. */
   private order: number[] = [];
-  private seq = 0;
+  private seq = INSERTED;
   private count = 0;
   /** Bumped by every insert, so callers can tell whether a request added events. */
   version = 0;
+  /** Bucket versions come from here, so a bucket made again after a prune never matches an old fold. */
+  private stamp = 0;
+  private readonly cache: BucketCache;
+  private folds = new Map<string, { version: number; value: unknown }>();
   /** Entries holding rendered JSON, oldest first, as a circular queue bounded by count and size. */
-  private cache: Array<Entry<R> | undefined>;
-  private cacheHead = 0;
-  private cacheLen = 0;
-  private cacheBytes = 0;
-  private readonly cacheMaxBytes: number;
+  private ring: Array<Entry<R> | undefined>;
+  private ringHead = 0;
+  private ringLen = 0;
+  private ringBytes = 0;
+  private readonly ringMaxBytes: number;
   /** Cached renderings are carved from slabs in the order they are made, and leave the cache in
    *  that order too, so a slab is garbage soon after its last entry is evicted. */
   private slab: Buffer = Buffer.alloc(0);
@@ -92,10 +122,12 @@ export class EventStore<R> {
   constructor(private readonly opts: StoreOptions<R>) {
     this.bucketMs = opts.bucketMs ?? DAY;
     this.retentionMs = opts.retentionMs;
-    this.cache = new Array(opts.jsonCacheSize ?? 20_000);
-    this.cacheMaxBytes = opts.jsonCacheBytes ?? 4_000_000;
+    this.ring = new Array(opts.jsonCacheSize ?? 20_000);
+    this.ringMaxBytes = opts.jsonCacheBytes ?? 4_000_000;
+    this.cache = opts.cache ?? new BucketCache();
   }
 
+  /** Entries held in memory: generated ones of the buckets in the cache, and every inserted one. */
   get size(): number {
     return this.count;
   }
@@ -122,19 +154,19 @@ export class EventStore<R> {
   /** Entries the API may not show yet (an ingestion delay); scans skip them unless asked for `all`. */
   inTransit: { active(): boolean; hides(e: Entry<R>): boolean } | undefined;
 
-  /** Add one event (recorded or injected). Its bucket's history is generated first. */
+  /** Add one event (recorded or injected); `seq` when restoring one saved with its number. */
   insert(rec: R, injected = false, seq?: number): Entry<R> {
     const ts = this.opts.timeOf(rec);
     if (!Number.isFinite(ts)) throw new RangeError('event time is not a valid instant');
     if (seq !== undefined && seq > this.seq) this.seq = seq;
     const bucket = this.bucket(Math.floor(ts / this.bucketMs));
     const entry: Entry<R> = { ts, seq: seq ?? ++this.seq, rec, inserted: true };
-    const list = bucket.entries;
-    if (list.length === 0 || list[list.length - 1].ts <= ts) list.push(entry);
-    else list.splice(upperBound(list, { ts, seq: entry.seq }), 0, entry);
+    insertSorted(bucket.inserted, entry);
+    if (bucket.entries) insertSorted(bucket.entries, entry);
+    bucket.version = ++this.stamp;
     if (injected) {
       entry.injected = true;
-      this.injectedIndex.splice(upperBound(this.injectedIndex, entry), 0, entry);
+      insertSorted(this.injectedIndex, entry);
     }
     this.count++;
     this.version++;
@@ -146,16 +178,45 @@ export class EventStore<R> {
   scan(q: ScanOptions<R>): IterableIterator<Entry<R>> {
     const { from, to } = q;
     if (!(from <= to)) return [][Symbol.iterator]();
-    const first = Math.floor(from / this.bucketMs);
-    const last = Math.floor(to / this.bucketMs);
-    this.ensure(first, last);
-    // Bucket indices intersecting the window; each bucket is looked up only if the walk gets there.
-    const lo = lowerBoundNum(this.order, first);
-    const hi = upperBoundNum(this.order, last);
+    const [lo, hi, edge] = this.range(from, to);
+    let first = lo;
+    let last = hi;
+    // Buckets on the far side of the keyset position hold nothing the walk returns: not made at all.
+    const at = q.after && Math.floor(q.after.ts / this.bucketMs);
+    if (at !== undefined && Number.isFinite(at)) {
+      if ((q.order ?? 'desc') === 'desc') last = Math.min(last, at);
+      else first = Math.max(first, at);
+    }
     // Most scans meet no delay: the walk tests entries for it only while one is on.
     const transit = this.inTransit;
     const q2 = transit && !q.all && transit.active() ? { ...q, hide: (e: Entry<R>) => transit.hides(e) } : q;
-    return new Walk(q2, lo, hi, (k) => this.buckets.get(this.order[k])!.entries);
+    // Buckets are made only when the walk gets there: a page of a long window makes a day or two.
+    return new Walk(q2, first, last + 1, (k) => this.listAt(k, edge));
+  }
+
+  /** Bucket indices a window covers, from the earliest still held or retained, and the retention edge's. */
+  private range(from: number, to: number): [number, number, number] {
+    const edge = Math.floor(this.retentionEdge() / this.bucketMs);
+    const held = this.order.length ? Math.min(this.order[0], edge) : edge;
+    return [Math.max(Math.floor(from / this.bucketMs), held), Math.floor(to / this.bucketMs), edge];
+  }
+
+  /**
+   * A fold over the entries of the whole bucket `index` that pass `filter`, remembered under `key`
+   * (which must name the filter) until the bucket changes, so that totals over a long window do not
+   * make every bucket again. Undefined while an ingestion delay hides entries (walk instead).
+   */
+  fold<T>(index: number, key: string, filter: (rec: R) => boolean, init: () => T, add: (acc: T, e: Entry<R>) => void): T | undefined {
+    if (this.inTransit?.active()) return undefined;
+    const id = `${index}|${key}`;
+    const memo = this.folds.get(id);
+    const held = this.buckets.get(index);
+    if (held && memo && memo.version === held.version) return memo.value as T;
+    const acc = init();
+    for (const e of this.listAt(index, Math.floor(this.retentionEdge() / this.bucketMs)) ?? []) if (filter(e.rec)) add(acc, e);
+    if (this.folds.size >= MAX_FOLDS) this.folds.clear();
+    this.folds.set(id, { version: this.buckets.get(index)?.version ?? -1, value: acc });
+    return acc;
   }
 
   /** Up to `limit` entries plus whether more remain after them. */
@@ -173,20 +234,20 @@ export class EventStore<R> {
     if (e.bytes !== undefined) return e.bytes;
     const s = JSON.stringify(this.opts.render(e.rec));
     const n = Buffer.byteLength(s);
-    const cap = this.cache.length;
-    while (this.cacheLen > 0 && (this.cacheLen === cap || this.cacheBytes + n > this.cacheMaxBytes)) {
-      const old = this.cache[this.cacheHead]!;
-      this.cacheBytes -= old.bytes?.length ?? 0;
+    const cap = this.ring.length;
+    while (this.ringLen > 0 && (this.ringLen === cap || this.ringBytes + n > this.ringMaxBytes)) {
+      const old = this.ring[this.ringHead]!;
+      this.ringBytes -= old.bytes?.length ?? 0;
       old.bytes = undefined;
-      this.cache[this.cacheHead] = undefined;
-      this.cacheHead = (this.cacheHead + 1) % cap;
-      this.cacheLen--;
+      this.ring[this.ringHead] = undefined;
+      this.ringHead = (this.ringHead + 1) % cap;
+      this.ringLen--;
     }
     const b = this.carve(n);
     b.write(s, 0);
-    this.cache[(this.cacheHead + this.cacheLen) % cap] = e;
-    this.cacheLen++;
-    this.cacheBytes += n;
+    this.ring[(this.ringHead + this.ringLen) % cap] = e;
+    this.ringLen++;
+    this.ringBytes += n;
     e.bytes = b;
     return b;
   }
@@ -231,15 +292,21 @@ export class EventStore<R> {
     const edgeBucket = Math.floor(this.retentionEdge(now) / this.bucketMs);
     let dropped = 0;
     while (this.order.length && this.order[0] < edgeBucket) {
-      const idx = this.order.shift()!;
-      dropped += this.buckets.get(idx)!.entries.length;
-      this.buckets.delete(idx);
+      const b = this.buckets.get(this.order.shift()!)!;
+      dropped += (b.entries ?? b.inserted).length;
+      this.cache.forget(b);
+      this.buckets.delete(b.index);
     }
     this.count -= dropped;
     const edge = edgeBucket * this.bucketMs;
     if (this.injectedIndex.length && this.injectedIndex[0].ts < edge)
       this.injectedIndex = this.injectedIndex.slice(lowerBound(this.injectedIndex, { ts: edge, seq: -Infinity }));
     return dropped;
+  }
+
+  /** Give this store's generated buckets back to the budget (the store is being replaced). */
+  dispose(): void {
+    for (const b of this.buckets.values()) this.cache.forget(b);
   }
 
   /** Injected entries with from <= ts <= to, oldest first. */
@@ -250,44 +317,118 @@ export class EventStore<R> {
 
   /** Events that were recorded or injected rather than generated, oldest first (persistence). */
   *insertedEntries(): Generator<Entry<R>> {
-    for (const idx of this.order) for (const e of this.buckets.get(idx)!.entries) if (e.inserted) yield e;
+    for (const idx of this.order) yield* this.buckets.get(idx)!.inserted;
   }
 
-  /** Make room for restored sequence numbers before anything else is generated. */
+  /** The entry numbered `seq` within retention: a generated one's bucket is made again if it was evicted. */
+  withSeq(seq: number): Entry<R> | undefined {
+    const index = Math.floor((seq - 1) / SLOT);
+    const generated = seq < INSERTED && seq > 0 && this.opts.generate !== undefined && index >= Math.floor(this.retentionEdge() / this.bucketMs);
+    if (generated && index * SLOT + 1 <= seq) {
+      const found = this.listAt(index, -Infinity)?.find((e) => e.seq === seq);
+      if (found) return found;
+    }
+    for (const idx of this.order) {
+      const found = this.buckets.get(idx)!.inserted.find((e) => e.seq === seq);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** Make room for restored sequence numbers before anything else is inserted. */
   reserveSeq(upTo: number): void {
     if (upTo > this.seq) this.seq = upTo;
   }
 
-  /** Every entry of every bucket touched so far (persistence, diagnostics). */
+  /** Every entry held in memory: generated buckets in the cache, inserted entries everywhere (diagnostics). */
   *all(): Generator<Entry<R>> {
-    for (const idx of this.order) yield* this.buckets.get(idx)!.entries;
+    for (const idx of this.order) {
+      const b = this.buckets.get(idx)!;
+      yield* b.entries ?? b.inserted;
+    }
   }
 
-  /** Generate any missing buckets in [first, last], never further back than retention. */
-  ensure(first: number, last: number): void {
-    const edge = Math.floor(this.retentionEdge() / this.bucketMs);
-    for (let b = Math.max(first, edge); b <= last; b++) this.bucket(b);
+  /** The held bucket's entries, made (again) if they are not in memory; none before retention unless held. */
+  private listAt(index: number, edge: number): Entry<R>[] | undefined {
+    const b = this.buckets.get(index);
+    if (!b && index < edge) return undefined;
+    return this.materialize(b ?? this.bucket(index));
   }
 
   private bucket(index: number): Bucket<R> {
     let b = this.buckets.get(index);
     if (b) return b;
-    b = { index, entries: [] };
+    b = { index, entries: null, inserted: [], bytes: 0, version: ++this.stamp };
     this.buckets.set(index, b);
     this.order.splice(upperBoundNum(this.order, index), 0, index);
-    if (this.opts.generate) {
-      const from = index * this.bucketMs;
-      const recs = this.opts.generate(from, from + this.bucketMs, index);
-      const withTs = recs.map((rec) => ({ rec, ts: this.opts.timeOf(rec) }));
-      withTs.sort((x, y) => x.ts - y.ts);
-      for (const { rec, ts } of withTs) {
-        if (ts < from || ts >= from + this.bucketMs || !Number.isFinite(ts)) continue;
-        b.entries.push({ ts, seq: ++this.seq, rec });
-      }
-      this.count += b.entries.length;
-    }
     return b;
   }
+
+  /** The bucket's merged entries, generating its history when it is not in memory. */
+  private materialize(b: Bucket<R>): Entry<R>[] {
+    if (b.entries) {
+      if (b.bytes > 0) this.cache.touch(b, b.bytes, () => this.evict(b));
+      return b.entries;
+    }
+    const generated = this.generated(b.index);
+    b.entries = b.inserted.length ? merge(generated, b.inserted) : generated;
+    b.bytes = estimateBytes(generated, (rec) => this.opts.render(rec));
+    this.count += generated.length;
+    if (b.bytes > 0) this.cache.touch(b, b.bytes, () => this.evict(b));
+    return b.entries;
+  }
+
+  private evict(b: Bucket<R>): void {
+    if (!b.entries) return;
+    this.count -= b.entries.length - b.inserted.length;
+    b.entries = null;
+  }
+
+  /** The history of bucket `index`, in time order, numbered by place. */
+  private generated(index: number): Entry<R>[] {
+    if (!this.opts.generate) return [];
+    const from = index * this.bucketMs;
+    const to = from + this.bucketMs;
+    const withTs = this.opts.generate(from, to, index).map((rec) => ({ rec, ts: this.opts.timeOf(rec) }));
+    withTs.sort((x, y) => x.ts - y.ts);
+    const out: Entry<R>[] = [];
+    for (const { rec, ts } of withTs) {
+      if (ts < from || ts >= to || !Number.isFinite(ts)) continue;
+      if (out.length === MAX_PER_BUCKET) throw new RangeError(`more than ${MAX_PER_BUCKET} generated events in one bucket`);
+      out.push({ ts, seq: index * SLOT + out.length + 1, rec });
+    }
+    return out;
+  }
+}
+
+/** Two lists in (ts, seq) order as one. */
+function merge<R>(a: Entry<R>[], b: Entry<R>[]): Entry<R>[] {
+  const out = new Array<Entry<R>>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = comparePos(a[i], b[j]) <= 0 ? a[i++] : b[j++];
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
+}
+
+function insertSorted<R>(list: Entry<R>[], e: Entry<R>): void {
+  if (list.length === 0 || comparePos(list[list.length - 1], e) <= 0) list.push(e);
+  else list.splice(upperBound(list, e), 0, e);
+}
+
+/**
+ * What a generated bucket holds in memory, about: measured on the vendors' records, an entry and
+ * its parsed record take some 1.2 times its rendered size (from a sample) plus 250 bytes.
+ */
+function estimateBytes<R>(list: Entry<R>[], render: (rec: R) => unknown): number {
+  if (list.length === 0) return 0;
+  const step = Math.max(1, Math.floor(list.length / 8));
+  let json = 0;
+  let n = 0;
+  for (let i = 0; i < list.length; i += step, n++) json += JSON.stringify(render(list[i].rec)).length;
+  return Math.round(list.length * ((1.2 * json) / n + 250));
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
@@ -309,7 +450,7 @@ class Walk<R> implements IterableIterator<Entry<R>> {
     private readonly q: ScanOptions<R> & { hide?: (e: Entry<R>) => boolean },
     private readonly lo: number,
     private readonly hi: number,
-    private readonly bucketAt: (k: number) => Entry<R>[],
+    private readonly bucketAt: (k: number) => Entry<R>[] | undefined,
   ) {
     this.desc = (q.order ?? 'desc') === 'desc';
     this.hide = q.hide;
@@ -327,6 +468,7 @@ class Walk<R> implements IterableIterator<Entry<R>> {
         if (this.desc ? this.k < this.lo : this.k >= this.hi) break;
         const list = this.bucketAt(this.k);
         this.k += this.desc ? -1 : 1;
+        if (!list) continue;
         if (this.desc) {
           this.i = upperBound(list, { ts: to, seq: Infinity }) - 1;
           if (after && comparePos(after, { ts: to, seq: Infinity }) <= 0) this.i = Math.min(this.i, lowerBound(list, after) - 1);
@@ -381,17 +523,6 @@ function upperBound<R>(list: Entry<R>[], pos: Position): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (comparePos(list[mid], pos) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function lowerBoundNum(list: number[], v: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid] < v) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Clock, planClock, type ClockChange } from './clock.js';
+import type { BucketCache } from './cache.js';
 import type { Company } from './company.js';
 import { DurableState, type StateLayout } from './durable.js';
 import { ProviderRuntime, type Provider } from './provider.js';
@@ -55,6 +56,8 @@ export interface WorldDeps {
   /** The vendor port's base URL (the same for every world). */
   baseUrl(vendor: string): string;
   controlUrl(world: string): string;
+  /** Generated history of every world, under one memory budget. */
+  cache?: BucketCache;
   onViolation?: (v: string) => void;
   validateRequests?: boolean;
   layout?: StateLayout;
@@ -105,6 +108,7 @@ export class World {
       clock: this.clock,
       company: this.company,
       log: this.log,
+      cache: deps.cache,
       onViolation: deps.onViolation,
       onChange: deps.layout ? (vendor) => this.persistence?.changed(vendor) : undefined,
       validateRequests: deps.validateRequests,

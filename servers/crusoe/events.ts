@@ -61,6 +61,14 @@ export function buildWorld(company: Company, rng: Rng, overrides: CrusoeSettings
   };
 }
 
+/**
+ * The organization as another stream of activity sees it (a volume above 1): the same organization,
+ * projects and staff, with `company`'s people (colleagues) as its members. Their keys open nothing.
+ */
+export function streamWorld(base: CrusoeWorld, company: Company, rng: Rng): CrusoeWorld {
+  return { ...base, members: buildWorld(company, rng, {}).members, byKey: new Map() };
+}
+
 interface Target {
   type: CrusoeTargetType;
   id: string;

@@ -1,7 +1,9 @@
 import { defineProvider } from '../core/provider.js';
 import { accessKeyOf } from './auth.js';
 import { crusoeErrors } from './errors.js';
-import { buildWorld, completeEntry, credentialsOf, generateDay, summarize, type LogEntry, type LogEntryInput } from './events.js';
+import { colleagues } from '../../fixtures/company.js';
+import { streamsOf } from '../core/volume.js';
+import { buildWorld, completeEntry, credentialsOf, generateDay, streamWorld, summarize, type LogEntry, type LogEntryInput } from './events.js';
 import { crusoeRoutes } from './routes.js';
 import { settings, type CrusoeSettings } from './settings.js';
 import { crusoeClient } from './client.js';
@@ -22,10 +24,11 @@ export const crusoe = defineProvider<LogEntry, CrusoeSettings>({
   create(ctx) {
     const rng = ctx.rng('world');
     const world = buildWorld(ctx.company, rng, ctx.settings.credentials, ctx.credentials(rng));
+    const streams = streamsOf(ctx, world, (k, seed, rng) => streamWorld(world, colleagues(ctx.company, seed, k), rng));
     return {
       app: crusoeRoutes(ctx, world),
       credentials: credentialsOf(world),
-      generate: (from, to, bucket) => generateDay(ctx.seed, world, from, to, bucket),
+      generate: (from, to, bucket) => streams.generate((w, seed) => generateDay(seed, w, from, to, bucket)),
       // Injected records passed the LogEntryInput schema first.
       normalize: (r) => completeEntry(world, r as LogEntryInput),
       actorFor: (person) => ({ actor_id: person.id, actor_email: person.email }),

@@ -234,13 +234,15 @@ export function histogram(q: TimelineQuery): Histogram {
   return { from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), bucketMs: HOUR, hours, series, injected, total };
 }
 
-/** An event by its timeline id: `<vendor>:<seq>` directly, a vendor's own id by a scan of what is held. */
+/** An event by its timeline id: `<vendor>:<seq>` directly, a vendor's own id by a scan of what is held in memory. */
 export function findEvent(rt: ProviderRuntime, id: string): Entry<unknown> | undefined {
   const store = rt.ctx.store;
   const m = new RegExp(`^${rt.provider.id}:(\\d+)$`).exec(id);
-  const seq = m ? Number(m[1]) : undefined;
-  for (const e of store.all()) {
-    if (seq !== undefined ? e.seq === seq && rt.idOf(e) === id : rt.idOf(e) === id) return e;
+  if (m) {
+    // Numbered entries are found where they live, their day made again if it was evicted.
+    const e = store.withSeq(Number(m[1]));
+    return e && rt.idOf(e) === id ? e : undefined;
   }
+  for (const e of store.all()) if (rt.idOf(e) === id) return e;
   return undefined;
 }

@@ -144,6 +144,8 @@ function keyLifecycles(d: Day): void {
   const { rng, from, day } = d;
   for (const s of d.world.keySlots) {
     for (const key of keysAround(d.world.seed, s, day)) {
+      // Most days a key is neither generated nor revoked: nothing is made for it then.
+      if (key.generatedDay !== day && key.revokedDay !== day) continue;
       const target: Target = { domainId: key.id, domainName: `${key.keyType} API key`, vars: { keyType: key.keyType } };
       const prefix = key.account ? 'ACCOUNT' : 'ORGANISATION';
       if (key.generatedDay === day) record(d, workTime(rng, s.user.person, from), `${prefix}_GENERATE_API_KEY`, asActor(s.user), key.account, target);

@@ -4,7 +4,9 @@ import { instaclustrErrors } from './errors.js';
 import { generateDay, normalizeAction, summarizeAction, type UserAction } from './events.js';
 import { instaclustrFeeds, instaclustrRoutes } from './routes.js';
 import { settings, type InstaclustrSettings } from './settings.js';
-import { actorOf, buildWorld, credentialsOf, manifestOf } from './world.js';
+import { actorOf, buildWorld, credentialsOf, manifestOf, streamWorld } from './world.js';
+import { colleagues } from '../../fixtures/company.js';
+import { streamsOf } from '../core/volume.js';
 import { instaclustrClient } from './client.js';
 
 export const instaclustr = defineProvider<UserAction, InstaclustrSettings>({
@@ -26,11 +28,12 @@ export const instaclustr = defineProvider<UserAction, InstaclustrSettings>({
     const rng = ctx.rng('world');
     const world = buildWorld(ctx.seed, ctx.company, rng, ctx.settings.credentials, ctx.credentials(rng));
     const apiKeys = new Set(world.keys.map((k) => k.apiKey));
+    const streams = streamsOf(ctx, world, (k, seed, rng) => streamWorld(world, colleagues(ctx.company, seed, k), seed, rng, k));
     return {
       app: instaclustrRoutes(ctx, world),
       credentials: credentialsOf(world),
       manifest: () => manifestOf(world),
-      generate: (from, to, bucket) => generateDay(world, from, to, bucket),
+      generate: (from, to, bucket) => streams.generate((w) => generateDay(w, from, to, bucket)),
       normalize: (input) => normalizeAction(world, input),
       actorFor: (person) => actorOf(world, person),
       feeds: instaclustrFeeds(ctx, world),

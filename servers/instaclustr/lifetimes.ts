@@ -31,20 +31,36 @@ export interface KeyIncarnation {
 
 const mod = (n: number, m: number) => ((n % m) + m) % m;
 
-// Incarnations are pure functions of (seed, slot, k); many day buckets ask for the same ones.
-const clusterMemo = new WeakMap<ClusterSlot, Map<number, Cluster>>();
-const keyMemo = new WeakMap<KeySlot, Map<number, KeyIncarnation>>();
+// Incarnations are pure functions of (seed, slot, k); many day buckets ask for the same ones. The
+// memo is bounded: at a high volume every stream's world has its own slots, and a forgotten
+// incarnation is only made again.
+const MAX_MEMO = 40_000;
+let memoSize = 0;
+let clusterMemo = new WeakMap<ClusterSlot, Map<number, Cluster>>();
+let keyMemo = new WeakMap<KeySlot, Map<number, KeyIncarnation>>();
 
-function memo<S extends object, T>(store: WeakMap<S, Map<number, T>>, s: S, k: number, make: () => T): T {
-  let m = store.get(s);
-  if (!m) store.set(s, (m = new Map()));
-  let v = m.get(k);
-  if (v === undefined) m.set(k, (v = make()));
+function memo<S extends object, T>(store: () => WeakMap<S, Map<number, T>>, s: S, k: number, make: () => T): T {
+  let m = store().get(s);
+  let v = m?.get(k);
+  if (v !== undefined) return v;
+  if (++memoSize > MAX_MEMO) {
+    clusterMemo = new WeakMap();
+    keyMemo = new WeakMap();
+    memoSize = 1;
+    m = undefined;
+  }
+  if (!m) store().set(s, (m = new Map()));
+  m.set(k, (v = make()));
   return v;
 }
 
 function clusterIncarnation(seed: number, s: ClusterSlot, k: number): Cluster {
-  return memo(clusterMemo, s, k, () => makeCluster(seed, s, k));
+  return memo(
+    () => clusterMemo,
+    s,
+    k,
+    () => makeCluster(seed, s, k),
+  );
 }
 
 function makeCluster(seed: number, s: ClusterSlot, k: number): Cluster {
@@ -77,7 +93,12 @@ export function clustersOn(seed: number, s: ClusterSlot, day: number): Cluster[]
 }
 
 function keyIncarnation(seed: number, s: KeySlot, k: number): KeyIncarnation {
-  return memo(keyMemo, s, k, () => makeKey(seed, s, k));
+  return memo(
+    () => keyMemo,
+    s,
+    k,
+    () => makeKey(seed, s, k),
+  );
 }
 
 const ACCOUNT_KEY_MIX = [

@@ -17,6 +17,8 @@ export interface UserActionsQuery {
   startTime?: number;
   endTime?: number;
   filter: (r: UserAction) => boolean;
+  /** Names the filter: equal keys filter alike (remembered per-day totals are looked up by it). */
+  filterKey: string;
 }
 
 /** The switch `unknownActionKindsMatchNothing`: all-unknown actionKinds match nothing instead of everything. */
@@ -103,7 +105,9 @@ export function parseQuery(url: string, endpoint: Endpoint, opts: QueryOptions):
     .map((v) => v.toLowerCase());
   const accounts = endpoint === 'organisation' ? p.list('accountId')?.map((v) => v.toLowerCase()) : undefined;
   const filter = filterOf(kindSet, crudSet, users.length ? new Set(users) : null, accounts?.length ? new Set(accounts) : null, orgOnly, accountOnly);
-  return { pageSize, startIndex, getActionCounts, startTime, endTime, filter };
+  const sorted = (v: Iterable<string> | null | undefined) => (v ? [...v].sort() : null);
+  const filterKey = JSON.stringify([sorted(kindSet), sorted(crudSet), sorted(users), sorted(accounts), orgOnly, accountOnly]);
+  return { pageSize, startIndex, getActionCounts, startTime, endTime, filter, filterKey };
 }
 
 type Only<T> = Set<T> | null;

@@ -51,8 +51,25 @@ export function instaclustrFeeds(ctx: Ctx, world: InstaclustrWorld): Record<stri
   return { account: feed((r) => r.accountId === account), organisation: feed(organisationRecords(world)) };
 }
 
-/** Newest first over retention and the visibility horizon; the total and counts cover the whole filtered set. */
-function readPage(ctx: Ctx, scope: Scope, q: UserActionsQuery): Page {
+/** What a whole day adds to a page it does not show: its count and its count per action. */
+interface Tally {
+  n: number;
+  counts: Map<string, number>;
+}
+
+const newTally = (): Tally => ({ n: 0, counts: new Map() });
+const addToTally = (t: Tally, e: Entry<UserAction>) => {
+  t.n++;
+  t.counts.set(e.rec.action, (t.counts.get(e.rec.action) ?? 0) + 1);
+};
+
+/**
+ * Newest first over retention and the visibility horizon; the total and counts cover the whole
+ * filtered set. Days wholly inside the window and wholly before or after the page are counted
+ * from remembered per-day tallies (`scopeKey` names the scope), so that a total over a year of a
+ * large history does not walk, or regenerate, every day on every request.
+ */
+function readPage(ctx: Ctx, scope: Scope, scopeKey: string, q: UserActionsQuery): Page {
   const { settings, store } = ctx;
   const now = ctx.clock.now();
   const step = settings.visibilityStepSeconds * 1000;
@@ -62,10 +79,24 @@ function readPage(ctx: Ctx, scope: Scope, q: UserActionsQuery): Page {
   const { from, to } = store.clamp(Math.max(q.startTime ?? edge, edge), q.endTime !== undefined ? q.endTime - 1 : horizon, horizon);
   const page: Page = { total: 0, entries: [], counts: new Map() };
   const end = q.startIndex + q.pageSize;
-  for (const e of store.scan({ from, to, order: 'desc', filter: (r) => scope(r) && q.filter(r) })) {
-    if (page.total >= q.startIndex && page.total < end) page.entries.push(e);
-    page.total++;
-    if (q.getActionCounts) page.counts.set(e.rec.action, (page.counts.get(e.rec.action) ?? 0) + 1);
+  const filter = (r: UserAction) => scope(r) && q.filter(r);
+  const key = `${scopeKey}|${q.filterKey}`;
+  const ms = store.bucketMs;
+  for (let b = Math.floor(to / ms); from <= to && b >= Math.floor(from / ms); b--) {
+    const lo = Math.max(from, b * ms);
+    const hi = Math.min(to, (b + 1) * ms - 1);
+    const whole = lo === b * ms && hi === (b + 1) * ms - 1;
+    const tally = whole ? store.fold(b, key, filter, newTally, addToTally) : undefined;
+    if (tally && (page.total + tally.n <= q.startIndex || page.total >= end)) {
+      page.total += tally.n;
+      if (q.getActionCounts) for (const [action, n] of tally.counts) page.counts.set(action, (page.counts.get(action) ?? 0) + n);
+      continue;
+    }
+    for (const e of store.scan({ from: lo, to: hi, order: 'desc', filter })) {
+      if (page.total >= q.startIndex && page.total < end) page.entries.push(e);
+      page.total++;
+      if (q.getActionCounts) page.counts.set(e.rec.action, (page.counts.get(e.rec.action) ?? 0) + 1);
+    }
   }
   return page;
 }
@@ -95,14 +126,14 @@ export function instaclustrRoutes(ctx: Ctx, world: InstaclustrWorld): Hono<CoreE
       c,
       ctx,
       q,
-      readPage(ctx, (r) => r.accountId === key.accountId, q),
+      readPage(ctx, (r) => r.accountId === key.accountId, `account:${key.accountId}`, q),
     );
   });
   app.get(ORGANISATION_PATH, auth('organisation'), (c) => {
     // The organisation is checked before the parameters: a wrong one answers 404 whatever the query.
     const scope = organisationScope(world, c.var.caller, c.req.param('organisationId'));
     const q = parseQuery(c.req.url, 'organisation', ctx.settings);
-    return renderPage(c, ctx, q, readPage(ctx, scope, q));
+    return renderPage(c, ctx, q, readPage(ctx, scope, `organisation:${world.organisationId}`, q));
   });
   app.all(ACCOUNT_PATH, (c) => methodNotAllowed(c.req.method));
   app.all(ORGANISATION_PATH, (c) => methodNotAllowed(c.req.method));

@@ -49,8 +49,18 @@ type ClusterAim = Aim & { c: Cluster };
 export const SELF_KINDS = new Set(['USER_LOGIN', 'USER_LOGIN_FAILED', 'USER_ENABLE_MFA', 'USER_DISABLE_MFA', 'USER_CHANGE_PASSWORD']);
 const MEMBER_KINDS = new Set(['ACCOUNT_MODIFY_LINK', 'ACCOUNT_CREATE_LINK', 'ADMIN_SET_ACCESS_LEVEL']);
 
+// Memberships are fixed per world, and every day asks for the same lists again.
+const members = new WeakMap<InstaclustrWorld, Map<Account, Map<string, User[]>>>();
+
 export function membersOf(world: InstaclustrWorld, account: Account, roles?: Role[]): User[] {
-  return world.users.filter((u) => u.memberships.some((m) => m.account === account && (!roles || roles.includes(m.role))));
+  let byAccount = members.get(world);
+  if (!byAccount) members.set(world, (byAccount = new Map()));
+  let byRoles = byAccount.get(account);
+  if (!byRoles) byAccount.set(account, (byRoles = new Map()));
+  const key = roles?.join() ?? '*';
+  let list = byRoles.get(key);
+  if (!list) byRoles.set(key, (list = world.users.filter((u) => u.memberships.some((m) => m.account === account && (!roles || roles.includes(m.role))))));
+  return list;
 }
 
 const on = (aim: Aim, domainId: string | null, domainName: string | null): Target => ({ domainId, domainName, vars: aim.vars });

@@ -275,6 +275,27 @@ function keySlotsOf(users: User[], rng: Rng): KeySlot[] {
   return slots;
 }
 
+/**
+ * The organisation as another stream of activity sees it (a volume above 1): the same organisation
+ * and accounts, `company`'s people (colleagues) and service users of their own as its users, with
+ * their own clusters and key rotations (drawn from the stream's `seed`). Their keys open nothing.
+ */
+export function streamWorld(base: InstaclustrWorld, company: Company, seed: number, rng: Rng, stream: number): InstaclustrWorld {
+  const w = buildWorld(seed, company, rng, {});
+  w.accounts.forEach((a, i) => Object.assign(a, { accountId: base.accounts[i].accountId, organisationId: base.accounts[i].organisationId }));
+  for (const u of w.users) if (u.service) u.userName = `${u.userName}-${stream + 1}`;
+  return {
+    ...w,
+    organisationId: base.organisationId,
+    foreignOrganisationId: base.foreignOrganisationId,
+    linkedAccountIds: base.linkedAccountIds,
+    byUserName: new Map(w.users.map((u) => [u.userName, u])),
+    keys: [],
+    keysByUser: new Map(),
+    support: base.support,
+  };
+}
+
 /** The primary user's working credentials, under the names the manifest prints. */
 export function credentialsOf(world: InstaclustrWorld): Record<string, unknown> {
   const p = world.primary;

@@ -4,7 +4,6 @@ import * as tar from 'tar-stream';
 import { Rng, hashSeed } from '../core/rng.js';
 import type { Entry } from '../core/store.js';
 import { isoSeconds } from '../core/time.js';
-import { generateDay } from './events.js';
 import { k2OnlyRecord, type CloudTrailRecord, type K2Event } from './records.js';
 import type { K2Context, StoredObject, TrailState } from './state.js';
 import type { K2World } from './world.js';
@@ -99,6 +98,7 @@ export class Delivery {
   constructor(
     private readonly ctx: K2Context,
     private readonly world: K2World,
+    private readonly history: (from: number, to: number, bucket: number) => K2Event[],
   ) {}
 
   catchUp(): Promise<void> {
@@ -249,7 +249,7 @@ export class Delivery {
     const index = Math.floor(from / bucketMs);
     if (this.day?.index !== index) {
       const start = index * bucketMs;
-      const events = generateDay(this.ctx.seed, this.world, start, start + bucketMs, index)
+      const events = this.history(start, start + bucketMs, index)
         .map((e) => ({ r: e.record, t: timeOf(e.record) }))
         .filter((x) => x.t >= start && x.t < start + bucketMs)
         .sort((x, y) => x.t - y.t);

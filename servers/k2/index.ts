@@ -9,7 +9,9 @@ import { K2Api } from './ops.js';
 import { k2Routes } from './routes.js';
 import { settings, type K2Settings } from './settings.js';
 import { createState, type K2State } from './state.js';
-import { buildWorld, credentialsOf } from './world.js';
+import { buildWorld, credentialsOf, streamWorld } from './world.js';
+import { colleagues } from '../../fixtures/company.js';
+import { streamsOf } from '../core/volume.js';
 import { k2Client } from './client.js';
 
 export const k2 = defineProvider<K2Event, K2Settings, K2State>({
@@ -37,7 +39,9 @@ export const k2 = defineProvider<K2Event, K2Settings, K2State>({
   create(ctx) {
     const rng = ctx.rng('world');
     const world = buildWorld(ctx.company, rng, ctx.settings, ctx.world, ctx.credentials(rng));
-    const api = new K2Api(ctx, world);
+    const streams = streamsOf(ctx, world, (k, seed, rng) => streamWorld(world, colleagues(ctx.company, seed, k), rng));
+    const history = (from: number, to: number, bucket: number) => streams.generate((w, seed) => generateDay(seed, w, from, to, bucket));
+    const api = new K2Api(ctx, world, history);
     return {
       app: k2Routes(ctx, world, api),
       feeds: {
@@ -47,7 +51,7 @@ export const k2 = defineProvider<K2Event, K2Settings, K2State>({
       credentials: credentialsOf(world, ctx.settings),
       owns: (p) => (p.startsWith(CONSOLE_PRINCIPAL) ? p.slice(CONSOLE_PRINCIPAL.length) === world.customer : world.keys.has(p)),
       manifest: () => ({ customer: world.customer, region: world.region, buckets: ctx.state.buckets.map((b) => b.name) }),
-      generate: (from, to, bucket) => generateDay(ctx.seed, world, from, to, bucket),
+      generate: history,
       normalize: (input) => normalizeInput(world, input as RecordInputBody),
       actorFor: (person) => {
         const u = world.users.find((x) => x.person?.id === person.id);

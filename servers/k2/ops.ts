@@ -9,6 +9,7 @@ import type { K2Context } from './state.js';
 import { TagOps } from './tags.js';
 import { TrailOps } from './trails.js';
 import type { K2World } from './world.js';
+import type { K2Event } from './records.js';
 
 /** The CloudTrail operations K2 serves, over `ctx.state` and the event store. */
 export class K2Api {
@@ -20,8 +21,10 @@ export class K2Api {
   constructor(
     private readonly ctx: K2Context,
     world: K2World,
+    /** The generated history of a day bucket, at the configured volume. */
+    history: (from: number, to: number, bucket: number) => K2Event[],
   ) {
-    this.delivery = new Delivery(ctx, world);
+    this.delivery = new Delivery(ctx, world, history);
     this.trails = new TrailOps(ctx, world, this.delivery);
     this.selectors = new SelectorOps(ctx, world, this.trails);
     this.tags = new TagOps(ctx, world);

@@ -109,3 +109,8 @@ export function credentialsOf(world: K2World, settings: Pick<K2Settings, 'creden
     nonAdmin: { accessKeyId: `${member.projects[0]}:${member.username}`, secretAccessKey: member.secret, username: member.username },
   };
 }
+
+/** The customer as another stream of activity sees it (a volume above 1): the same customer, region and projects, `company`'s people (colleagues) as users whose keys open nothing. */
+export function streamWorld(base: K2World, company: Company, rng: Rng): K2World {
+  return { ...buildWorld(company, rng, { region: base.region, credentials: {} }), keys: new Map() };
+}

@@ -3,6 +3,7 @@ import type { Company, Person } from '../../fixtures/company.js';
 import { EXPORTS, FAILURE_REASON, MODULES, PAGES, SCRIPT_AGENTS, SEARCH_TERMS, type OctopaiEventType } from '../../fixtures/catalogues/octopai.js';
 import { daySessions, sessionTimes } from '../core/rhythm.js';
 import { Rng, hashSeed, type CredentialDraw } from '../core/rng.js';
+import type { Streams } from '../core/volume.js';
 import type { components } from '../../openapi/generated/octopai.js';
 import type { CredentialOverride, OctopaiSettings } from './settings.js';
 
@@ -55,8 +56,9 @@ export function netIso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
 }
 
-export function eventId(ts: number, slot: number): number {
-  return (Math.floor(ts / DAY) - ID_EPOCH_DAY) * ID_DAY_SLOTS + slot;
+/** At a volume above 1 a day has that many times the slots (and the recorded half starts that much higher). */
+export function eventId(ts: number, slot: number, volume = 1): number {
+  return (Math.floor(ts / DAY) - ID_EPOCH_DAY) * ID_DAY_SLOTS * volume + slot;
 }
 
 /** The Octopai users: people who work with data, about 15 % of them admins. */
@@ -177,6 +179,25 @@ function typo(rng: Rng, name: string): string {
   const at = name.indexOf('@');
   const i = rng.int(0, Math.max(0, at - 1));
   return rng.chance(0.5) ? name.slice(0, i) + name.slice(i + 1) : name.slice(0, i) + name[i] + name.slice(i);
+}
+
+/**
+ * The company's Octopai users as another stream of activity sees them (a volume above 1): the same
+ * tenants, `company`'s people (colleagues) as their users, whose passwords open nothing.
+ */
+export function streamWorld(company: Company, secret: Buffer, seed: number, settings: WorldSettings): OctopaiWorld {
+  return buildWorld(company, secret, (name) => new Rng(hashSeed(seed, 'octopai', name)), { ...settings, credentials: {} });
+}
+
+/**
+ * One day of a tenant's history at the streams' volume. Above 1, every stream's events in time
+ * order, numbered again (ids increase per tenant) within the day's wider range of ids.
+ */
+export function tenantDay(streams: Streams<OctopaiWorld>, tenant: string, from: number, to: number, bucket: number): OctopaiEvent[] {
+  const day = streams.generate((w, seed) => generateDay(seed, w.tenants.get(tenant)!, from, to, bucket));
+  if (streams.volume === 1) return day;
+  day.sort((a, b) => (a.eventDate < b.eventDate ? -1 : a.eventDate > b.eventDate ? 1 : 0));
+  return day.map((e, i) => ({ ...e, id: eventId(from, i + 1, streams.volume) }));
 }
 
 /** One day of a tenant's history, derived from (seed, tenant, day) only. */

@@ -2,8 +2,10 @@ import { defineProvider } from '../core/provider.js';
 import { parseTime } from '../core/time.js';
 import type { components } from '../../openapi/generated/octopai.js';
 import { ownsPrincipal, principalOf } from './auth.js';
+import { colleagues } from '../../fixtures/company.js';
+import { streamsOf } from '../core/volume.js';
 import { octopaiErrors } from './errors.js';
-import { DEFAULT_TENANT, buildWorld, credentialsOf, generateDay, tenantsManifest, type OctopaiEvent, type UserEvent } from './events.js';
+import { DEFAULT_TENANT, buildWorld, credentialsOf, streamWorld, tenantDay, tenantsManifest, type OctopaiEvent, type UserEvent } from './events.js';
 import { normalizeInput } from './records.js';
 import { octopaiFeeds, octopaiRoutes } from './routes.js';
 import { RETENTION_DAYS, settings, type OctopaiSettings } from './settings.js';
@@ -44,13 +46,14 @@ export const octopai = defineProvider<OctopaiEvent, OctopaiSettings, OctopaiStat
   principal: principalOf,
   create(ctx) {
     const world = buildWorld(ctx.company, ctx.secret, (n) => ctx.rng(n), ctx.settings, { world: ctx.world, cred: (rng) => ctx.credentials(rng) });
+    const streams = streamsOf(ctx, world, (k, seed) => streamWorld(colleagues(ctx.company, seed, k), ctx.secret, seed, ctx.settings));
     return {
       app: octopaiRoutes(ctx, world),
       feeds: octopaiFeeds(ctx),
       credentials: credentialsOf(world.tenants.get(DEFAULT_TENANT)!),
       owns: ownsPrincipal(world),
       manifest: () => tenantsManifest(world),
-      generate: (from, to, bucket) => [...world.tenants.values()].flatMap((t) => generateDay(ctx.seed, t, from, to, bucket)),
+      generate: (from, to, bucket) => [...world.tenants.keys()].flatMap((name) => tenantDay(streams, name, from, to, bucket)),
       // Injected records passed the UserEventInput schema first.
       normalize: (r) => normalizeInput(ctx, world, r as components['schemas']['UserEventInput']),
     };

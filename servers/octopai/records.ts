@@ -11,10 +11,10 @@ type UserEventInput = components['schemas']['UserEventInput'];
 const DAY = 86_400_000;
 
 /** The next id of a recorded or injected event: they share the upper half of each day's slots, counted in state. */
-function nextId(state: OctopaiState, tenant: string, ts: number): number {
+function nextId(state: OctopaiState, tenant: string, ts: number, volume: number): number {
   const counters = (state.recorded[tenant] ??= {});
   const day = String(Math.floor(ts / DAY));
-  return eventId(ts, RECORDED_ID_OFFSET + (counters[day] = (counters[day] ?? 0) + 1));
+  return eventId(ts, RECORDED_ID_OFFSET * volume + (counters[day] = (counters[day] ?? 0) + 1), volume);
 }
 
 // An IPv4 peer on a dual-stack socket shows as ::ffff:a.b.c.d; the address is a.b.c.d.
@@ -41,7 +41,7 @@ export function recordAttempt(
   const now = ctx.clock.now();
   const known = userName ? t.byName.get(userName.toLowerCase()) : undefined;
   const ev: OctopaiEvent = {
-    id: nextId(ctx.state, t.name, now),
+    id: nextId(ctx.state, t.name, now, ctx.settings.volume ?? 1),
     userName,
     userEmail: known ? known.userName : null,
     eventType,
@@ -59,7 +59,7 @@ export function normalizeInput(ctx: OctopaiContext, world: OctopaiWorld, r: User
   const ts = parseTime(r.eventDate)!;
   const tenant = r.tenant !== undefined && world.tenants.has(r.tenant) ? r.tenant : DEFAULT_TENANT;
   const ev: OctopaiEvent = {
-    id: r.id ?? nextId(ctx.state, tenant, ts),
+    id: r.id ?? nextId(ctx.state, tenant, ts, ctx.settings.volume ?? 1),
     userName: r.userName ?? null,
     userEmail: r.userEmail ?? null,
     eventType: r.eventType,

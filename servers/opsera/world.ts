@@ -172,3 +172,13 @@ export function buildWorld(company: Company, rng: Rng, inactiveUsers: readonly s
   }
   return { main, accounts, users, tokens, manifest, machine: rng.hex(10) };
 }
+
+/**
+ * The main account as another stream of activity sees it (a volume above 1): the same account,
+ * `company`'s people (colleagues) as its users, with their own pipelines, tools, tasks and tokens
+ * (which open nothing). The second tenant does not grow with the company.
+ */
+export function streamWorld(company: Company, rng: Rng, inactiveUsers: readonly string[]): OpseraWorld {
+  const w = buildWorld(company, rng, inactiveUsers);
+  return { ...w, accounts: [w.main], tokens: new Map() };
+}

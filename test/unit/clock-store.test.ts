@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Clock, parseDuration } from '../../servers/core/clock.js';
 import { EventStore } from '../../servers/core/store.js';
+import { BucketCache, parseBytes } from '../../servers/core/cache.js';
 import { openToken, sealToken } from '../../servers/core/cursor.js';
 
 const T0 = Date.parse('2026-03-10T10:00:00Z');
@@ -124,6 +125,75 @@ describe('event store', () => {
     es.forEach((e) => s.json(e));
     // Each rendering is 17 bytes: only the two newest fit in 50.
     expect(es.map((e) => e.bytes !== undefined)).toEqual([false, false, true, true]);
+  });
+});
+
+describe('event store under a memory budget', () => {
+  type R = { t: number; n: number };
+  // Three records a day, two of them at the same millisecond.
+  const gen = (from: number) => [
+    { t: from + 1000, n: from },
+    { t: from + 1000, n: from + 1 },
+    { t: from + 9000, n: from + 2 },
+  ];
+  const make = (cache: BucketCache) =>
+    new EventStore<R>({ timeOf: (r) => r.t, render: (r) => r, retentionMs: 30 * 24 * H, now: () => T0, generate: gen, bucketMs: 24 * H, cache });
+  const walk = (s: EventStore<R>) => [...s.scan({ from: T0 - 20 * 24 * H, to: T0 })].map((e) => [e.ts, e.seq, e.rec.n]);
+
+  it('numbers generated entries by bucket and place, whatever order buckets are made in or how often', () => {
+    const cache = new BucketCache(1);
+    const a = make(cache);
+    const b = make(new BucketCache());
+    a.page({ from: T0 - H, to: T0 }, 1);
+    a.page({ from: T0 - 10 * 24 * H, to: T0 - 9 * 24 * H }, 1);
+    expect(walk(a)).toEqual(walk(b));
+    expect(walk(a)).toEqual(walk(b));
+    expect(cache.evictions).toBeGreaterThan(20);
+    // A budget of one byte keeps only the bucket in use.
+    expect(a.size).toBeLessThanOrEqual(3);
+  });
+
+  it('keeps inserted entries through evictions, after generated ones at the same time', () => {
+    const cache = new BucketCache(1);
+    const s = make(cache);
+    const day = Math.floor((T0 - 3 * 24 * H) / (24 * H)) * 24 * H;
+    s.insert({ t: day + 1000, n: -1 }, true);
+    s.insert({ t: day + 1000, n: -2 });
+    const once = walk(s);
+    // Newest first: the inserted ones in reverse order of arrival, then the generated ones.
+    expect(once.filter(([ts]) => ts === day + 1000).map(([, , n]) => n)).toEqual([-2, -1, day + 1, day]);
+    walk(s);
+    expect(walk(s)).toEqual(once);
+    expect([...s.insertedEntries()].map((e) => e.rec.n)).toEqual([-1, -2]);
+    expect(s.injectedBetween(0, T0).map((e) => e.rec.n)).toEqual([-1]);
+  });
+
+  it('remembers a fold until its bucket changes', () => {
+    const s = make(new BucketCache(1));
+    const idx = Math.floor((T0 - 2 * 24 * H) / (24 * H));
+    const count = () =>
+      s.fold(
+        idx,
+        'all',
+        () => true,
+        () => ({ n: 0 }),
+        (acc) => void acc.n++,
+      )!.n;
+    expect(count()).toBe(3);
+    walk(s);
+    expect(count()).toBe(3);
+    s.insert({ t: idx * 24 * H + 5, n: 7 });
+    expect(count()).toBe(4);
+  });
+
+  it('reads memory budgets', () => {
+    expect(parseBytes('256MB')).toBe(256_000_000);
+    expect(parseBytes('1.5GB')).toBe(1_500_000_000);
+    expect(parseBytes('512MiB')).toBe(512 * 1024 * 1024);
+    expect(parseBytes('1000')).toBe(1000);
+    expect(parseBytes('unlimited')).toBe(Infinity);
+    expect(parseBytes('lots')).toBeUndefined();
+    expect(parseBytes('12 parsecs')).toBeUndefined();
   });
 });
 
