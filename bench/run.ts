@@ -85,9 +85,10 @@ async function worlds(): Promise<void> {
   const out = JSON.parse(await child(['--expose-gc', script, '100']));
   const mb = (b: number) => (b / 1e6).toFixed(2);
   console.log(
-    `worlds: ${out.worlds} worlds that each served one read per vendor cost ${mb(out.rssPerWorld)} MB resident ` +
-      `(${mb(out.heapPerWorld)} MB of heap) each (target < 2 MB); creating one takes ${out.createMedianMs.toFixed(1)} ms ` +
-      `median, ${out.createP95Ms.toFixed(1)} ms p95 (target < 20 ms)`,
+    `worlds: ${out.worlds} worlds that each served one read per vendor cost ${mb(out.heapPerWorld)} MB of heap ` +
+      `(${mb(out.rssPerWorld)} MB resident) each, their share of the shared history and rendering budgets included; ` +
+      `${out.worlds} more cost ${mb(out.marginalHeap)} MB of heap (${mb(out.marginalRss)} MB resident) each (target < 2 MB); ` +
+      `creating one takes ${out.createMedianMs.toFixed(1)} ms median, ${out.createP95Ms.toFixed(1)} ms p95 (target < 20 ms)`,
   );
 }
 

@@ -60,6 +60,16 @@ export class BucketCache {
   }
 }
 
+/**
+ * Bytes of rendered JSON that every store of every world may keep together: each store drops its
+ * own oldest renderings to stay under it, so a thousand worlds cost no more than one busy one.
+ */
+export class ByteBudget {
+  used = 0;
+
+  constructor(readonly max: number) {}
+}
+
 const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, k: 1e3, mb: 1e6, m: 1e6, gb: 1e9, g: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
 
 /** `256MB`, `1.5GB`, `512MiB`, a plain number of bytes, or `unlimited`; undefined when unreadable. */

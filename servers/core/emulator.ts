@@ -6,7 +6,7 @@ import type { Company } from './company.js';
 import type { Provider } from './provider.js';
 import { stateLayout } from './durable.js';
 import type { ScenarioDef } from './scenarios.js';
-import { BucketCache } from './cache.js';
+import { BucketCache, ByteBudget } from './cache.js';
 import { generateToken, isLoopback, type GuardOptions } from './guard.js';
 import { DEFAULT_WORLD, type Manifest, type NewWorldSpec, type World, type WorldEvents } from './world.js';
 import { Worlds } from './worlds.js';
@@ -14,6 +14,8 @@ import { Worlds } from './worlds.js';
 export const DEFAULT_SEED = 20240721;
 export const DEFAULT_PORT_BASE = 4100;
 export const DEFAULT_MEMORY_BUDGET = 128_000_000;
+/** Rendered JSON kept for re-serving, all worlds and vendors together. */
+const RENDERED_BUDGET = 20_000_000;
 
 export interface StartOptions {
   /** Seed for the company, credentials and history (default fixed, so runs are identical). */
@@ -231,6 +233,8 @@ export async function startCore(parts: CoreParts, opts: StartOptions = {}): Prom
       company: (s) => companies.get(s) ?? companies.set(s, parts.buildCompany(s)).get(s)!,
       scenarioDefs: parts.scenarios ?? [],
       cache: new BucketCache(opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET, opts.collectGarbage),
+      // Five vendors' 4 MB each in one busy world, however many worlds there are.
+      rendered: new ByteBudget(RENDERED_BUDGET),
       baseUrl: (vendor) => urls.vendors.get(vendor) ?? '',
       controlUrl: (world) => (world === DEFAULT_WORLD ? urls.control : `${urls.control}/_emulator/worlds/${world}`),
       onViolation: opts.validateResponses ? (v: string) => violations.push(v) : undefined,

@@ -9,7 +9,7 @@ import { checkConformance, checkRequest } from './conformance.js';
 import { FaultSet } from './faults.js';
 import { describeAjvError, loadSpec, type Spec } from './spec.js';
 import { EventStore, type Entry } from './store.js';
-import type { BucketCache } from './cache.js';
+import type { BucketCache, ByteBudget } from './cache.js';
 import { VendorFailure, renderFailure, type FailureRenderer } from './failure.js';
 import { recordLimitProblem } from './limits.js';
 import { ConfigError, resolveSettings, type CommonSettings, type SettingsSchema } from './settings.js';
@@ -171,6 +171,8 @@ export class ProviderRuntime<R = any> {
       log: RequestLog;
       /** The memory budget of generated history, shared by every vendor. */
       cache?: BucketCache;
+      /** Rendered JSON kept by every store together. */
+      rendered?: ByteBudget;
       /** When set, every response is checked against the vendor's spec and violations reported here. */
       onViolation?: (v: string) => void;
       /** Called with the vendor's id when a request may have changed state; the response waits until the change is durable. */
@@ -204,6 +206,7 @@ export class ProviderRuntime<R = any> {
       now: () => clock.now(),
       generate: (from, to, bucket) => built.instance?.generate?.(from, to, bucket) ?? [],
       cache: this.deps.cache,
+      rendered: this.deps.rendered,
     });
     this.ctx = {
       id: p.id,

@@ -12,7 +12,7 @@
  * in it, so keyset positions held by clients stay valid. Inserted (recorded or injected) entries
  * are kept apart from the cache and merged into their bucket whenever it is made.
  */
-import { BucketCache } from './cache.js';
+import { BucketCache, ByteBudget } from './cache.js';
 import { joinJson } from './render.js';
 
 export interface Entry<R> {
@@ -46,6 +46,8 @@ export interface StoreOptions<R> {
   jsonCacheBytes?: number;
   /** The memory budget generated buckets share (with other stores); without one they all stay. */
   cache?: BucketCache;
+  /** Rendered JSON kept by every store together (default: this store's own). */
+  rendered?: ByteBudget;
 }
 
 export interface ScanOptions<R> {
@@ -75,6 +77,8 @@ interface Bucket<R> {
 const DAY = 86_400_000;
 /** Bytes per slab of cached renderings. */
 const SLAB = 256 * 1024;
+/** Slots of the rendering ring at first; it doubles up to `jsonCacheSize` as the store serves more. */
+const RING_START = 64;
 /**
  * Generated entry n (from 0) of bucket b has seq b * SLOT + n + 1; inserted entries count up from
  * INSERTED, above every generated one, so at equal times they follow the generated history in the
@@ -107,6 +111,8 @@ export class EventStore<R> {
   private folds = new Map<string, { version: number; value: unknown }>();
   /** Entries holding rendered JSON, oldest first, as a circular queue bounded by count and size. */
   private ring: Array<Entry<R> | undefined>;
+  private readonly ringMax: number;
+  private readonly rendered: ByteBudget;
   private ringHead = 0;
   private ringLen = 0;
   private ringBytes = 0;
@@ -122,8 +128,10 @@ export class EventStore<R> {
   constructor(private readonly opts: StoreOptions<R>) {
     this.bucketMs = opts.bucketMs ?? DAY;
     this.retentionMs = opts.retentionMs;
-    this.ring = new Array(opts.jsonCacheSize ?? 20_000);
+    this.ringMax = opts.jsonCacheSize ?? 20_000;
+    this.ring = new Array<Entry<R> | undefined>(Math.min(RING_START, this.ringMax));
     this.ringMaxBytes = opts.jsonCacheBytes ?? 4_000_000;
+    this.rendered = opts.rendered ?? new ByteBudget(this.ringMaxBytes);
     this.cache = opts.cache ?? new BucketCache();
   }
 
@@ -234,22 +242,38 @@ export class EventStore<R> {
     if (e.bytes !== undefined) return e.bytes;
     const s = JSON.stringify(this.opts.render(e.rec));
     const n = Buffer.byteLength(s);
-    const cap = this.ring.length;
-    while (this.ringLen > 0 && (this.ringLen === cap || this.ringBytes + n > this.ringMaxBytes)) {
-      const old = this.ring[this.ringHead]!;
-      this.ringBytes -= old.bytes?.length ?? 0;
-      old.bytes = undefined;
-      this.ring[this.ringHead] = undefined;
-      this.ringHead = (this.ringHead + 1) % cap;
-      this.ringLen--;
-    }
+    if (this.ringLen === this.ring.length && this.ring.length < this.ringMax) this.growRing();
+    const over = () => this.ringBytes + n > this.ringMaxBytes || this.rendered.used + n > this.rendered.max;
+    while (this.ringLen > 0 && (this.ringLen === this.ring.length || over())) this.dropOldestRendering();
+    // Other stores hold the shared budget: this rendering is served without being kept.
+    if (over()) return Buffer.from(s);
     const b = this.carve(n);
     b.write(s, 0);
-    this.ring[(this.ringHead + this.ringLen) % cap] = e;
+    this.ring[(this.ringHead + this.ringLen) % this.ring.length] = e;
     this.ringLen++;
     this.ringBytes += n;
+    this.rendered.used += n;
     e.bytes = b;
     return b;
+  }
+
+  private dropOldestRendering(): void {
+    const old = this.ring[this.ringHead]!;
+    const n = old.bytes?.length ?? 0;
+    this.ringBytes -= n;
+    this.rendered.used -= n;
+    old.bytes = undefined;
+    this.ring[this.ringHead] = undefined;
+    this.ringHead = (this.ringHead + 1) % this.ring.length;
+    this.ringLen--;
+  }
+
+  /** Twice the room, oldest first again: a store that serves little never holds a large ring. */
+  private growRing(): void {
+    const next = new Array<Entry<R> | undefined>(Math.min(this.ringMax, this.ring.length * 2));
+    for (let i = 0; i < this.ringLen; i++) next[i] = this.ring[(this.ringHead + i) % this.ring.length];
+    this.ring = next;
+    this.ringHead = 0;
   }
 
   /**
@@ -279,7 +303,8 @@ export class EventStore<R> {
   private carve(n: number): Buffer {
     if (n > SLAB / 8) return Buffer.allocUnsafeSlow(n);
     if (this.slabUsed + n > this.slab.length) {
-      this.slab = Buffer.allocUnsafeSlow(SLAB);
+      // Slabs grow from small to SLAB as the store renders more.
+      this.slab = Buffer.allocUnsafeSlow(Math.min(SLAB, Math.max(SLAB / 16, this.slab.length * 2)));
       this.slabUsed = 0;
     }
     const b = this.slab.subarray(this.slabUsed, this.slabUsed + n);
@@ -304,9 +329,10 @@ export class EventStore<R> {
     return dropped;
   }
 
-  /** Give this store's generated buckets back to the budget (the store is being replaced). */
+  /** Give this store's generated buckets and renderings back to the budgets (the store is being replaced or its world deleted). */
   dispose(): void {
     for (const b of this.buckets.values()) this.cache.forget(b);
+    while (this.ringLen > 0) this.dropOldestRendering();
   }
 
   /** Injected entries with from <= ts <= to, oldest first. */

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Clock, planClock, type ClockChange } from './clock.js';
-import type { BucketCache } from './cache.js';
+import type { BucketCache, ByteBudget } from './cache.js';
 import type { Company } from './company.js';
 import { DurableState, type StateLayout } from './durable.js';
 import { ProviderRuntime, type Provider } from './provider.js';
@@ -58,6 +58,8 @@ export interface WorldDeps {
   controlUrl(world: string): string;
   /** Generated history of every world, under one memory budget. */
   cache?: BucketCache;
+  /** Rendered JSON of every world, under one budget. */
+  rendered?: ByteBudget;
   onViolation?: (v: string) => void;
   validateRequests?: boolean;
   layout?: StateLayout;
@@ -109,6 +111,7 @@ export class World {
       company: this.company,
       log: this.log,
       cache: deps.cache,
+      rendered: deps.rendered,
       onViolation: deps.onViolation,
       onChange: deps.layout ? (vendor) => this.persistence?.changed(vendor) : undefined,
       validateRequests: deps.validateRequests,
@@ -193,8 +196,10 @@ export class World {
     return this.runtimes.get(vendor)?.instance.owns?.(principal) === true;
   }
 
+  /** Stop journaling and give the world's history and renderings back to the shared budgets. */
   async close(): Promise<void> {
     await this.persistence?.close();
+    for (const rt of this.runtimes.values()) rt.ctx.store.dispose();
   }
 
   private handle(rt: ProviderRuntime): void {

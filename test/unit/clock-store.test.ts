@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Clock, parseDuration } from '../../servers/core/clock.js';
 import { EventStore } from '../../servers/core/store.js';
-import { BucketCache, parseBytes } from '../../servers/core/cache.js';
+import { BucketCache, ByteBudget, parseBytes } from '../../servers/core/cache.js';
 import { openToken, sealToken } from '../../servers/core/cursor.js';
 
 const T0 = Date.parse('2026-03-10T10:00:00Z');
@@ -125,6 +125,29 @@ describe('event store', () => {
     es.forEach((e) => s.json(e));
     // Each rendering is 17 bytes: only the two newest fit in 50.
     expect(es.map((e) => e.bytes !== undefined)).toEqual([false, false, true, true]);
+  });
+});
+
+describe('renderings under one budget shared by stores', () => {
+  type R = { t: number; n: number };
+  const store = (rendered: ByteBudget) => new EventStore<R>({ timeOf: (r) => r.t, render: (r) => ({ x: r.n }), retentionMs: 1e12, now: () => T0, rendered });
+
+  it("keeps what fits, serves the rest uncached, and gives a disposed store's share back", () => {
+    const budget = new ByteBudget(14); // two renderings of 7 bytes
+    const a = store(budget);
+    const b = store(budget);
+    const ea = [1, 2].map((n) => a.insert({ t: T0 - n, n }));
+    ea.forEach((e) => a.json(e));
+    expect(budget.used).toBe(14);
+    const eb = b.insert({ t: T0 - 3, n: 3 });
+    expect(b.json(eb)).toBe('{"x":3}');
+    expect(eb.bytes).toBeUndefined();
+    a.dispose();
+    expect(budget.used).toBe(0);
+    expect(ea.map((e) => e.bytes)).toEqual([undefined, undefined]);
+    expect(b.json(eb)).toBe('{"x":3}');
+    expect(eb.bytes && Buffer.from(eb.bytes).toString()).toBe('{"x":3}');
+    expect(budget.used).toBe(7);
   });
 });
 
