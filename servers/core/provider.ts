@@ -29,9 +29,10 @@ type Scoped = { [AUTH]?: AuthInfo };
 
 /** Generic so that an auth middleware whose Env adds its typed caller can report too. */
 export function reportAuth<E extends CoreEnv>(c: Context<E>, info: AuthInfo): void {
-  c.set('auth', info);
   const env = c.env as Scoped | undefined;
-  if (env && typeof env === 'object') env[AUTH] = info;
+  // The direct path made that env with a slot for the outcome; the wrapping middleware reads the context.
+  if (env && typeof env === 'object' && AUTH in env) env[AUTH] = info;
+  else c.set('auth', info);
 }
 
 /** What a vendor's state factory may use: everything fixed for the vendor's lifetime. */
@@ -380,15 +381,10 @@ function wrapVendorApp(
 const UNSAVED: Failure = Object.freeze({ kind: 'internal', message: 'state could not be saved' });
 
 function logRequest(log: RequestLog, vendor: string, method: string, path: string, status: number, started: number, auth?: AuthInfo, problem?: string): void {
-  log.add({
-    vendor,
-    method,
-    path,
-    status,
-    latencyMs: Math.round((performance.now() - started) * 100) / 100,
-    ...(auth ? { auth } : {}),
-    ...(problem ? { problem } : {}),
-  });
+  const rec: Parameters<RequestLog['add']>[0] = { vendor, method, path, status, latencyMs: Math.round((performance.now() - started) * 100) / 100 };
+  if (auth) rec.auth = auth;
+  if (problem) rec.problem = problem;
+  log.add(rec);
 }
 
 /** The vendor's answer when its state could not be saved, over the headers of the answer it replaces (carried on the env). */
@@ -412,7 +408,7 @@ function directPath(routes: Hono<CoreEnv>, unsaved: Hono<CoreEnv>, log: RequestL
     const started = performance.now();
     const before = o.storeVersion?.();
     // A fresh env per request (the node-server's own fields copied), so outcomes never leak between requests.
-    const scoped: Scoped & { [REPLACED]?: Response } = { ...(env as object | undefined) };
+    const scoped: Scoped & { [REPLACED]?: Response } = { ...(env as object | undefined), [AUTH]: undefined };
     const answered = (res: Response): Response | Promise<Response> => {
       const path = routes.getPath(req, { env: scoped });
       if (res.status === 200) o.onAnswer?.(req.method, path);

@@ -61,9 +61,10 @@ export function crusoeAuth(world: CrusoeWorld, settings: CrusoeSettings): (c: Co
     if (q === null) return refuse(c, 'malformed query string');
     if (settings.strictQueryOrder && !sortedKeys(q.pairs)) return refuse(c, 'query parameters must be sorted');
     const message = signingMessage(decodedPath(c.req.path), q.canonical, c.req.method, timestamp);
-    if (!safeEqual(signMessage(member.secretKey, message), signature.replace(/=+$/, ''))) return refuse(c, 'signature mismatch', message);
+    if (!safeEqual(signMessage(member.secretKey, message), unpadded(signature))) return refuse(c, 'signature mismatch', message);
     const org = c.req.param('organization_id') ?? '';
-    if (!member.admin || org.toLowerCase() !== orgId) {
+    // The id as the manifest spells it matches without lower-casing a copy on every request.
+    if (!member.admin || (org !== world.organizationId && org.toLowerCase() !== orgId)) {
       const reason = `user is not an admin of organization ${org}`;
       reportAuth(c, { outcome: 'refused', reason });
       return fail.forbidden(reason, { code: 'unauthorized' });
@@ -71,6 +72,13 @@ export function crusoeAuth(world: CrusoeWorld, settings: CrusoeSettings): (c: Co
     reportAuth(c, OK);
     return member;
   };
+}
+
+/** Without trailing '=' padding (clients may send padded base64). */
+function unpadded(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 0x3d) end--;
+  return end === s.length ? s : s.slice(0, end);
 }
 
 /** Keys in byte order, as Go's url.Values.Encode() writes them. */
