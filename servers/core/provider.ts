@@ -23,15 +23,29 @@ export interface AuthInfo {
 /** Hono environment shared by every vendor app: auth middleware reports its outcome here. */
 export type CoreEnv = { Variables: { auth?: AuthInfo; problem?: string } };
 
-/** Where the direct path of `wrapVendorApp` finds a request's auth outcome: on the env it handed the app. */
-const AUTH = Symbol('auth outcome');
-type Scoped = { [AUTH]?: AuthInfo };
+/**
+ * The env the direct path of `wrapVendorApp` hands the vendor's routes: @hono/node-server's own
+ * (`incoming`, `outgoing`), and for the core the request's path, auth outcome and replaced answer.
+ * One per request, so outcomes never leak between requests.
+ */
+class DirectEnv {
+  readonly incoming: unknown;
+  readonly outgoing: unknown;
+  auth: AuthInfo | undefined = undefined;
+  replaced: Response | undefined = undefined;
+  path = '';
+
+  constructor(env: unknown) {
+    const e = env as { incoming?: unknown; outgoing?: unknown } | undefined;
+    this.incoming = e?.incoming;
+    this.outgoing = e?.outgoing;
+  }
+}
 
 /** Generic so that an auth middleware whose Env adds its typed caller can report too. */
 export function reportAuth<E extends CoreEnv>(c: Context<E>, info: AuthInfo): void {
-  const env = c.env as Scoped | undefined;
-  // The direct path made that env with a slot for the outcome; the wrapping middleware reads the context.
-  if (env && typeof env === 'object' && AUTH in env) env[AUTH] = info;
+  // The direct path reads the outcome from its env; the wrapping middleware from the context.
+  if (c.env instanceof DirectEnv) c.env.auth = info;
   else c.set('auth', info);
 }
 
@@ -372,7 +386,13 @@ function wrapVendorApp(
   if (o.validateRequests) app.use('*', strictMode(spec));
   finish(app.route('/', inner));
   if (o.onViolation || o.validateRequests) return app;
-  const direct = directPath(finish(new Hono<CoreEnv>().route('/', inner)), finish(savingFailed()), log, id, o);
+  // Hono works out the path once; the direct path keeps it for the log.
+  const getPath: Hono['getPath'] = (req, opts) => {
+    const path = app.getPath(req, opts);
+    if (opts?.env instanceof DirectEnv) opts.env.path = path;
+    return path;
+  };
+  const direct = directPath(finish(new Hono<CoreEnv>({ getPath }).route('/', inner)), finish(savingFailed()), log, id, o);
   const wrapped = app.fetch;
   app.fetch = (req, env, ectx) => (faults.active ? wrapped(req, env, ectx) : direct(req, env, ectx));
   return app;
@@ -388,10 +408,9 @@ function logRequest(log: RequestLog, vendor: string, method: string, path: strin
 }
 
 /** The vendor's answer when its state could not be saved, over the headers of the answer it replaces (carried on the env). */
-const REPLACED = Symbol('replaced answer');
 function savingFailed(): Hono<CoreEnv> {
   return new Hono<CoreEnv>().all('*', (c) => {
-    c.res = (c.env as { [REPLACED]: Response })[REPLACED];
+    c.res = (c.env as DirectEnv).replaced!;
     throw new VendorFailure(UNSAVED);
   });
 }
@@ -407,17 +426,16 @@ function directPath(routes: Hono<CoreEnv>, unsaved: Hono<CoreEnv>, log: RequestL
   return (req, env, ectx) => {
     const started = performance.now();
     const before = o.storeVersion?.();
-    // A fresh env per request (the node-server's own fields copied), so outcomes never leak between requests.
-    const scoped: Scoped & { [REPLACED]?: Response } = { ...(env as object | undefined), [AUTH]: undefined };
+    const scoped = new DirectEnv(env);
     const answered = (res: Response): Response | Promise<Response> => {
-      const path = routes.getPath(req, { env: scoped });
+      const path = scoped.path;
       if (res.status === 200) o.onAnswer?.(req.method, path);
       if (o.onChange && (o.storeVersion!() !== before || !['GET', 'HEAD'].includes(req.method))) {
         return new Promise<void>((resolve) => resolve(o.onChange!())).then(
           () => logged(res, path),
           async (err: unknown) => {
             console.error(`[${id}] state could not be saved: ${(err as Error).message}`);
-            scoped[REPLACED] = res;
+            scoped.replaced = res;
             return logged(await unsaved.fetch(req, scoped, ectx), path);
           },
         );
@@ -425,7 +443,7 @@ function directPath(routes: Hono<CoreEnv>, unsaved: Hono<CoreEnv>, log: RequestL
       return logged(res, path);
     };
     const logged = (res: Response, path: string) => {
-      logRequest(log, id, req.method, path, res.status, started, scoped[AUTH]);
+      logRequest(log, id, req.method, path, res.status, started, scoped.auth);
       return res;
     };
     const res = routes.fetch(req, scoped, ectx);
