@@ -7,6 +7,11 @@ export function typicalQuery(): string {
   return 'actor_types=User&limit=50&results=OK&start_time=2026-03-03T10%3A00%3A00Z';
 }
 
+/** Two filters and the default one-day window, whatever it holds (issue 17's independent measurement). */
+export function defaultWindowQuery(): string {
+  return 'limit=50&results=OK&target_types=VM,KubernetesCluster';
+}
+
 /**
  * Load `count` Crusoe events spread over the retention window, cloned from generated history
  * with fresh times, so memory and latency reflect realistic records.

@@ -1,17 +1,20 @@
 // Throughput side by side: servers in a child process pinned to one core, autocannon here on another,
 // alternating short rounds so neither side gets the quieter part of the run.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import autocannon from 'autocannon';
 
 export interface Target {
   url: string;
-  headers: Record<string, string>;
+  /** Fixed headers, or a function giving them afresh for each round (signed requests carry a timestamp). */
+  headers: Record<string, string> | (() => Record<string, string>);
+  /** CPU seconds of the process serving this side, when it is not the bench child. */
+  cpu?: () => number;
 }
 
-export async function cannon(url: string, headers: Record<string, string>, duration: number): Promise<{ average: number; total: number }> {
-  const r = await autocannon({ url, connections: 16, duration, headers, pipelining: 1 });
+export async function cannon(url: string, headers: Target['headers'], duration: number): Promise<{ average: number; total: number }> {
+  const r = await autocannon({ url, connections: 16, duration, headers: typeof headers === 'function' ? headers() : headers, pipelining: 1 });
   if (r.non2xx || r.errors) throw new Error(`bench: ${r.non2xx} non-2xx, ${r.errors} errors against ${url}`);
   return { average: r.requests.average, total: r.requests.total };
 }
@@ -25,14 +28,32 @@ function hasTaskset(): boolean {
   }
 }
 
+/** CPU seconds (user and system) a process has used so far, from /proc. */
+export function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
 export interface PinnedChild {
   proc: ChildProcess;
   /** The first line the child printed, as JSON. */
   info: unknown;
   pinned: boolean;
   /** The child's CPU seconds so far (from /proc). */
-  cpu(): number;
+  cpu: () => number;
   stop(): void;
+}
+
+/** Pin this process (the load generator) to CPU 0 when servers can have CPU 1; whether they can. */
+export function pinServers(): boolean {
+  const pinned = cpus().length >= 2 && hasTaskset();
+  if (pinned) execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
+  return pinned;
+}
+
+/** A Node process running `args`, on CPU 1 when pinned. */
+export function spawnServer(args: string[], pinned: boolean, stdio: StdioOptions): ChildProcess {
+  return pinned ? spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio }) : spawn(process.execPath, args, { stdio });
 }
 
 /**
@@ -40,14 +61,11 @@ export interface PinnedChild {
  * speed depends on where the scheduler happens to put the other.
  */
 export async function pinnedChild(script: string, args: string[] = []): Promise<PinnedChild> {
-  const pinned = cpus().length >= 2 && hasTaskset();
-  if (pinned) execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
-  const proc = pinned
-    ? spawn('taskset', ['-c', '1', process.execPath, script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] })
-    : spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const pinned = pinServers();
+  const proc = spawnServer([script, ...args], pinned, ['pipe', 'pipe', 'inherit']);
   const info = await new Promise<unknown>((resolve, reject) => {
     let out = '';
-    proc.stdout.on('data', (d) => {
+    proc.stdout!.on('data', (d) => {
       out += d;
       if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]));
     });
@@ -58,11 +76,10 @@ export async function pinnedChild(script: string, args: string[] = []): Promise<
     info,
     pinned,
     cpu: () => {
-      const f = readFileSync(`/proc/${proc.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return (Number(f[11]) + Number(f[12])) / 100;
+      return cpuSeconds(proc.pid!);
     },
     stop: () => {
-      proc.stdin.end();
+      proc.stdin!.end();
       if (pinned) execFileSync('taskset', ['-cp', `0-${cpus().length - 1}`, String(process.pid)], { stdio: 'ignore' });
     },
   };
@@ -90,9 +107,10 @@ export async function alternatingRounds(child: PinnedChild, seconds: number, t: 
   const ratios: number[] = [];
   const sum = { a: 0, b: 0, cpuA: 0, cpuB: 0, reqA: 0, reqB: 0 };
   const measure = async (side: Target): Promise<{ average: number; total: number; cpu: number }> => {
-    const c0 = child.cpu();
+    const cpu = side.cpu ?? child.cpu;
+    const c0 = cpu();
     const r = await cannon(side.url, side.headers, 2);
-    return { ...r, cpu: child.cpu() - c0 };
+    return { ...r, cpu: cpu() - c0 };
   };
   for (let i = 0; i < rounds; i++) {
     const b = await measure(t.b);

@@ -1,8 +1,9 @@
 /**
  * npm run bench: figures for the Crusoe reference vendor, each measured side by side in one run
  * and reported as ratios where a ratio is the target.
- *  1. throughput of a typical signed query (page of 50, two filters) vs a bare Hono route serving
- *     a precomputed body of the same size, both driven by autocannon;
+ *  1. throughput of two signed queries (a page of 50 with two filters a week back; two filters in
+ *     the default one-day window) each vs a bare Hono route serving the same body precomputed, both
+ *     driven by autocannon; and of the second vs Prism mocking the same operation, when installed;
  *  2. query latency at 10,000 and at 1,000,000 stored events;
  *  3. resident memory at 1,000,000 events (in a child process);
  *  4. time from starting the CLI to a ready manifest with the default history;
@@ -17,26 +18,73 @@ import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../servers/index.js';
 import { signRequest } from '../servers/crusoe/signature.js';
 import { fillCrusoe, typicalQuery } from './fill.js';
-import { alternatingRounds, pinnedChild } from './rounds.js';
+import { startPrism } from './prism.js';
+import { alternatingRounds, pinnedChild, type PinnedChild } from './rounds.js';
 import { stateBench } from './state.js';
 import { volumeBench } from './volume.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const NOW = '2026-03-10T10:00:00.000Z';
 
+interface ServersInfo {
+  key: { accessKeyId: string; secretKey: string };
+  path: string;
+  cases: Array<{ name: string; query: string; url: string; bareUrl: string; bytes: number; items: number }>;
+}
+
+const describe: Record<string, string> = {
+  typical: 'signed Crusoe query (page of 50, two filters, a week back)',
+  window: 'signed Crusoe query (two filters, the default one-day window)',
+};
+
 async function throughput(): Promise<void> {
   const child = await pinnedChild(fileURLToPath(new URL('./servers.js', import.meta.url)));
-  const info = child.info as { url: string; headers: Record<string, string>; bareUrl: string; bytes: number };
-  // Server CPU per request (from /proc) is reported beside the ratio.
-  const r = await alternatingRounds(child, seconds, { a: { url: info.url, headers: info.headers }, b: { url: info.bareUrl, headers: {} } });
-  console.log(
-    `throughput: signed Crusoe query ${r.a.toFixed(0)} req/s, bare route with the same ${info.bytes}-byte body ` +
-      `${r.b.toFixed(0)} req/s; median ratio over ${r.rounds} alternating rounds ${r.median.toFixed(2)} ` +
-      `(range ${r.min.toFixed(2)}-${r.max.toFixed(2)}; target >= 0.6); ` +
-      `server CPU ${r.usA.toFixed(0)} vs ${r.usB.toFixed(0)} us per request (ratio ${(r.usB / r.usA).toFixed(2)})` +
-      (child.pinned ? '; servers pinned to CPU 1, load generator to CPU 0' : ''),
+  const info = child.info as ServersInfo;
+  // Signed afresh for each round: a long run would outlive the timestamp's allowed skew.
+  const signed = (query: string) => () => signRequest({ ...info.key, method: 'GET', path: info.path, query });
+  for (const k of info.cases) {
+    // Server CPU per request (from /proc) is reported beside the ratio.
+    const r = await alternatingRounds(child, seconds, { a: { url: k.url, headers: signed(k.query) }, b: { url: k.bareUrl, headers: {} } });
+    console.log(
+      `throughput: ${describe[k.name]} \`${k.query}\` (${k.items} entries) ${r.a.toFixed(0)} req/s, ` +
+        `bare route with the same ${k.bytes}-byte body ${r.b.toFixed(0)} req/s; median ratio over ${r.rounds} alternating rounds ` +
+        `${r.median.toFixed(2)} (range ${r.min.toFixed(2)}-${r.max.toFixed(2)}; target >= 0.6); ` +
+        `server CPU ${r.usA.toFixed(0)} vs ${r.usB.toFixed(0)} us per request (ratio ${(r.usB / r.usA).toFixed(2)})` +
+        (child.pinned ? '; servers pinned to CPU 1, load generator to CPU 0' : ''),
+    );
+  }
+  await againstPrism(
+    child,
+    info.cases.find((k) => k.name === 'window')!,
+    signed,
   );
   child.stop();
+}
+
+/** The emulator against Prism mocking the same operation from openapi/crusoe.yaml, same request, alternating rounds. */
+async function againstPrism(child: PinnedChild, k: ServersInfo['cases'][number], signed: (q: string) => () => Record<string, string>): Promise<void> {
+  const prism = await startPrism(child.pinned);
+  if (!prism) {
+    console.log('prism: @stoplight/prism-cli not installed: skipped');
+    return;
+  }
+  try {
+    const url = `${prism.baseUrl}${k.url.slice(k.url.indexOf('/', 'http://'.length))}`;
+    const probe = await fetch(url, { headers: signed(k.query)() });
+    await probe.arrayBuffer();
+    if (probe.status !== 200) {
+      console.log(`prism: answered ${probe.status} to the signed query: skipped`);
+      return;
+    }
+    const r = await alternatingRounds(child, seconds, { a: { url: k.url, headers: signed(k.query) }, b: { url, headers: signed(k.query), cpu: prism.cpu } });
+    console.log(
+      `prism: the same signed query, emulator ${r.a.toFixed(0)} req/s vs Prism mocking openapi/crusoe.yaml ${r.b.toFixed(0)} req/s; ` +
+        `median ratio over ${r.rounds} alternating rounds ${r.median.toFixed(1)}x (range ${r.min.toFixed(1)}-${r.max.toFixed(1)}; target >= 10x); ` +
+        `server CPU ${r.usA.toFixed(0)} vs ${r.usB.toFixed(0)} us per request`,
+    );
+  } finally {
+    prism.stop();
+  }
 }
 
 async function latency(): Promise<void> {
