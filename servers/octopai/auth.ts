@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { JwtIssuer, parseBearer } from '../core/auth.js';
+import { readJsonBody } from '../core/body.js';
 import { fail } from '../core/failure.js';
 import { reportAuth, type CoreEnv } from '../core/provider.js';
 import { INVALID_TOKEN } from './errors.js';
@@ -21,13 +22,8 @@ export async function principalOf(req: Request): Promise<string | undefined> {
   if (req.method !== 'POST' || !path.startsWith('/api/useraccount/') || path.endsWith('/userevents')) {
     return parseBearer(req.headers.get('authorization')) ?? undefined;
   }
-  if (Number(req.headers.get('content-length') ?? 0) > PRINCIPAL_BODY_LIMIT) return undefined;
-  let body: unknown;
-  try {
-    body = JSON.parse(await req.clone().text());
-  } catch {
-    return undefined;
-  }
+  const r = await readJsonBody(req.clone(), PRINCIPAL_BODY_LIMIT);
+  const body = r.ok ? r.value : undefined;
   if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
   const name = field(body as JsonObject, path.endsWith('/login') ? 'username' : 'accesstoken');
   if (typeof name !== 'string') return undefined;

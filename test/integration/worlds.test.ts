@@ -30,6 +30,22 @@ describe('worlds: made, listed, read and deleted through the control API', () =>
     expect(one.body).toMatchObject({ id: w.id, name: 'own-credentials', seed: env.get().seed });
   });
 
+  it('records a failed Octopai login in the world whose user name it names', async () => {
+    const w = await createWorld({ now: FROZEN_NOW });
+    const o = creds(w.manifest, 'octopai');
+    const r = await fetch(`${w.manifest.providers.octopai.baseUrl}/api/UserAccount/Login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ Username: o.userName, Password: 'not-the-password' }),
+    });
+    expect(r.status).toBe(401);
+    const failed = (body: { records: Array<{ eventType: string; userName: string }> }) =>
+      body.records.filter((e) => e.eventType === 'LoginFailed' && e.userName === o.userName);
+    const window = `from=${FROZEN_NOW}&to=${FROZEN_NOW}`;
+    expect(failed((await control('GET', `/_emulator/worlds/${w.id}/providers/octopai/truth?${window}`)).body)).toHaveLength(1);
+    expect(failed((await control('GET', `/_emulator/providers/octopai/truth?${window}`)).body)).toHaveLength(0);
+  });
+
   it('gives two worlds of one seed the same history and different credentials', async () => {
     const a = await createWorld({ seed: 7, now: FROZEN_NOW });
     const b = await createWorld({ seed: 7, now: FROZEN_NOW });
