@@ -1,3 +1,5 @@
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../servers/index.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
@@ -44,6 +46,45 @@ describe('worlds: made, listed, read and deleted through the control API', () =>
     const window = `from=${FROZEN_NOW}&to=${FROZEN_NOW}`;
     expect(failed((await control('GET', `/_emulator/worlds/${w.id}/providers/octopai/truth?${window}`)).body)).toHaveLength(1);
     expect(failed((await control('GET', `/_emulator/providers/octopai/truth?${window}`)).body)).toHaveLength(0);
+  });
+
+  it("reaches a world's K2 console by its customer, and leaves the default world's alone", async () => {
+    const w = await createWorld({ now: FROZEN_NOW });
+    const path = (m: typeof w.manifest) => `${m.providers.k2.baseUrl}/_console/k2/customers/${creds(m, 'k2').customer}/activity-log/subscription`;
+    const put = await fetch(path(w.manifest), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"active":false}' });
+    expect(await put.json()).toEqual({ active: false });
+    expect(await (await fetch(path(w.manifest))).json()).toEqual({ active: false });
+    expect(await (await fetch(path(env.get().manifest()))).json()).toEqual({ active: true });
+  });
+
+  it('answers a presigned S3 request from the world whose key signed it', async () => {
+    const w = await createWorld({ now: FROZEN_NOW });
+    const k = creds(w.manifest, 'k2');
+    const base = new URL(w.manifest.providers.k2.baseUrl);
+    const bucket = `${k.customer}-activity-log`;
+    const signer = new SignatureV4({
+      service: 's3',
+      region: k.region,
+      credentials: { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey },
+      sha256: Sha256,
+      uriEscapePath: false,
+    });
+    const req = {
+      method: 'GET',
+      protocol: 'http:',
+      hostname: base.hostname,
+      port: Number(base.port),
+      path: `/${bucket}`,
+      headers: { host: base.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      query: { 'list-type': '2' },
+    };
+    // As the S3 presigner signs: the payload hash stays out of the query and the signature.
+    const skip = new Set(['x-amz-content-sha256']);
+    const signed = await signer.presign(req, { expiresIn: 600, unhoistableHeaders: skip, unsignableHeaders: skip });
+    const r = await fetch(`${base.origin}/${bucket}?${new URLSearchParams(signed.query as Record<string, string>)}`);
+    const text = await r.text();
+    expect(r.status, text).toBe(200);
+    expect(text).toContain(`<Name>${bucket}</Name>`);
   });
 
   it('gives two worlds of one seed the same history and different credentials', async () => {
