@@ -49,7 +49,8 @@ async function check(i: number, w: Work): Promise<void> {
   const workers = page.ok ? page.body.items.filter((e) => e.actor_id.startsWith('worker-')).map((e) => e.actor_id) : [];
   expect(workers).toEqual([w.marker]);
   const trails = await k.k2.call('DescribeTrails', {});
-  expect(trails.ok && trails.body.trailList?.map((t) => t.Name)).toEqual([`trail-${i}`]);
+  if (!trails.ok) throw new Error(`DescribeTrails answered ${trails.status}`);
+  expect(trails.body.trailList?.map((t) => t.Name)).toEqual([`trail-${i}`]);
   const applied = (await control('GET', '/scenarios/applied')).body.applied as unknown[];
   expect(applied).toHaveLength(1);
   const faults = (await control('GET', '/faults')).body.faults as Record<string, unknown[]>;
