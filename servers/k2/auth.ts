@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { VendorFailure, fail, type Failure } from '../core/failure.js';
 import { reportAuth, type AuthInfo, type CoreEnv } from '../core/provider.js';
 import type { Dialect } from './errors.js';
-import { amzDate, parseAmzDate, parseAuthorization, PRESIGN_PARAMS, queryPairs, rawPath, sha256Hex, signatureMatches, type ParsedAuth } from './sigv4.js';
+import { accessKeyIdOf, amzDate, parseAmzDate, parseAuthorization, PRESIGN_PARAMS, queryPairs, rawPath, sha256Hex, signatureMatches, type ParsedAuth } from './sigv4.js';
 import type { K2User, K2World } from './world.js';
 
 const SKEW_MS = 15 * 60_000;
@@ -91,8 +91,7 @@ export function principalOf(req: Request): string | undefined {
   if (onConsole) return CONSOLE_PRINCIPAL + decodeURIComponentSafe(onConsole[1]);
   const header = req.headers.get('authorization');
   const credential = header ? /Credential=([^,\s]+)/.exec(header)?.[1] : new URL(url).searchParams.get('X-Amz-Credential');
-  const parts = credential?.split('/');
-  return parts && parts.length >= 5 ? parts.slice(0, -4).join('/') : undefined;
+  return credential ? accessKeyIdOf(credential) : undefined;
 }
 
 function decodeURIComponentSafe(s: string): string {

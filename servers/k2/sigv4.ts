@@ -15,6 +15,12 @@ export interface ParsedAuth {
 
 export type ParseResult = { ok: true; auth: ParsedAuth } | { ok: false; message: string };
 
+/** The key id of a Credential value (`<key id>/<date>/<region>/<service>/aws4_request`), split from the right; undefined when it has too few parts. */
+export function accessKeyIdOf(credential: string): string | undefined {
+  const parts = credential.split('/');
+  return parts.length >= 5 ? parts.slice(0, -4).join('/') : undefined;
+}
+
 /**
  * Parse the header. The Credential value is split from the right on '/', since K2 key ids
  * (`project:user@customer`) may contain anything but '/'.
@@ -37,7 +43,7 @@ export function parseAuthorization(header: string): ParseResult {
   const parts = cred.split('/');
   if (parts.length < 5) return { ok: false, message: `Credential should have at least 5 slash-separated parts, not ${parts.length}.` };
   const tail = parts.slice(-4);
-  const accessKeyId = parts.slice(0, -4).join('/');
+  const accessKeyId = accessKeyIdOf(cred)!;
   if (tail[3] !== 'aws4_request') return { ok: false, message: `Credential should be scoped with a valid terminator: 'aws4_request', not '${tail[3]}'.` };
   if (!accessKeyId || !/^\d{8}$/.test(tail[0])) return { ok: false, message: `Credential should be scoped to a valid date and key, not '${cred}'.` };
   const signature = fields.get('Signature')!;

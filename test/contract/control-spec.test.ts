@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRequest, checkResponse } from '../../servers/core/conformance.js';
 import { loadSpec } from '../../servers/core/spec.js';
 import { startEmulator, type Emulator } from '../../servers/index.js';
+import { crusoeRecord as anyCrusoeRecord } from '../support/records.js';
+
+const crusoeRecord = (over: Record<string, unknown> = {}) => anyCrusoeRecord({ target_names: ['control-spec-vm'], ...over });
 
 /**
  * openapi/control.yaml describes the control API as it behaves: every control route is called here
@@ -85,20 +88,6 @@ function oversized(method: string, path: string): Promise<Answer> {
     req.write('{"');
   });
 }
-
-const crusoeRecord = (over: Record<string, unknown> = {}) => ({
-  action: 'Delete',
-  actor_id: 'system',
-  actor_email: '',
-  actor_type: 'System',
-  client_ip: '10.193.1.2:4000',
-  start_time: '2026-03-10T09:59:00Z',
-  end_time: '2026-03-10T09:59:01Z',
-  result: 'OK',
-  surface: 'API',
-  target_names: ['control-spec-vm'],
-  ...over,
-});
 
 const SCENARIOS: Record<string, Record<string, unknown>> = {
   'brute-force-login': { attempts: 2, ip: '203.0.113.9' },

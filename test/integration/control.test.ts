@@ -3,23 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { CrusoeClient } from '../../contracts/crusoe/client.js';
 import { startEmulator } from '../../servers/index.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
+import { crusoeRecord } from '../support/records.js';
 
 const env = useEmulator({ now: FROZEN_NOW });
 const ctl = () => request(env.get().controlUrl);
-
-const crusoeRecord = (over: Record<string, unknown> = {}) => ({
-  action: 'Delete',
-  actor_id: 'system',
-  actor_email: '',
-  actor_type: 'System',
-  client_ip: '10.193.1.2:4000',
-  start_time: '2026-03-10T09:59:00Z',
-  end_time: '2026-03-10T09:59:01Z',
-  result: 'OK',
-  surface: 'API',
-  target_names: ['injected-vm'],
-  ...over,
-});
 
 describe('control API', () => {
   it('health and manifest name every vendor with base URL and credentials under the vendor names', async () => {

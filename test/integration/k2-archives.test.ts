@@ -1,12 +1,10 @@
 // Trail delivery at the edges of logging, and the S3 surface around the archives: what boto3, the
 // AWS CLI and `c2-ct` found wrong (issue 15): the StartLogging/StopLogging second, ListBuckets,
 // presigned GETs, S3 requests the emulator does not serve, and archives that held memory.
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { ListBucketsCommand, ListObjectsCommand, S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -15,6 +13,7 @@ import { K2Client } from '../../contracts/k2/client.js';
 import type { K2State } from '../../servers/k2/state.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
 import { untar } from '../support/archives.js';
+import { awsCli } from '../support/aws.js';
 
 const env = useEmulator({ now: FROZEN_NOW, only: ['k2'] });
 const MIN = 60_000;
@@ -48,25 +47,8 @@ async function call(op: string, input: object): Promise<string> {
 const tmp = mkdtempSync(join(tmpdir(), 'k2-archives-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** The real AWS CLI, isolated from the machine's own configuration. */
-function aws(args: string[]) {
-  writeFileSync(join(tmp, 'config'), '[default]\n');
-  return promisify(execFile)(process.env.AWS_CLI ?? 'aws', [...args, '--endpoint-url', base()], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: tmp,
-      AWS_CONFIG_FILE: join(tmp, 'config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'credentials'),
-      AWS_ACCESS_KEY_ID: creds().accessKeyId,
-      AWS_SECRET_ACCESS_KEY: creds().secretAccessKey,
-      AWS_DEFAULT_REGION: creds().region,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_MAX_ATTEMPTS: '1',
-      AWS_PAGER: '',
-    },
-    timeout: 60_000,
-  });
-}
+/** The real AWS CLI against this emulator. */
+const aws = (args: string[]) => awsCli(tmp, creds(), [...args, '--endpoint-url', base()]);
 
 describe('K2 delivery decides by the instant of the StartLogging and StopLogging calls', () => {
   it('delivers the StartLogging call and what follows it in its second, the StopLogging call, and nothing after it', async () => {

@@ -1,14 +1,13 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CloudTrailClient, CreateTrailCommand, GetTrailStatusCommand, StartLoggingCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { K2Client, K2Console } from '../../contracts/k2/client.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
 import { untar } from '../support/archives.js';
+import { awsCli } from '../support/aws.js';
 
 const env = useEmulator({ now: FROZEN_NOW, only: ['k2'] });
 const NOW = Date.parse(FROZEN_NOW);
@@ -36,25 +35,8 @@ async function inject(records: object[]) {
 const tmp = mkdtempSync(join(tmpdir(), 'k2-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** The real AWS CLI, isolated from the machine's own configuration. */
-function aws(args: string[]) {
-  writeFileSync(join(tmp, 'config'), '[default]\n');
-  return promisify(execFile)(process.env.AWS_CLI ?? 'aws', args, {
-    env: {
-      PATH: process.env.PATH,
-      HOME: tmp,
-      AWS_CONFIG_FILE: join(tmp, 'config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'credentials'),
-      AWS_ACCESS_KEY_ID: creds().accessKeyId,
-      AWS_SECRET_ACCESS_KEY: creds().secretAccessKey,
-      AWS_DEFAULT_REGION: creds().region,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_MAX_ATTEMPTS: '1',
-      AWS_PAGER: '',
-    },
-    timeout: 60_000,
-  });
-}
+/** The real AWS CLI with the manifest's credentials. */
+const aws = (args: string[]) => awsCli(tmp, creds(), args);
 
 describe('K2 trail delivery', () => {
   it('writes one tar.gz per 5-minute period of emulator time into the bucket, readable over S3', async () => {

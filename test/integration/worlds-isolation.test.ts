@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
-import { clientsOf, creds, crusoeRecord, readAll, worldControl, type CreatedWorld } from '../support/worlds.js';
+import { clientsOf, creds, markedCrusoeRecord, readAll, worldControl, type CreatedWorld } from '../support/worlds.js';
 
 const env = useEmulator({ now: FROZEN_NOW });
 const WORKERS = 20;
@@ -27,7 +27,7 @@ async function work(i: number): Promise<Work> {
   const now = start + (i + 1) * 60_000;
   expect((await control('POST', '/clock', { advance: `PT${i + 1}M` })).body.now).toBe(iso(now));
   const marker = `worker-${i}`;
-  expect((await control('POST', '/providers/crusoe/events', [crusoeRecord(marker, iso(now - 1000))])).status).toBe(201);
+  expect((await control('POST', '/providers/crusoe/events', [markedCrusoeRecord(marker, iso(now - 1000))])).status).toBe(201);
   expect((await control('POST', '/scenarios/mass-deletion', {})).status).toBe(201);
   if (i % 2 === 0) expect((await control('PUT', '/faults/instaclustr', [{ errorRate: 1, errorStatus: 503 }])).status).toBe(200);
   const k = clientsOf(world.manifest);

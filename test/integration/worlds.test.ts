@@ -3,7 +3,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../servers/index.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
-import { creds, crusoeRecord, readAll, worldControl } from '../support/worlds.js';
+import { creds, markedCrusoeRecord, readAll, worldControl } from '../support/worlds.js';
 
 const env = useEmulator({ now: FROZEN_NOW });
 const { control, createWorld } = worldControl(() => env.get().controlUrl);
@@ -145,7 +145,7 @@ describe('worlds: made, listed, read and deleted through the control API', () =>
 
   it('gives the same handle programmatically, and close() deletes the world', async () => {
     const w = await env.get().createWorld({ now: FROZEN_NOW });
-    const ids = await w.inject('crusoe', crusoeRecord('handle'));
+    const ids = await w.inject('crusoe', markedCrusoeRecord('handle'));
     expect(ids).toHaveLength(1);
     w.setClock({ advance: 'PT1H' });
     expect(w.clock.now()).toBe(Date.parse(FROZEN_NOW) + HOUR);

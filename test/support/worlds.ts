@@ -6,20 +6,19 @@ import { OctopaiClient } from '../../contracts/octopai/client.js';
 import { OpseraClient } from '../../contracts/opsera/client.js';
 import type { Manifest } from '../../servers/index.js';
 import { FROZEN_NOW } from './emulator.js';
+import { crusoeRecord } from './records.js';
 
 /** A Crusoe record in the injection shape whose actor and target name are `marker`. */
-export const crusoeRecord = (marker: string, at = FROZEN_NOW) => ({
-  action: 'Create',
-  actor_id: marker,
-  actor_email: `${marker}@example.com`,
-  actor_type: 'User',
-  client_ip: '10.193.1.2:4000',
-  start_time: at,
-  end_time: at,
-  result: 'OK',
-  surface: 'API',
-  target_names: [marker],
-});
+export const markedCrusoeRecord = (marker: string, at = FROZEN_NOW) =>
+  crusoeRecord({
+    action: 'Create',
+    actor_id: marker,
+    actor_email: `${marker}@example.com`,
+    actor_type: 'User',
+    start_time: at,
+    end_time: at,
+    target_names: [marker],
+  });
 
 export type Creds = Record<string, any>;
 export const creds = (m: Manifest, vendor: string): Creds => m.providers[vendor].credentials;
