@@ -2,7 +2,18 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { VendorFailure, fail, type Failure } from '../core/failure.js';
 import { reportAuth, type AuthInfo, type CoreEnv } from '../core/provider.js';
 import type { Dialect } from './errors.js';
-import { accessKeyIdOf, amzDate, parseAmzDate, parseAuthorization, PRESIGN_PARAMS, queryPairs, rawPath, sha256Hex, signatureMatches, type ParsedAuth } from './sigv4.js';
+import {
+  accessKeyIdOf,
+  amzDate,
+  parseAmzDate,
+  parseAuthorization,
+  PRESIGN_PARAMS,
+  queryPairs,
+  rawPath,
+  sha256Hex,
+  signatureMatches,
+  type ParsedAuth,
+} from './sigv4.js';
 import type { K2User, K2World } from './world.js';
 
 const SKEW_MS = 15 * 60_000;
