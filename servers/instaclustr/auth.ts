@@ -65,6 +65,11 @@ function clientAddress(c: Context<CoreEnv>): string | undefined {
   }
 }
 
+/** The API key of a Basic header: users are the company's people in every world, the key is what a world hands out. */
+export function principalOf(req: Request): string | undefined {
+  return parseBasic(req.headers.get('authorization'))?.pass;
+}
+
 export interface AuthDeps {
   world: InstaclustrWorld;
   limiter: RateLimiter;

@@ -1,5 +1,5 @@
-import { parseBasic } from '../core/auth.js';
 import { defineProvider } from '../core/provider.js';
+import { principalOf } from './auth.js';
 import { instaclustrErrors } from './errors.js';
 import { generateDay, normalizeAction, summarizeAction, type UserAction } from './events.js';
 import { instaclustrFeeds, instaclustrRoutes } from './routes.js';
@@ -22,8 +22,7 @@ export const instaclustr = defineProvider<UserAction, InstaclustrSettings>({
   summarize: summarizeAction,
   settings,
   errors: instaclustrErrors,
-  // Users are the company's people in every world: the API key is what a world hands out.
-  principal: (req) => parseBasic(req.headers.get('authorization'))?.pass,
+  principal: principalOf,
   create(ctx) {
     const rng = ctx.rng('world');
     const world = buildWorld(ctx.seed, ctx.company, rng, ctx.settings.credentials, ctx.credentials(rng));

@@ -19,6 +19,11 @@ function refuse(c: Context<OpseraEnv>, kind: 'unauthenticated' | 'forbidden', re
   return kind === 'unauthenticated' ? fail.unauthenticated(reason) : fail.forbidden(reason);
 }
 
+/** The bearer token: each world signs its own, so the token alone tells its world. */
+export function principalOf(req: Request): string | undefined {
+  return parseBearer(req.headers.get('authorization')) ?? undefined;
+}
+
 /** The token is well-formed, signed by the emulator, current, issued as presented, and it and its owner are active. */
 async function authenticate(c: Context<OpseraEnv>, world: OpseraWorld, jwt: JwtIssuer): Promise<OpseraCaller> {
   const raw = parseBearer(c.req.header('authorization'));

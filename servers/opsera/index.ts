@@ -1,4 +1,5 @@
-import { JwtIssuer, parseBearer } from '../core/auth.js';
+import { JwtIssuer } from '../core/auth.js';
+import { principalOf } from './auth.js';
 import { defineProvider, type EventSummary } from '../core/provider.js';
 import { opseraErrors } from './errors.js';
 import { generateDay, isTokenRecord, normalizeRecord, summarizeRecord, type OpseraRecord, type RecordInput } from './events.js';
@@ -25,7 +26,7 @@ export const opsera = defineProvider<OpseraRecord, OpseraSettings, OpseraState>(
   settings,
   errors: opseraErrors,
   createState,
-  principal: (req) => parseBearer(req.headers.get('authorization')) ?? undefined,
+  principal: principalOf,
   create(ctx) {
     const world = buildWorld(ctx.company, ctx.rng('world'), ctx.settings.inactiveUsers);
     const streams = streamsOf(ctx, world, (k, seed, rng) => streamWorld(colleagues(ctx.company, seed, k), rng, ctx.settings.inactiveUsers));
