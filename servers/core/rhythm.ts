@@ -21,9 +21,13 @@ export function daySessions(rng: Rng, people: readonly Person[], dayStart: numbe
   const out: Session[] = [];
   for (const person of people) {
     const offsetMs = person.utcOffset * HOUR;
-    // The local calendar days that overlap this UTC day.
-    for (const localDay of [Math.floor((dayStart + offsetMs) / DAY), Math.floor((dayStart + offsetMs + DAY - 1) / DAY)]) {
-      const weekday = new Date(localDay * DAY).getUTCDay();
+    // The local calendar days that overlap this UTC day; for a person on UTC, the same day twice.
+    const first = Math.floor((dayStart + offsetMs) / DAY);
+    const second = Math.floor((dayStart + offsetMs + DAY - 1) / DAY);
+    for (let pass = 0; pass < 2; pass++) {
+      const localDay = pass === 0 ? first : second;
+      // Day 0 (1 January 1970) was a Thursday.
+      const weekday = (((localDay + 4) % 7) + 7) % 7;
       const weekend = weekday === 0 || weekday === 6;
       const mean = perDay * person.activity * (weekend ? 0.04 : 1);
       const n = rng.poisson(mean / 2);

@@ -1,9 +1,12 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** A 32-bit seed from any parts, stable across runs and platforms. */
 export function hashSeed(...parts: Array<string | number>): number {
-  return createHash('sha256').update(parts.join('\u0000')).digest().readUInt32LE(0);
+  // The one-shot digest: history generation seeds a generator per day and stream, and names ids by hash.
+  return hash('sha256', parts.join('\u0000'), 'buffer').readUInt32LE(0);
 }
+
+const HEX = '0123456789abcdef';
 
 /** A standard normal draw from two uniform ones in [0, 1) (Box–Muller). */
 export function standardNormal(uniform: { next(): number }): number {
@@ -89,14 +92,19 @@ export class Rng {
 
   hex(len: number): string {
     let s = '';
-    for (let i = 0; i < len; i++) s += Math.floor(this.next() * 16).toString(16);
+    for (let i = 0; i < len; i++) s += HEX[Math.floor(this.next() * 16)];
     return s;
   }
 
+  /** 32 hex draws laid out as a version-4 UUID: the 13th digit reads 4, the 17th carries the variant. */
   uuid(): string {
-    const h = this.hex(32);
-    const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+    let s = '';
+    for (let i = 0; i < 32; i++) {
+      const v = Math.floor(this.next() * 16);
+      if (i === 8 || i === 12 || i === 16 || i === 20) s += '-';
+      s += i === 12 ? '4' : i === 16 ? HEX[(v & 0x3) | 0x8] : HEX[v];
+    }
+    return s;
   }
 
   /** Upper-case letters and digits, as access key ids use. */

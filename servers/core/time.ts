@@ -47,8 +47,25 @@ export function parseTime(s: string, opts: ParseTimeOptions = {}): number | null
 
 /** `2024-07-21T23:10:11.982Z` */
 export function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  // Generated history formats hundreds of thousands of times a day bucket apart: the date part is
+  // formatted once per day, the time of day by hand; years outside 0000-9999 take Date's own path.
+  if (!Number.isInteger(ms) || ms < 0 || ms >= MAX_FOUR_DIGIT_YEAR) return new Date(ms).toISOString();
+  const day = Math.floor(ms / 86_400_000);
+  if (day !== isoDay) {
+    isoDay = day;
+    isoPrefix = new Date(day * 86_400_000).toISOString().slice(0, 11);
+  }
+  const t = ms - day * 86_400_000;
+  const h = Math.floor(t / 3_600_000);
+  const m = Math.floor(t / 60_000) % 60;
+  const s = Math.floor(t / 1000) % 60;
+  const f = t % 1000;
+  return `${isoPrefix}${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${s < 10 ? '0' : ''}${s}.${f < 10 ? '00' : f < 100 ? '0' : ''}${f}Z`;
 }
+
+const MAX_FOUR_DIGIT_YEAR = 253_402_300_800_000;
+let isoDay = NaN;
+let isoPrefix = '';
 
 /** `2024-07-21T23:10:11Z` (whole seconds) */
 export function isoSeconds(ms: number): string {

@@ -7,7 +7,7 @@ import { daySessions } from '../core/rhythm.js';
 import { Rng, hashSeed } from '../core/rng.js';
 import { iso } from '../core/time.js';
 import { clustersOn, keysAround, type Cluster } from './lifetimes.js';
-import { SELF_KINDS, membersOf, outsiderEmail, targetFor, type Actor, type DayScene, type Target } from './targets.js';
+import { ADMINS, OWNERS, SELF_KINDS, membersOf, outsiderEmail, targetFor, type Actor, type DayScene, type Target } from './targets.js';
 import { uuidOf, type Account, type InstaclustrWorld, type Role, type User } from './world.js';
 
 /** One user action: all thirteen keys, always present. */
@@ -56,8 +56,15 @@ interface Day extends DayScene {
 
 const mod = (n: number, m: number) => ((n % m) + m) % m;
 
+// A template split once into its text (even places) and its words (odd places).
+const templates = new Map<string, string[]>();
+
 function fill(template: string, vars: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (_m, k: string) => vars[k] ?? k);
+  let parts = templates.get(template);
+  if (!parts) templates.set(template, (parts = template.split(/\{(\w+)\}/)));
+  let s = parts[0];
+  for (let i = 1; i < parts.length; i += 2) s += (vars[parts[i]] ?? parts[i]) + parts[i + 1];
+  return s;
 }
 
 /** A time within the person's working hours on the UTC day starting at `from`. */
@@ -106,13 +113,20 @@ export function generateDay(world: InstaclustrWorld, from: number, to: number, b
 function clusterLifecycles(d: Day): void {
   for (const s of d.world.clusterSlots) {
     for (const c of clustersOn(d.world.seed, s, d.day)) {
-      const admins = membersOf(d.world, c.account, ['OWNER', 'CLUSTER_ADMIN']);
-      const actor = asActor(d.rng.pick(admins));
-      if (c.createdDay === d.day) clusterCreated(d, c, actor);
-      else if (c.deletedDay === d.day) clusterDeleted(d, c, actor, admins);
-      else d.alive.set(c.account, [...(d.alive.get(c.account) ?? []), c]);
+      const admins = membersOf(d.world, c.account, ADMINS);
+      // Drawn every day, acting or not: the draw is part of the history a seed names.
+      const admin = d.rng.pick(admins);
+      if (c.createdDay === d.day) clusterCreated(d, c, asActor(admin));
+      else if (c.deletedDay === d.day) clusterDeleted(d, c, asActor(admin), admins);
+      else aliveIn(d, c.account).push(c);
     }
   }
+}
+
+function aliveIn(d: Day, account: Account): Cluster[] {
+  let list = d.alive.get(account);
+  if (!list) d.alive.set(account, (list = []));
+  return list;
 }
 
 const clusterTarget = (c: Cluster): Target => ({ domainId: c.id, domainName: c.name, vars: { name: c.name } });
@@ -150,7 +164,7 @@ function keyLifecycles(d: Day): void {
       const prefix = key.account ? 'ACCOUNT' : 'ORGANISATION';
       if (key.generatedDay === day) record(d, workTime(rng, s.user.person, from), `${prefix}_GENERATE_API_KEY`, asActor(s.user), key.account, target);
       if (key.revokedDay === day) {
-        const owners = key.account && !s.user.service ? membersOf(d.world, key.account, ['OWNER']) : [];
+        const owners = key.account && !s.user.service ? membersOf(d.world, key.account, OWNERS) : [];
         const by = owners.length && rng.chance(0.2) ? rng.pick(owners) : s.user;
         record(d, workTime(rng, by.person, from), `${prefix}_REVOKE_API_KEY`, asActor(by), key.account, target);
       }
@@ -186,17 +200,30 @@ function act(d: Day, t: number, kinds: ActionKind[], actor: Actor, account: Acco
   return 0;
 }
 
+/** The people behind a world's users and its service users: fixed per world, asked for every day. */
+interface Cast {
+  people: Person[];
+  byPerson: Map<Person, User>;
+  service: User[];
+}
+
+const casts = new WeakMap<InstaclustrWorld, Cast>();
+
+function castOf(world: InstaclustrWorld): Cast {
+  let cast = casts.get(world);
+  if (!cast) {
+    const humans = world.users.filter((u) => u.person);
+    const byPerson = new Map(humans.map((u) => [u.person!, u]));
+    casts.set(world, (cast = { people: humans.map((u) => u.person!), byPerson, service: world.users.filter((u) => u.service) }));
+  }
+  return cast;
+}
+
 /** Customer sessions: a login, then a few actions in one account. */
 function customerSessions(d: Day): void {
   const { rng } = d;
-  const humans = d.world.users.filter((u) => u.person);
-  const byPerson = new Map(humans.map((u) => [u.person!, u]));
-  for (const s of daySessions(
-    rng,
-    humans.map((u) => u.person!),
-    d.from,
-    0.5,
-  )) {
+  const { people, byPerson } = castOf(d.world);
+  for (const s of daySessions(rng, people, d.from, 0.5)) {
     const user = byPerson.get(s.person)!;
     const m = rng.pick(user.memberships);
     const actor = asActor(user);
@@ -218,7 +245,7 @@ function customerSessions(d: Day): void {
 
 /** Service users (Terraform, CI) work around the clock through their API keys. */
 function serviceWork(d: Day): void {
-  for (const u of d.world.users.filter((x) => x.service)) {
+  for (const u of castOf(d.world).service) {
     const account = u.memberships[0].account;
     const n = d.rng.poisson(2.5);
     for (let i = 0; i < n; i++) act(d, d.from + d.rng.int(0, DAY - 1), CHOICES.SERVICE, asActor(u), account);

@@ -39,28 +39,14 @@ let memoSize = 0;
 let clusterMemo = new WeakMap<ClusterSlot, Map<number, Cluster>>();
 let keyMemo = new WeakMap<KeySlot, Map<number, KeyIncarnation>>();
 
-function memo<S extends object, T>(store: () => WeakMap<S, Map<number, T>>, s: S, k: number, make: () => T): T {
-  let m = store().get(s);
-  let v = m?.get(k);
-  if (v !== undefined) return v;
-  if (++memoSize > MAX_MEMO) {
-    clusterMemo = new WeakMap();
-    keyMemo = new WeakMap();
-    memoSize = 1;
-    m = undefined;
-  }
-  if (!m) store().set(s, (m = new Map()));
-  m.set(k, (v = make()));
-  return v;
-}
-
 function clusterIncarnation(seed: number, s: ClusterSlot, k: number): Cluster {
-  return memo(
-    () => clusterMemo,
-    s,
-    k,
-    () => makeCluster(seed, s, k),
-  );
+  let m = clusterMemo.get(s);
+  let c = m?.get(k);
+  if (c !== undefined) return c;
+  if (++memoSize > MAX_MEMO) forget();
+  if (!(m = clusterMemo.get(s))) clusterMemo.set(s, (m = new Map()));
+  m.set(k, (c = makeCluster(seed, s, k)));
+  return c;
 }
 
 function makeCluster(seed: number, s: ClusterSlot, k: number): Cluster {
@@ -79,26 +65,33 @@ function makeCluster(seed: number, s: ClusterSlot, k: number): Cluster {
   return { id, name, account: s.account, product: s.product, version: r.pick(s.product.versions), createdDay, deletedDay, dcs, nodes };
 }
 
-/** The incarnations of a slot that `day` may touch: the one started last before it and the one before that. */
-function incarnationsAround(s: { offset: number; period: number }, day: number): number[] {
-  const k = Math.floor((day - s.offset) / s.period);
-  return [k - 1, k];
+function forget(): void {
+  clusterMemo = new WeakMap();
+  keyMemo = new WeakMap();
+  memoSize = 1;
 }
 
-/** Incarnations of a slot whose life touches `day` (created, alive or deleted that day). */
+/** The last incarnation of a slot started by `day`; `day` may touch it and the one before. */
+const lastStarted = (s: { offset: number; period: number }, day: number) => Math.floor((day - s.offset) / s.period);
+
+/** Incarnations of a slot whose life touches `day` (created, alive or deleted that day), oldest first. */
 export function clustersOn(seed: number, s: ClusterSlot, day: number): Cluster[] {
-  return incarnationsAround(s, day)
-    .map((k) => clusterIncarnation(seed, s, k))
-    .filter((c) => c.createdDay <= day && day <= c.deletedDay);
+  const out: Cluster[] = [];
+  for (let k = lastStarted(s, day) - 1, n = 0; n < 2; k++, n++) {
+    const c = clusterIncarnation(seed, s, k);
+    if (c.createdDay <= day && day <= c.deletedDay) out.push(c);
+  }
+  return out;
 }
 
 function keyIncarnation(seed: number, s: KeySlot, k: number): KeyIncarnation {
-  return memo(
-    () => keyMemo,
-    s,
-    k,
-    () => makeKey(seed, s, k),
-  );
+  let m = keyMemo.get(s);
+  let key = m?.get(k);
+  if (key !== undefined) return key;
+  if (++memoSize > MAX_MEMO) forget();
+  if (!(m = keyMemo.get(s))) keyMemo.set(s, (m = new Map()));
+  m.set(k, (key = makeKey(seed, s, k)));
+  return key;
 }
 
 const ACCOUNT_KEY_MIX = [
@@ -118,7 +111,8 @@ function makeKey(seed: number, s: KeySlot, k: number): KeyIncarnation {
 
 /** Incarnations of a key slot that may be generated or revoked on `day`, oldest first. */
 export function keysAround(seed: number, s: KeySlot, day: number): KeyIncarnation[] {
-  return incarnationsAround(s, day).map((k) => keyIncarnation(seed, s, k));
+  const k = lastStarted(s, day);
+  return [keyIncarnation(seed, s, k - 1), keyIncarnation(seed, s, k)];
 }
 
 /** Every cluster of the world with its creation and deletion day, over [firstDay, lastDay]. */

@@ -50,16 +50,27 @@ export const SELF_KINDS = new Set(['USER_LOGIN', 'USER_LOGIN_FAILED', 'USER_ENAB
 const MEMBER_KINDS = new Set(['ACCOUNT_MODIFY_LINK', 'ACCOUNT_CREATE_LINK', 'ADMIN_SET_ACCESS_LEVEL']);
 
 // Memberships are fixed per world, and every day asks for the same lists again.
-const members = new WeakMap<InstaclustrWorld, Map<Account, Map<string, User[]>>>();
+const members = new WeakMap<InstaclustrWorld, Map<Account, Map<Roles, User[]>>>();
 
-export function membersOf(world: InstaclustrWorld, account: Account, roles?: Role[]): User[] {
+/** Who may act in an account: the lists members are looked up by (the same array each time, so a cheap key). */
+export const ADMINS: readonly Role[] = ['OWNER', 'CLUSTER_ADMIN'];
+export const OWNERS: readonly Role[] = ['OWNER'];
+type Roles = readonly Role[] | 'people' | '*';
+
+/** Members of an account in one of `roles` (all of them by default; `people`: not service users). */
+export function membersOf(world: InstaclustrWorld, account: Account, roles: Roles = '*'): User[] {
   let byAccount = members.get(world);
   if (!byAccount) members.set(world, (byAccount = new Map()));
   let byRoles = byAccount.get(account);
   if (!byRoles) byAccount.set(account, (byRoles = new Map()));
-  const key = roles?.join() ?? '*';
-  let list = byRoles.get(key);
-  if (!list) byRoles.set(key, (list = world.users.filter((u) => u.memberships.some((m) => m.account === account && (!roles || roles.includes(m.role))))));
+  let list = byRoles.get(roles);
+  if (!list)
+    byRoles.set(
+      roles,
+      (list = world.users.filter(
+        (u) => (roles !== 'people' || !u.service) && u.memberships.some((m) => m.account === account && (typeof roles === 'string' || roles.includes(m.role))),
+      )),
+    );
   return list;
 }
 
@@ -171,7 +182,7 @@ function userTarget(aim: Aim): Target {
   const { a, actor, scene } = aim;
   if (SELF_KINDS.has(a.kind)) return named(aim, 'email', actor.userName, actor.userId);
   if (MEMBER_KINDS.has(a.kind)) {
-    const u = scene.rng.pick(membersOf(scene.world, aim.account).filter((x) => !x.service));
+    const u = scene.rng.pick(membersOf(scene.world, aim.account, 'people'));
     Object.assign(aim.vars, { email: u.userName, role: scene.rng.pick(NAMES.roles), level: scene.rng.pick(NAMES.accessLevels) });
     return on(aim, u.userId, u.userName);
   }
@@ -206,7 +217,8 @@ const ACCOUNT_TARGETS: Partial<Record<DomainType, (aim: Aim) => Target>> = {
 export function targetFor(scene: DayScene, a: ActionKind, actor: Actor, account: Account): Target | null {
   const vars: Record<string, string> = { account: account.name, org: scene.world.organisationName };
   if (!a.cluster) return ACCOUNT_TARGETS[a.domainType]?.({ scene, a, actor, account, vars }) ?? null;
-  const live = (scene.alive.get(account) ?? []).filter((c) => a.cluster === 'any' || c.product.short === 'kafka');
+  const alive = scene.alive.get(account) ?? [];
+  const live = a.cluster === 'any' ? alive : alive.filter((c) => c.product.short === 'kafka');
   if (!live.length) return null;
   const c = scene.rng.pick(live);
   Object.assign(vars, { name: c.name, cluster: c.name, bundle: c.product.bundle });
