@@ -6,7 +6,20 @@ export function hashSeed(...parts: Array<string | number>): number {
   return hash('sha256', parts.join('\u0000'), 'buffer').readUInt32LE(0);
 }
 
-const HEX = '0123456789abcdef';
+/**
+ * A 32-bit seed from a seed and a number, by integer mixing (a murmur3 finaliser): for generators
+ * made by the ten thousand, where a digest per seed would cost more than what they generate.
+ */
+export function mixSeed(seed: number, n: number): number {
+  let h = (seed ^ Math.imul(n + 1, 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+const HEX = [...'0123456789abcdef'].map((c) => c.charCodeAt(0));
+const DASH = 45;
+const UUID = new Array<number>(36);
 
 /** A standard normal draw from two uniform ones in [0, 1) (Box–Muller). */
 export function standardNormal(uniform: { next(): number }): number {
@@ -91,20 +104,22 @@ export class Rng {
   }
 
   hex(len: number): string {
-    let s = '';
-    for (let i = 0; i < len; i++) s += HEX[Math.floor(this.next() * 16)];
-    return s;
+    const codes = new Array<number>(len);
+    for (let i = 0; i < len; i++) codes[i] = HEX[Math.floor(this.next() * 16)];
+    return String.fromCharCode(...codes);
   }
 
   /** 32 hex draws laid out as a version-4 UUID: the 13th digit reads 4, the 17th carries the variant. */
   uuid(): string {
-    let s = '';
-    for (let i = 0; i < 32; i++) {
+    const codes = UUID;
+    for (let i = 0, j = 0; i < 32; i++, j++) {
       const v = Math.floor(this.next() * 16);
-      if (i === 8 || i === 12 || i === 16 || i === 20) s += '-';
-      s += i === 12 ? '4' : i === 16 ? HEX[(v & 0x3) | 0x8] : HEX[v];
+      if (i === 8 || i === 12 || i === 16 || i === 20) codes[j++] = DASH;
+      codes[j] = HEX[i === 12 ? 4 : i === 16 ? (v & 0x3) | 0x8 : v];
     }
-    return s;
+    // Made from character codes in one go: a string built a character at a time is a chain of
+    // pieces, and ids are kept (incarnations, sessions) by the hundred thousand.
+    return String.fromCharCode(...codes);
   }
 
   /** Upper-case letters and digits, as access key ids use. */

@@ -215,16 +215,29 @@ export class EventStore<R> {
    * make every bucket again. Undefined while an ingestion delay hides entries (walk instead).
    */
   fold<T>(index: number, key: string, filter: (rec: R) => boolean, init: () => T, add: (acc: T, e: Entry<R>) => void): T | undefined {
+    return this.remember(index, key, () => {
+      const acc = init();
+      for (const e of this.listAt(index, Math.floor(this.retentionEdge() / this.bucketMs)) ?? []) if (filter(e.rec)) add(acc, e);
+      return acc;
+    });
+  }
+
+  /**
+   * What the caller derives from the whole bucket `index`, remembered under `key` until the bucket
+   * changes. `derive` gets the bucket's inserted entries; the generated part, a function of the
+   * bucket alone, it may make more cheaply than the store would (the bucket is not made or cached
+   * for it). Undefined while an ingestion delay hides entries (walk instead).
+   */
+  remember<T>(index: number, key: string, derive: (inserted: readonly Entry<R>[]) => T): T | undefined {
     if (this.inTransit?.active()) return undefined;
     const id = `${index}|${key}`;
     const memo = this.folds.get(id);
-    const held = this.buckets.get(index);
-    if (held && memo && memo.version === held.version) return memo.value as T;
-    const acc = init();
-    for (const e of this.listAt(index, Math.floor(this.retentionEdge() / this.bucketMs)) ?? []) if (filter(e.rec)) add(acc, e);
+    const versionOf = () => this.buckets.get(index)?.version ?? -1;
+    if (memo && memo.version === versionOf()) return memo.value as T;
+    const value = derive(this.buckets.get(index)?.inserted ?? []);
     if (this.folds.size >= MAX_FOLDS) this.folds.clear();
-    this.folds.set(id, { version: this.buckets.get(index)?.version ?? -1, value: acc });
-    return acc;
+    this.folds.set(id, { version: versionOf(), value });
+    return value;
   }
 
   /** Up to `limit` entries plus whether more remain after them. */

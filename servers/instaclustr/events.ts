@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { FactsTable, type ActionFacts } from './facts.js';
 import type { Person } from '../../fixtures/company.js';
 import { ACTION_BY_KIND, ACTION_KINDS, type ActionKind } from '../../fixtures/catalogues/instaclustr.js';
 import type { components } from '../../openapi/generated/instaclustr.js';
 import type { EventSummary } from '../core/provider.js';
 import { daySessions } from '../core/rhythm.js';
-import { Rng, hashSeed } from '../core/rng.js';
+import { Rng, hashSeed, mixSeed } from '../core/rng.js';
 import { iso } from '../core/time.js';
-import { clustersOn, keysAround, type Cluster } from './lifetimes.js';
-import { ADMINS, OWNERS, SELF_KINDS, membersOf, outsiderEmail, targetFor, type Actor, type DayScene, type Target } from './targets.js';
-import { uuidOf, type Account, type InstaclustrWorld, type Role, type User } from './world.js';
+import { lifetimesOf, type Cluster, type KeyIncarnation } from './lifetimes.js';
+import { ADMINS, OWNERS, SELF_KINDS, hasTarget, membersOf, outsiderEmail, targetFor, type Actor, type DayScene, type Target } from './targets.js';
+import { uuidOf, type Account, type InstaclustrWorld, type KeySlot, type Role, type User } from './world.js';
 
 /** One user action: all thirteen keys, always present. */
 export type UserAction = components['schemas']['UserAction'];
@@ -51,7 +52,15 @@ interface Day extends DayScene {
   day: number;
   /** Last millisecond of the day: records never spill into the next bucket. */
   last: number;
-  out: UserAction[];
+  /** The seed's own stream, whose history predates volumes: it draws as it always has (see `detail`). */
+  legacy: boolean;
+  /** Draws for whether, what, who and when: everything a count of the day depends on. */
+  rng: Rng;
+  /** The records so far; null while the day is only counted (see dayFacts)... */
+  out: UserAction[] | null;
+  /** ...into these, made by `table`. */
+  facts: ActionFacts[];
+  table: FactsTable;
 }
 
 const mod = (n: number, m: number) => ((n % m) + m) % m;
@@ -78,8 +87,11 @@ const asActor = (u: User): Actor => ({ userName: u.userName, userId: u.userId, s
 
 function record(d: Day, t: number, kind: string, actor: Actor, account: Account | null, target: Target): void {
   const a = ACTION_BY_KIND.get(kind)!;
+  const accountId = a.org ? null : (account?.accountId ?? null);
+  const organisationId = a.org ? d.world.organisationId : (account?.organisationId ?? null);
+  if (d.out === null) return void d.facts.push(d.table.of(a.kind, a.crud, accountId, organisationId));
   d.out.push({
-    id: d.rng.uuid(),
+    id: d.detail.uuid(),
     action: a.kind,
     crudOperation: a.crud,
     domainType: a.domainType,
@@ -89,38 +101,68 @@ function record(d: Day, t: number, kind: string, actor: Actor, account: Account 
     timestamp: iso(Math.min(Math.max(t, d.from), d.last)),
     userName: actor.userName,
     userId: actor.userId,
-    accountId: a.org ? null : (account?.accountId ?? null),
-    organisationId: a.org ? d.world.organisationId : (account?.organisationId ?? null),
+    accountId,
+    organisationId,
     performedByInstaclustrSupport: actor.support,
   });
 }
 
 /** History for one day bucket [from, to): a function of the world's seed and the bucket only. */
 export function generateDay(world: InstaclustrWorld, from: number, to: number, bucket: number): UserAction[] {
-  const rng = new Rng(hashSeed(world.seed, 'instaclustr', bucket));
-  const d: Day = { world, rng, from, alive: new Map(), day: Math.floor(from / DAY), last: to - 1, out: [] };
+  const out = play(world, from, to, bucket, [], NO_TABLE).out!;
+  // Ties on a millisecond are ordered by id so that newest-first paging breaks ties by id descending.
+  out.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return out;
+}
+
+/**
+ * The facts of generateDay's records, one per record (in no particular order), for counting. A
+ * stream with a detail generator of its own is played without naming anything: every draw that
+ * decides whether, what, who and when is made, no detail is. The seed's own stream draws both from
+ * one generator, so its records are made and reduced.
+ */
+export function dayFacts(world: InstaclustrWorld, from: number, to: number, bucket: number, table: FactsTable): ActionFacts[] {
+  if (world.stream > 0) return play(world, from, to, bucket, null, table).facts;
+  return generateDay(world, from, to, bucket).map((r) => table.of(r.action, r.crudOperation, r.accountId, r.organisationId));
+}
+
+const NO_TABLE = new FactsTable();
+
+/** Detail generators are seeded apart from their day's: the day's seed mixed with this. */
+const DETAIL = 0x64657461;
+
+function play(world: InstaclustrWorld, from: number, to: number, bucket: number, out: UserAction[] | null, table: FactsTable): Day {
+  const legacy = world.stream === 0;
+  const seed = legacy ? hashSeed(world.seed, 'instaclustr', bucket) : mixSeed(world.seed, bucket);
+  const rng = new Rng(seed);
+  const detail = legacy ? rng : new Rng(mixSeed(seed, DETAIL));
+  const d: Day = { world, legacy, rng, detail, from, alive: new Map(), day: Math.floor(from / DAY), last: to - 1, out, facts: [], table };
   clusterLifecycles(d);
   keyLifecycles(d);
   customerSessions(d);
   serviceWork(d);
   supportWork(d);
-  // Ties on a millisecond are ordered by id so that newest-first paging breaks ties by id descending.
-  d.out.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return d.out;
+  return d;
 }
 
 /** Clusters born or dying today get their lifecycle events; the others are alive for today's work. */
 function clusterLifecycles(d: Day): void {
-  for (const s of d.world.clusterSlots) {
-    for (const c of clustersOn(d.world.seed, s, d.day)) {
-      const admins = membersOf(d.world, c.account, ADMINS);
-      // Drawn every day, acting or not: the draw is part of the history a seed names.
-      const admin = d.rng.pick(admins);
-      if (c.createdDay === d.day) clusterCreated(d, c, asActor(admin));
-      else if (c.deletedDay === d.day) clusterDeleted(d, c, asActor(admin), admins);
-      else aliveIn(d, c.account).push(c);
-    }
+  for (const w of lifetimesOf(d.world).clusters) {
+    const { before, last } = w.at(d.day);
+    if (before.createdDay <= d.day && d.day <= before.deletedDay) clusterDay(d, before);
+    if (last.createdDay <= d.day && d.day <= last.deletedDay) clusterDay(d, last);
   }
+}
+
+function clusterDay(d: Day, c: Cluster): void {
+  const acting = c.createdDay === d.day || c.deletedDay === d.day;
+  if (!acting && !d.legacy) return void aliveIn(d, c.account).push(c);
+  const admins = membersOf(d.world, c.account, ADMINS);
+  // The seed's own stream draws an admin every day, acting or not: its history depends on the draw.
+  const admin = d.rng.pick(admins);
+  if (c.createdDay === d.day) clusterCreated(d, c, asActor(admin));
+  else if (c.deletedDay === d.day) clusterDeleted(d, c, asActor(admin), admins);
+  else aliveIn(d, c.account).push(c);
 }
 
 function aliveIn(d: Day, account: Account): Cluster[] {
@@ -139,7 +181,7 @@ function clusterCreated(d: Day, c: Cluster, actor: Actor): void {
   record(d, t + rng.int(60_000, 900_000), 'CREATE_BACKUP_SCHEDULE', actor, c.account, { ...clusterTarget(c), domainId: uuidOf(c.id, 'schedule') });
   // Time before address: the order of the draws is part of the history a seed names.
   const at = t + rng.int(900_000, 3_000_000);
-  const cidr = `198.51.100.${rng.int(0, 255)}/32`;
+  const cidr = `198.51.100.${d.detail.int(0, 255)}/32`;
   const rule = { name: c.name, cidr, ruleType: c.product.short === 'kafka' ? 'KAFKA' : 'CASSANDRA_CQL', addedOrRemoved: 'added to' };
   record(d, at, 'CHANGE_CLUSTER_FIREWALL_RULES', actor, c.account, { ...clusterTarget(c), vars: rule });
 }
@@ -155,20 +197,18 @@ function clusterDeleted(d: Day, c: Cluster, actor: Actor, admins: User[]): void 
 
 /** API keys: generated by their owner, revoked by the owner (or an account owner) on a later day. */
 function keyLifecycles(d: Day): void {
+  for (const { slot, key } of lifetimesOf(d.world).keys.on(d.day)) keyDay(d, slot, key);
+}
+
+function keyDay(d: Day, s: KeySlot, key: KeyIncarnation): void {
   const { rng, from, day } = d;
-  for (const s of d.world.keySlots) {
-    for (const key of keysAround(d.world.seed, s, day)) {
-      // Most days a key is neither generated nor revoked: nothing is made for it then.
-      if (key.generatedDay !== day && key.revokedDay !== day) continue;
-      const target: Target = { domainId: key.id, domainName: `${key.keyType} API key`, vars: { keyType: key.keyType } };
-      const prefix = key.account ? 'ACCOUNT' : 'ORGANISATION';
-      if (key.generatedDay === day) record(d, workTime(rng, s.user.person, from), `${prefix}_GENERATE_API_KEY`, asActor(s.user), key.account, target);
-      if (key.revokedDay === day) {
-        const owners = key.account && !s.user.service ? membersOf(d.world, key.account, OWNERS) : [];
-        const by = owners.length && rng.chance(0.2) ? rng.pick(owners) : s.user;
-        record(d, workTime(rng, by.person, from), `${prefix}_REVOKE_API_KEY`, asActor(by), key.account, target);
-      }
-    }
+  const target: Target = { domainId: key.id, domainName: `${key.keyType} API key`, vars: { keyType: key.keyType } };
+  const prefix = key.account ? 'ACCOUNT' : 'ORGANISATION';
+  if (key.generatedDay === day) record(d, workTime(rng, s.user.person, from), `${prefix}_GENERATE_API_KEY`, asActor(s.user), key.account, target);
+  if (key.revokedDay === day) {
+    const owners = key.account && !s.user.service ? membersOf(d.world, key.account, OWNERS) : [];
+    const by = owners.length && rng.chance(0.2) ? rng.pick(owners) : s.user;
+    record(d, workTime(rng, by.person, from), `${prefix}_REVOKE_API_KEY`, asActor(by), key.account, target);
   }
 }
 
@@ -178,15 +218,23 @@ const organisationTarget = (world: InstaclustrWorld): Target => ({
   vars: { org: world.organisationName },
 });
 
+/** What an action is done to; while only counting, a target without details (none is drawn). */
+function aim(d: Day, a: ActionKind, actor: Actor, account: Account): Target | null {
+  if (d.out === null) return a.org || hasTarget(d, a, account) ? UNNAMED : null;
+  return a.org ? organisationTarget(d.world) : targetFor(d, a, actor, account);
+}
+
+const UNNAMED: Target = Object.freeze({ domainId: null, domainName: null, vars: {} });
+
 /** One action drawn from `kinds`, retried a few times when the kind has no target today; 1 when recorded. */
 function act(d: Day, t: number, kinds: ActionKind[], actor: Actor, account: Account, tries = 3): number {
   const { rng, world } = d;
   for (let i = 0; i < tries; i++) {
     const a = rng.weighted(kinds);
-    const target = a.org ? organisationTarget(world) : targetFor(d, a, actor, account);
+    const target = aim(d, a, actor, account);
     if (!target) continue;
-    if (a.kind === 'ORGANISATION_INVITE_USER' || a.kind === 'ORGANISATION_REMOVE_USER') {
-      const email = outsiderEmail(rng, world);
+    if (d.out !== null && (a.kind === 'ORGANISATION_INVITE_USER' || a.kind === 'ORGANISATION_REMOVE_USER')) {
+      const email = outsiderEmail(d.detail, world);
       Object.assign(target, { domainId: uuidOf(world.seed, 'user', email), domainName: email, vars: { org: world.organisationName, email } });
     }
     record(d, t, a.kind, actor, account, target);

@@ -1,13 +1,14 @@
 import { defineProvider } from '../core/provider.js';
 import { principalOf } from './auth.js';
 import { instaclustrErrors } from './errors.js';
-import { generateDay, normalizeAction, summarizeAction, type UserAction } from './events.js';
+import { dayFacts, generateDay, normalizeAction, summarizeAction, type UserAction } from './events.js';
 import { instaclustrFeeds, instaclustrRoutes } from './routes.js';
 import { settings, type InstaclustrSettings } from './settings.js';
 import { actorOf, buildWorld, credentialsOf, manifestOf, streamWorld } from './world.js';
 import { colleagues } from '../../fixtures/company.js';
 import { streamsOf } from '../core/volume.js';
 import { instaclustrClient } from './client.js';
+import { FactsTable } from './facts.js';
 
 export const instaclustr = defineProvider<UserAction, InstaclustrSettings>({
   id: 'instaclustr',
@@ -28,8 +29,9 @@ export const instaclustr = defineProvider<UserAction, InstaclustrSettings>({
     const world = buildWorld(ctx.seed, ctx.company, rng, ctx.settings.credentials, ctx.credentials(rng));
     const apiKeys = new Set(world.keys.map((k) => k.apiKey));
     const streams = streamsOf(ctx, world, (k, seed, rng) => streamWorld(world, colleagues(ctx.company, seed, k), seed, rng, k));
+    const table = new FactsTable();
     return {
-      app: instaclustrRoutes(ctx, world),
+      app: instaclustrRoutes(ctx, world, (from, to, bucket) => streams.generate((w) => dayFacts(w, from, to, bucket, table))),
       credentials: credentialsOf(world),
       manifest: () => manifestOf(world),
       generate: (from, to, bucket) => streams.generate((w) => generateDay(w, from, to, bucket)),

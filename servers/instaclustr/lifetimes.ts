@@ -71,19 +71,6 @@ function forget(): void {
   memoSize = 1;
 }
 
-/** The last incarnation of a slot started by `day`; `day` may touch it and the one before. */
-const lastStarted = (s: { offset: number; period: number }, day: number) => Math.floor((day - s.offset) / s.period);
-
-/** Incarnations of a slot whose life touches `day` (created, alive or deleted that day), oldest first. */
-export function clustersOn(seed: number, s: ClusterSlot, day: number): Cluster[] {
-  const out: Cluster[] = [];
-  for (let k = lastStarted(s, day) - 1, n = 0; n < 2; k++, n++) {
-    const c = clusterIncarnation(seed, s, k);
-    if (c.createdDay <= day && day <= c.deletedDay) out.push(c);
-  }
-  return out;
-}
-
 function keyIncarnation(seed: number, s: KeySlot, k: number): KeyIncarnation {
   let m = keyMemo.get(s);
   let key = m?.get(k);
@@ -109,10 +96,92 @@ function makeKey(seed: number, s: KeySlot, k: number): KeyIncarnation {
   return { id: r.uuid(), keyType, user: s.user, account: s.account, generatedDay, revokedDay: generatedDay + life };
 }
 
-/** Incarnations of a key slot that may be generated or revoked on `day`, oldest first. */
-export function keysAround(seed: number, s: KeySlot, day: number): KeyIncarnation[] {
-  const k = lastStarted(s, day);
-  return [keyIncarnation(seed, s, k - 1), keyIncarnation(seed, s, k)];
+/**
+ * Of one slot, the incarnations a day may touch: the last one started by that day and the one
+ * before. Kept for the day last asked, since consecutive days mostly ask for the same two.
+ */
+export class SlotWindow<T> {
+  private k = NaN;
+  before!: T;
+  last!: T;
+
+  constructor(
+    private readonly slot: { offset: number; period: number },
+    private readonly make: (k: number) => T,
+  ) {}
+
+  at(day: number): this {
+    const k = Math.floor((day - this.slot.offset) / this.slot.period);
+    if (k !== this.k) {
+      this.before = this.make(k - 1);
+      this.last = this.make(k);
+      this.k = k;
+    }
+    return this;
+  }
+}
+
+/** A key incarnation generated or revoked on a day, and its slot. */
+export interface KeyEvent {
+  slot: KeySlot;
+  key: KeyIncarnation;
+}
+
+const BLOCK = 64;
+
+/**
+ * A world's key events by day, for the block of days last asked: most days no key changes, so a
+ * day looks up its few events instead of testing every slot. A slot's events on a day are those
+ * of the two incarnations the day may touch (see SlotWindow), in slot order, the older first.
+ */
+class KeyCalendar {
+  private block = NaN;
+  private days: KeyEvent[][] = [];
+
+  constructor(private readonly world: InstaclustrWorld) {}
+
+  on(day: number): readonly KeyEvent[] {
+    const block = Math.floor(day / BLOCK);
+    if (block !== this.block) this.fill(block);
+    return this.days[day - block * BLOCK];
+  }
+
+  private fill(block: number): void {
+    const first = block * BLOCK;
+    this.days = Array.from({ length: BLOCK }, () => []);
+    for (const slot of this.world.keySlots) {
+      const kOf = (day: number) => Math.floor((day - slot.offset) / slot.period);
+      // Slot by slot, older incarnation first: the order a day plays its key events in.
+      for (let k = kOf(first) - 1; k <= kOf(first + BLOCK - 1); k++) {
+        const key = keyIncarnation(this.world.seed, slot, k);
+        for (const day of key.generatedDay === key.revokedDay ? [key.generatedDay] : [key.generatedDay, key.revokedDay]) {
+          if (day >= first && day < first + BLOCK && (k === kOf(day) || k === kOf(day) - 1)) this.days[day - first].push({ slot, key });
+        }
+      }
+    }
+    this.block = block;
+  }
+}
+
+export interface Lifetimes {
+  clusters: SlotWindow<Cluster>[];
+  keys: KeyCalendar;
+}
+
+const lifetimes = new WeakMap<InstaclustrWorld, Lifetimes>();
+
+/** A world's cluster windows (in slot order) and key calendar. */
+export function lifetimesOf(world: InstaclustrWorld): Lifetimes {
+  let l = lifetimes.get(world);
+  if (!l) {
+    const { seed } = world;
+    l = {
+      clusters: world.clusterSlots.map((s) => new SlotWindow(s, (k) => clusterIncarnation(seed, s, k))),
+      keys: new KeyCalendar(world),
+    };
+    lifetimes.set(world, l);
+  }
+  return l;
 }
 
 /** Every cluster of the world with its creation and deletion day, over [firstDay, lastDay]. */

@@ -5,6 +5,7 @@ import { parseTime } from '../core/time.js';
 import type { Endpoint } from './auth.js';
 import type { FieldError } from './errors.js';
 import type { UserAction } from './events.js';
+import type { ActionFacts } from './facts.js';
 import type { InstaclustrSettings } from './settings.js';
 
 const CRUD = new Set(['CREATE', 'READ', 'UPDATE', 'DELETE']);
@@ -17,6 +18,8 @@ export interface UserActionsQuery {
   startTime?: number;
   endTime?: number;
   filter: (r: UserAction) => boolean;
+  /** The same filter on facts alone, when it does not read names (no userName is given). */
+  factsFilter: ((f: ActionFacts) => boolean) | null;
   /** Names the filter: equal keys filter alike (remembered per-day totals are looked up by it). */
   filterKey: string;
 }
@@ -104,19 +107,20 @@ export function parseQuery(url: string, endpoint: Endpoint, opts: QueryOptions):
     .filter((v) => v !== '')
     .map((v) => v.toLowerCase());
   const accounts = endpoint === 'organisation' ? p.list('accountId')?.map((v) => v.toLowerCase()) : undefined;
-  const filter = filterOf(kindSet, crudSet, users.length ? new Set(users) : null, accounts?.length ? new Set(accounts) : null, orgOnly, accountOnly);
+  const factsFilter = factsFilterOf(kindSet, crudSet, accounts?.length ? new Set(accounts) : null, orgOnly, accountOnly);
+  const userSet = new Set(users);
+  const filter = users.length ? (r: UserAction) => userSet.has(r.userName.toLowerCase()) && factsFilter(r) : factsFilter;
   const sorted = (v: Iterable<string> | null | undefined) => (v ? [...v].sort() : null);
   const filterKey = JSON.stringify([sorted(kindSet), sorted(crudSet), sorted(users), sorted(accounts), orgOnly, accountOnly]);
-  return { pageSize, startIndex, getActionCounts, startTime, endTime, filter, filterKey };
+  return { pageSize, startIndex, getActionCounts, startTime, endTime, filter, factsFilter: users.length ? null : factsFilter, filterKey };
 }
 
 type Only<T> = Set<T> | null;
 
-function filterOf(kinds: Only<string>, crud: Only<string>, users: Only<string>, accounts: Only<string>, orgOnly: boolean, accountOnly: boolean) {
-  return (r: UserAction) =>
+function factsFilterOf(kinds: Only<string>, crud: Only<string>, accounts: Only<string>, orgOnly: boolean, accountOnly: boolean) {
+  return (r: ActionFacts) =>
     (!kinds || kinds.has(r.action)) &&
     (!crud || crud.has(r.crudOperation)) &&
-    (!users || users.has(r.userName.toLowerCase())) &&
     (!orgOnly || r.accountId === null) &&
     (!accountOnly || r.accountId !== null) &&
     (!accounts || (r.accountId !== null && accounts.has(r.accountId.toLowerCase())));

@@ -6,6 +6,7 @@ import type { Entry } from '../core/store.js';
 import { instaclustrAuth } from './auth.js';
 import { INVALID_ORGANISATION, methodNotAllowed } from './errors.js';
 import type { UserAction } from './events.js';
+import { addToTally, histogramOf, newTally, tallyOf, type ActionFacts, type Tally } from './facts.js';
 import { parseQuery, type UserActionsQuery } from './query.js';
 import type { InstaclustrSettings } from './settings.js';
 import type { ApiKey, InstaclustrWorld } from './world.js';
@@ -16,7 +17,9 @@ export const ORGANISATION_PATH = '/v1/organisations/:organisationId/user-actions
 const DAY = 86_400_000;
 
 type Ctx = ProviderContext<UserAction, InstaclustrSettings>;
-type Scope = (r: UserAction) => boolean;
+type Scope = (r: ActionFacts) => boolean;
+/** The facts of a bucket's generated history (see dayFacts). */
+export type FactsOfBucket = (from: number, to: number, bucket: number) => readonly ActionFacts[];
 
 interface Page {
   total: number;
@@ -51,25 +54,33 @@ export function instaclustrFeeds(ctx: Ctx, world: InstaclustrWorld): Record<stri
   return { account: feed((r) => r.accountId === account), organisation: feed(organisationRecords(world)) };
 }
 
-/** What a whole day adds to a page it does not show: its count and its count per action. */
-interface Tally {
-  n: number;
-  counts: Map<string, number>;
+/**
+ * How many records of a whole day pass the query, and of which actions. A filter on facts alone
+ * counts from the day's histogram, remembered until the day changes and good for any such filter;
+ * one on names folds the day's records, remembered under `key` (scope and filter).
+ */
+function dayTallies(ctx: Ctx, facts: FactsOfBucket, scope: Scope, key: string, q: UserActionsQuery): (bucket: number) => Tally | undefined {
+  const { store } = ctx;
+  const ms = store.bucketMs;
+  const { factsFilter } = q;
+  if (!factsFilter) {
+    const filter = (r: UserAction) => scope(r) && q.filter(r);
+    return (b) => store.fold(b, key, filter, newTally, (t, e) => addToTally(t, e.rec.action));
+  }
+  const pass = (f: ActionFacts) => scope(f) && factsFilter(f);
+  return (b) => {
+    const h = store.remember(b, 'facts', (inserted) => histogramOf(facts(b * ms, (b + 1) * ms, b), inserted));
+    return h && tallyOf(h, pass);
+  };
 }
-
-const newTally = (): Tally => ({ n: 0, counts: new Map() });
-const addToTally = (t: Tally, e: Entry<UserAction>) => {
-  t.n++;
-  t.counts.set(e.rec.action, (t.counts.get(e.rec.action) ?? 0) + 1);
-};
 
 /**
  * Newest first over retention and the visibility horizon; the total and counts cover the whole
  * filtered set. Days wholly inside the window and wholly before or after the page are counted
- * from remembered per-day tallies (`scopeKey` names the scope), so that a total over a year of a
- * large history does not walk, or regenerate, every day on every request.
+ * from day tallies, so that a total over a year of a large history does not walk, or make, every
+ * day's records on every request.
  */
-function readPage(ctx: Ctx, scope: Scope, scopeKey: string, q: UserActionsQuery): Page {
+function readPage(ctx: Ctx, facts: FactsOfBucket, scope: Scope, scopeKey: string, q: UserActionsQuery): Page {
   const { settings, store } = ctx;
   const now = ctx.clock.now();
   const step = settings.visibilityStepSeconds * 1000;
@@ -80,13 +91,13 @@ function readPage(ctx: Ctx, scope: Scope, scopeKey: string, q: UserActionsQuery)
   const page: Page = { total: 0, entries: [], counts: new Map() };
   const end = q.startIndex + q.pageSize;
   const filter = (r: UserAction) => scope(r) && q.filter(r);
-  const key = `${scopeKey}|${q.filterKey}`;
+  const tallyOfDay = dayTallies(ctx, facts, scope, `${scopeKey}|${q.filterKey}`, q);
   const ms = store.bucketMs;
   for (let b = Math.floor(to / ms); from <= to && b >= Math.floor(from / ms); b--) {
     const lo = Math.max(from, b * ms);
     const hi = Math.min(to, (b + 1) * ms - 1);
     const whole = lo === b * ms && hi === (b + 1) * ms - 1;
-    const tally = whole ? store.fold(b, key, filter, newTally, addToTally) : undefined;
+    const tally = whole ? tallyOfDay(b) : undefined;
     if (tally && (page.total + tally.n <= q.startIndex || page.total >= end)) {
       page.total += tally.n;
       if (q.getActionCounts) for (const [action, n] of tally.counts) page.counts.set(action, (page.counts.get(action) ?? 0) + n);
@@ -115,7 +126,7 @@ function renderPage(c: Context, ctx: Ctx, q: UserActionsQuery, page: Page): Resp
   return c.body(ctx.store.jsonList(c.env, head, page.entries, tail), 200, { 'content-type': 'application/json' });
 }
 
-export function instaclustrRoutes(ctx: Ctx, world: InstaclustrWorld): Hono<CoreEnv> {
+export function instaclustrRoutes(ctx: Ctx, world: InstaclustrWorld, facts: FactsOfBucket): Hono<CoreEnv> {
   const app = new Hono<CoreEnv>();
   const auth = instaclustrAuth({ world, limiter: new RateLimiter(ctx.settings.rateLimitPerSecond, 1000) });
 
@@ -126,14 +137,14 @@ export function instaclustrRoutes(ctx: Ctx, world: InstaclustrWorld): Hono<CoreE
       c,
       ctx,
       q,
-      readPage(ctx, (r) => r.accountId === key.accountId, `account:${key.accountId}`, q),
+      readPage(ctx, facts, (r) => r.accountId === key.accountId, `account:${key.accountId}`, q),
     );
   });
   app.get(ORGANISATION_PATH, auth('organisation'), (c) => {
     // The organisation is checked before the parameters: a wrong one answers 404 whatever the query.
     const scope = organisationScope(world, c.var.caller, c.req.param('organisationId'));
     const q = parseQuery(c.req.url, 'organisation', ctx.settings);
-    return renderPage(c, ctx, q, readPage(ctx, scope, `organisation:${world.organisationId}`, q));
+    return renderPage(c, ctx, q, readPage(ctx, facts, scope, `organisation:${world.organisationId}`, q));
   });
   app.all(ACCOUNT_PATH, (c) => methodNotAllowed(c.req.method));
   app.all(ORGANISATION_PATH, (c) => methodNotAllowed(c.req.method));

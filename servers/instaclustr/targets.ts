@@ -1,6 +1,7 @@
 /**
  * What an action targets: the domain object (id and name) and the words its description is filled
- * with. Draws from the day's rng in a fixed order per kind, which is part of the history a seed names.
+ * with. Draws from the day's detail generator in a fixed order per kind, which is part of the history a
+ * seed names. Whether an action has a target at all is decided without drawing (hasTarget).
  */
 import type { Person } from '../../fixtures/company.js';
 import { NAMES, type ActionKind, type DomainType } from '../../fixtures/catalogues/instaclustr.js';
@@ -28,7 +29,12 @@ export interface Target {
 /** What the generator of one day knows when it picks a target. */
 export interface DayScene {
   world: InstaclustrWorld;
-  rng: Rng;
+  /**
+   * Draws for what records name (ids, addresses, names, which cluster): a stream of their own from
+   * the second stream of a volume on, so that counting a day's actions can skip them (see
+   * dayFacts); the day's one generator in the seed's own stream, whose history predates the split.
+   */
+  detail: Rng;
   /** Start of the day, ms. */
   from: number;
   /** Clusters alive all day, by account; those born or dying that day get only their lifecycle events. */
@@ -89,7 +95,7 @@ export function outsiderEmail(rng: Rng, world: InstaclustrWorld): string {
 
 const nodeAddress = (rng: Rng) => `10.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(2, 254)}`;
 
-function clusterTarget({ scene: { rng, from }, c, ...aim }: ClusterAim): Target {
+function clusterTarget({ scene: { detail: rng, from }, c, ...aim }: ClusterAim): Target {
   Object.assign(aim.vars, {
     pointInTime: iso(from - rng.int(1, 72) * HOUR),
     version: rng.pick(c.product.versions),
@@ -102,7 +108,7 @@ function clusterTarget({ scene: { rng, from }, c, ...aim }: ClusterAim): Target 
 }
 
 function nodeTarget(aim: ClusterAim): Target {
-  const { rng } = aim.scene;
+  const { detail: rng } = aim.scene;
   const dc = rng.pick(aim.c.dcs);
   const node = aim.a.kind === 'ADD_NODE' ? { id: rng.uuid(), name: nodeAddress(rng) } : rng.pick(aim.c.nodes);
   Object.assign(aim.vars, { dc: dc.name, node: node.name, size: rng.pick(NAMES.nodeSizes) });
@@ -113,12 +119,12 @@ function nodeTarget(aim: ClusterAim): Target {
 function clusterUserTarget(aim: ClusterAim): Target {
   const { a, c, scene } = aim;
   if (a.crud === 'READ') return on(aim, c.id, c.name);
-  const user = a.kind === 'RESET_DEFAULT_USER_PASSWORD' ? 'icadmin' : scene.rng.pick(a.domainType === 'KAFKA_USER' ? NAMES.kafkaUsers : NAMES.bundleUsers);
+  const user = a.kind === 'RESET_DEFAULT_USER_PASSWORD' ? 'icadmin' : scene.detail.pick(a.domainType === 'KAFKA_USER' ? NAMES.kafkaUsers : NAMES.bundleUsers);
   return named(aim, 'user', user, uuidOf(c.id, a.domainType, user));
 }
 
 function maintenanceEventTarget(aim: ClusterAim): Target {
-  const { rng, from } = aim.scene;
+  const { detail: rng, from } = aim.scene;
   const id = rng.uuid();
   aim.vars.event = id.slice(0, 8);
   aim.vars.time = iso(from + rng.int(2, 14) * DAY + rng.int(0, 23) * HOUR);
@@ -129,14 +135,14 @@ function privateLinkTarget(aim: ClusterAim): Target {
   const { c, scene } = aim;
   if (!aim.a.template.includes('{arn}')) return on(aim, uuidOf(c.id, 'private-link'), c.name);
   const account = String(hashSeed(scene.world.seed, aim.account.accountId)).padStart(12, '0').slice(0, 12);
-  const arn = `arn:aws:iam::${account}:role/${scene.rng.pick(NAMES.kafkaUsers)}`;
+  const arn = `arn:aws:iam::${account}:role/${scene.detail.pick(NAMES.kafkaUsers)}`;
   return named(aim, 'arn', arn, uuidOf(c.id, 'principal', arn));
 }
 
 function mirrorTarget(aim: ClusterAim): Target {
   const { c, scene } = aim;
   const others = (scene.alive.get(aim.account) ?? []).filter((x) => x.product.short === 'kafka' && x.id !== c.id);
-  const source = others.length ? scene.rng.pick(others).name : 'onprem-kafka-dc1';
+  const source = others.length ? scene.detail.pick(others).name : 'onprem-kafka-dc1';
   return named(aim, 'sourceCluster', source, uuidOf(c.id, 'mirror', source));
 }
 
@@ -144,33 +150,33 @@ function mirrorTarget(aim: ClusterAim): Target {
 const CLUSTER_TARGETS: Partial<Record<DomainType, (aim: ClusterAim) => Target>> = {
   CLUSTER: clusterTarget,
   DATA_CENTRE: (aim) => {
-    const dc = aim.scene.rng.pick(aim.c.dcs);
+    const dc = aim.scene.detail.pick(aim.c.dcs);
     aim.vars.dc = dc.name;
-    aim.vars.size = aim.scene.rng.pick(NAMES.nodeSizes);
+    aim.vars.size = aim.scene.detail.pick(NAMES.nodeSizes);
     return on(aim, dc.id, dc.name);
   },
   NODE: nodeTarget,
   KAFKA_TOPIC: (aim) => {
-    const topic = aim.scene.rng.pick(NAMES.topics);
+    const topic = aim.scene.detail.pick(NAMES.topics);
     return named(aim, 'topic', topic, uuidOf(aim.c.id, 'topic', topic));
   },
   KAFKA_ACL: (aim) => {
     if (aim.a.crud === 'READ') return on(aim, aim.c.id, aim.c.name);
-    const principal = `User:${aim.scene.rng.pick(NAMES.kafkaUsers)}`;
+    const principal = `User:${aim.scene.detail.pick(NAMES.kafkaUsers)}`;
     return named(aim, 'principal', principal, uuidOf(aim.c.id, 'acl', principal));
   },
   KAFKA_USER: clusterUserTarget,
   BUNDLE_USER: clusterUserTarget,
-  BACKUP: (aim) => on(aim, aim.scene.rng.uuid(), aim.c.name),
-  MAINTENANCE_EXCLUSION_WINDOW: (aim) => on(aim, aim.scene.rng.uuid(), aim.c.name),
+  BACKUP: (aim) => on(aim, aim.scene.detail.uuid(), aim.c.name),
+  MAINTENANCE_EXCLUSION_WINDOW: (aim) => on(aim, aim.scene.detail.uuid(), aim.c.name),
   BACKUP_SCHEDULE: (aim) => on(aim, uuidOf(aim.c.id, 'schedule'), aim.c.name),
   MAINTENANCE_EVENT: maintenanceEventTarget,
   CONFIG_OVERRIDE: (aim) => {
-    const key = aim.scene.rng.pick(NAMES.configKeys);
+    const key = aim.scene.detail.pick(NAMES.configKeys);
     return named(aim, 'key', key, uuidOf(aim.c.id, 'override', key));
   },
   KAFKA_LISTENER: (aim) => {
-    const listener = aim.a.kind.includes('PRIVATE_LINK') ? 'PRIVATE_LINK_SASL_SSL:9096' : aim.scene.rng.pick(NAMES.listeners);
+    const listener = aim.a.kind.includes('PRIVATE_LINK') ? 'PRIVATE_LINK_SASL_SSL:9096' : aim.scene.detail.pick(NAMES.listeners);
     return named(aim, 'listener', listener, uuidOf(aim.c.id, 'listener', listener));
   },
   PRIVATE_LINK: privateLinkTarget,
@@ -182,45 +188,56 @@ function userTarget(aim: Aim): Target {
   const { a, actor, scene } = aim;
   if (SELF_KINDS.has(a.kind)) return named(aim, 'email', actor.userName, actor.userId);
   if (MEMBER_KINDS.has(a.kind)) {
-    const u = scene.rng.pick(membersOf(scene.world, aim.account, 'people'));
-    Object.assign(aim.vars, { email: u.userName, role: scene.rng.pick(NAMES.roles), level: scene.rng.pick(NAMES.accessLevels) });
+    const u = scene.detail.pick(membersOf(scene.world, aim.account, 'people'));
+    Object.assign(aim.vars, { email: u.userName, role: scene.detail.pick(NAMES.roles), level: scene.detail.pick(NAMES.accessLevels) });
     return on(aim, u.userId, u.userName);
   }
-  const email = outsiderEmail(scene.rng, scene.world);
+  const email = outsiderEmail(scene.detail, scene.world);
   return named(aim, 'email', email, uuidOf(scene.world.seed, 'user', email));
 }
 
 /** Domain types of the kinds that act on the account itself. */
 const ACCOUNT_TARGETS: Partial<Record<DomainType, (aim: Aim) => Target>> = {
   VPC_PEERING: (aim) => {
-    const { rng, world } = aim.scene;
+    const { detail: rng, world } = aim.scene;
     const vpc = `vpc-${new Rng(hashSeed(world.seed, aim.account.accountId, 'vpc', rng.int(0, 2))).hex(17)}`;
     return named(aim, 'peerVpc', vpc, uuidOf(aim.account.accountId, vpc));
   },
   ENCRYPTION_KEY: (aim) => {
-    const alias = aim.scene.rng.pick(NAMES.encryptionAliases);
+    const alias = aim.scene.detail.pick(NAMES.encryptionAliases);
     return named(aim, 'alias', alias, uuidOf(aim.account.accountId, 'kms', alias));
   },
   ACCOUNT: (aim) => {
-    aim.vars.ssoType = aim.scene.rng.pick(NAMES.ssoTypes);
+    aim.vars.ssoType = aim.scene.detail.pick(NAMES.ssoTypes);
     return on(aim, aim.account.accountId, aim.account.name);
   },
   ORGANISATION: (aim) => on(aim, aim.scene.world.organisationId, aim.scene.world.organisationName),
   SERVICE_USER: (aim) => {
-    const name = aim.scene.rng.pick(['svc-monitoring', 'svc-backup', 'svc-dbt', 'svc-argo']);
+    const name = aim.scene.detail.pick(['svc-monitoring', 'svc-backup', 'svc-dbt', 'svc-argo']);
     return named(aim, 'user', name, uuidOf(aim.account.accountId, 'service-user', name));
   },
   USER: userTarget,
 };
 
+/** Live clusters an action of kind `a` may act on in `account` today. */
+function liveFor(scene: DayScene, a: ActionKind, account: Account): Cluster[] {
+  const alive = scene.alive.get(account) ?? [];
+  return a.cluster === 'any' ? alive : alive.filter((c) => c.product.short === 'kafka');
+}
+
+/** Whether targetFor finds a target, decided without a draw (every target maker makes one). */
+export function hasTarget(scene: DayScene, a: ActionKind, account: Account): boolean {
+  if (!a.cluster) return ACCOUNT_TARGETS[a.domainType] !== undefined;
+  return CLUSTER_TARGETS[a.domainType] !== undefined && liveFor(scene, a, account).length > 0;
+}
+
 /** The target of an account-level action, or null when it has none today (no live cluster of the kind it needs). */
 export function targetFor(scene: DayScene, a: ActionKind, actor: Actor, account: Account): Target | null {
   const vars: Record<string, string> = { account: account.name, org: scene.world.organisationName };
   if (!a.cluster) return ACCOUNT_TARGETS[a.domainType]?.({ scene, a, actor, account, vars }) ?? null;
-  const alive = scene.alive.get(account) ?? [];
-  const live = a.cluster === 'any' ? alive : alive.filter((c) => c.product.short === 'kafka');
+  const live = liveFor(scene, a, account);
   if (!live.length) return null;
-  const c = scene.rng.pick(live);
+  const c = scene.detail.pick(live);
   Object.assign(vars, { name: c.name, cluster: c.name, bundle: c.product.bundle });
   return CLUSTER_TARGETS[a.domainType]?.({ scene, a, actor, account, vars, c }) ?? null;
 }

@@ -58,6 +58,8 @@ export interface KeySlot {
 
 export interface InstaclustrWorld {
   seed: number;
+  /** Which stream of a volume this world's activity is (0: the seed's own). */
+  stream: number;
   domain: string;
   organisationId: string;
   organisationName: string;
@@ -164,6 +166,7 @@ export function buildWorld(seed: number, company: Company, rng: Rng, overrides: 
   const keySlots = keySlotsOf(users, rng);
   return {
     seed,
+    stream: 0,
     domain: company.domain,
     organisationId,
     organisationName: company.name,
@@ -314,6 +317,7 @@ export function streamWorld(base: InstaclustrWorld, company: Company, seed: numb
   for (const u of w.users) if (u.service) u.userName = `${u.userName}-${stream + 1}`;
   return {
     ...w,
+    stream,
     organisationId: base.organisationId,
     foreignOrganisationId: base.foreignOrganisationId,
     linkedAccountIds: base.linkedAccountIds,
