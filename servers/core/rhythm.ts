@@ -20,27 +20,96 @@ export interface Session {
 export function daySessions(rng: Rng, people: readonly Person[], dayStart: number, perDay: number): Session[] {
   const out: Session[] = [];
   for (const person of people) {
-    const offsetMs = person.utcOffset * HOUR;
     // The local calendar days that overlap this UTC day; for a person on UTC, the same day twice.
-    const first = Math.floor((dayStart + offsetMs) / DAY);
-    const second = Math.floor((dayStart + offsetMs + DAY - 1) / DAY);
-    for (let pass = 0; pass < 2; pass++) {
-      const localDay = pass === 0 ? first : second;
-      // Day 0 (1 January 1970) was a Thursday.
-      const weekday = (((localDay + 4) % 7) + 7) % 7;
-      const weekend = weekday === 0 || weekday === 6;
-      const mean = perDay * person.activity * (weekend ? 0.04 : 1);
+    for (const localDay of localDays(person, dayStart)) {
+      const mean = perDay * person.activity * (isWeekend(localDay) ? 0.04 : 1);
       const n = rng.poisson(mean / 2);
-      for (let i = 0; i < n; i++) {
-        const off = rng.chance(0.04);
-        const hour = off ? rng.int(person.workEnd, person.workEnd + 4) : person.workStart + rng.next() * (person.workEnd - person.workStart);
-        const start = localDay * DAY - offsetMs + hour * HOUR + rng.int(0, 59) * 60_000 + rng.int(0, 59_999);
-        if (start >= dayStart && start < dayStart + DAY) out.push({ person, start, offHours: off || weekend });
-      }
+      for (let i = 0; i < n; i++) drawSession(rng, person, localDay, dayStart, out);
     }
   }
   out.sort((a, b) => a.start - b.start);
   return out;
+}
+
+const localDays = (person: Person, dayStart: number): [number, number] => {
+  const offsetMs = person.utcOffset * HOUR;
+  return [Math.floor((dayStart + offsetMs) / DAY), Math.floor((dayStart + offsetMs + DAY - 1) / DAY)];
+};
+
+// Day 0 (1 January 1970) was a Thursday.
+const weekdayOf = (day: number) => (((day + 4) % 7) + 7) % 7;
+const isWeekend = (day: number) => weekdayOf(day) === 0 || weekdayOf(day) === 6;
+
+/** One session of `person` on their `localDay`, kept when it starts within the UTC day. */
+function drawSession(rng: Rng, person: Person, localDay: number, dayStart: number, out: Session[]): void {
+  const off = rng.chance(0.04);
+  const hour = off ? rng.int(person.workEnd, person.workEnd + 4) : person.workStart + rng.next() * (person.workEnd - person.workStart);
+  const start = localDay * DAY - person.utcOffset * HOUR + hour * HOUR + rng.int(0, 59) * 60_000 + rng.int(0, 59_999);
+  if (start >= dayStart && start < dayStart + DAY) out.push({ person, start, offHours: off || isWeekend(localDay) });
+}
+
+/** The first share whose running total is above `at` (the last if none is). */
+function firstAbove(shares: readonly Share[], at: number): number {
+  let lo = 0;
+  let hi = shares.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (shares[mid].upTo <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A person's share of a crowd's day: one of their local days, and its mean count of sessions. */
+interface Share {
+  person: Person;
+  /** The local day, counted from the UTC day. */
+  shift: number;
+  /** The mean count of sessions, added to those of the shares before it. */
+  upTo: number;
+}
+
+/**
+ * Sessions of many people, the same in distribution as daySessions gives them and far cheaper to
+ * draw for a crowd: one Poisson count for everyone, then each session's person and local day in
+ * proportion to their means (independent Poisson counts sum to one whose items fall to each part
+ * so). A seed names other sessions than daySessions draws from it: histories that predate the
+ * crowd keep daySessions.
+ */
+export class Crowd {
+  /** Shares by the weekday of the UTC day: the weekdays of everyone's local days follow from it. */
+  private readonly byWeekday: Share[][] = [];
+
+  constructor(
+    private readonly people: readonly Person[],
+    private readonly perDay: number,
+  ) {}
+
+  sessions(rng: Rng, dayStart: number): Session[] {
+    const day = Math.floor(dayStart / DAY);
+    const shares = (this.byWeekday[weekdayOf(day)] ??= this.sharesOf(dayStart));
+    const out: Session[] = [];
+    const total = shares.length ? shares[shares.length - 1].upTo : 0;
+    for (let n = rng.poisson(total); n > 0; n--) {
+      const share = shares[firstAbove(shares, rng.next() * total)];
+      drawSession(rng, share.person, day + share.shift, dayStart, out);
+    }
+    out.sort((a, b) => a.start - b.start);
+    return out;
+  }
+
+  private sharesOf(dayStart: number): Share[] {
+    const day = Math.floor(dayStart / DAY);
+    const shares: Share[] = [];
+    let upTo = 0;
+    for (const person of this.people) {
+      for (const localDay of localDays(person, dayStart)) {
+        upTo += (this.perDay * person.activity * (isWeekend(localDay) ? 0.04 : 1)) / 2;
+        shares.push({ person, shift: localDay - day, upTo });
+      }
+    }
+    return shares;
+  }
 }
 
 /** `n` timestamps after `start`, spaced like a person clicking through related actions. */

@@ -4,8 +4,8 @@ import type { Person } from '../../fixtures/company.js';
 import { ACTION_BY_KIND, ACTION_KINDS, type ActionKind } from '../../fixtures/catalogues/instaclustr.js';
 import type { components } from '../../openapi/generated/instaclustr.js';
 import type { EventSummary } from '../core/provider.js';
-import { daySessions } from '../core/rhythm.js';
-import { Rng, hashSeed, mixSeed } from '../core/rng.js';
+import { Crowd, daySessions } from '../core/rhythm.js';
+import { Rng, WeightedTable, hashSeed, mixSeed } from '../core/rng.js';
 import { iso } from '../core/time.js';
 import { lifetimesOf, type Cluster, type KeyIncarnation } from './lifetimes.js';
 import { ADMINS, OWNERS, SELF_KINDS, hasTarget, membersOf, outsiderEmail, targetFor, type Actor, type DayScene, type Target } from './targets.js';
@@ -37,7 +37,7 @@ const USER_ADMIN_TYPES = new Set(['USER', 'SERVICE_USER', 'ACCOUNT', 'ENCRYPTION
 
 const customer = ACTION_KINDS.filter((a) => a.weight > 0 && !a.supportOnly && !a.org);
 /** The mix of actions each kind of actor draws from. */
-const CHOICES: Record<Role | 'SERVICE' | 'ORG' | 'SUPPORT', ActionKind[]> = {
+const KINDS: Record<Role | 'SERVICE' | 'ORG' | 'SUPPORT', ActionKind[]> = {
   OWNER: customer,
   CLUSTER_ADMIN: customer.filter((a) => !USER_ADMIN_TYPES.has(a.domainType) || SELF_KINDS.has(a.kind)),
   READ_ONLY: customer.filter((a) => a.crud === 'READ'),
@@ -46,6 +46,17 @@ const CHOICES: Record<Role | 'SERVICE' | 'ORG' | 'SUPPORT', ActionKind[]> = {
   ORG: ACTION_KINDS.filter((a) => a.org && a.weight > 0),
   SUPPORT: ACTION_KINDS.filter((a) => (a.supportWeight ?? 0) > 0).map((a) => ({ ...a, weight: a.supportWeight! })),
 };
+
+/** A mix of actions, also as a table of running weights (what the streams of a volume draw from). */
+interface Choice {
+  kinds: ActionKind[];
+  table: WeightedTable<ActionKind>;
+}
+
+const CHOICES = Object.fromEntries(Object.entries(KINDS).map(([who, kinds]) => [who, { kinds, table: new WeightedTable(kinds) }])) as Record<
+  keyof typeof KINDS,
+  Choice
+>;
 
 /** One day being generated: the scene targets are picked in, and the records so far. */
 interface Day extends DayScene {
@@ -171,28 +182,68 @@ function aliveIn(d: Day, account: Account): Cluster[] {
   return list;
 }
 
+const UNNAMED: Target = Object.freeze({ domainId: null, domainName: null, vars: {} });
+
+/** A target as `make` names it; while only counting, none (nothing is drawn or read for it). */
+const named = (d: Day, make: () => Target): Target => (d.out === null ? UNNAMED : make());
+
 const clusterTarget = (c: Cluster): Target => ({ domainId: c.id, domainName: c.name, vars: { name: c.name } });
 
 /** A new cluster comes with a backup schedule and a first firewall rule. */
 function clusterCreated(d: Day, c: Cluster, actor: Actor): void {
   const { rng } = d;
   const t = workTime(rng, actor.person, d.from);
-  record(d, t, 'CREATE_CLUSTER', actor, c.account, clusterTarget(c));
-  record(d, t + rng.int(60_000, 900_000), 'CREATE_BACKUP_SCHEDULE', actor, c.account, { ...clusterTarget(c), domainId: uuidOf(c.id, 'schedule') });
+  record(
+    d,
+    t,
+    'CREATE_CLUSTER',
+    actor,
+    c.account,
+    named(d, () => clusterTarget(c)),
+  );
+  record(
+    d,
+    t + rng.int(60_000, 900_000),
+    'CREATE_BACKUP_SCHEDULE',
+    actor,
+    c.account,
+    named(d, () => ({ ...clusterTarget(c), domainId: uuidOf(c.id, 'schedule') })),
+  );
   // Time before address: the order of the draws is part of the history a seed names.
   const at = t + rng.int(900_000, 3_000_000);
   const cidr = `198.51.100.${d.detail.int(0, 255)}/32`;
-  const rule = { name: c.name, cidr, ruleType: c.product.short === 'kafka' ? 'KAFKA' : 'CASSANDRA_CQL', addedOrRemoved: 'added to' };
-  record(d, at, 'CHANGE_CLUSTER_FIREWALL_RULES', actor, c.account, { ...clusterTarget(c), vars: rule });
+  const rule = () => ({ name: c.name, cidr, ruleType: c.product.short === 'kafka' ? 'KAFKA' : 'CASSANDRA_CQL', addedOrRemoved: 'added to' });
+  record(
+    d,
+    at,
+    'CHANGE_CLUSTER_FIREWALL_RULES',
+    actor,
+    c.account,
+    named(d, () => ({ ...clusterTarget(c), vars: rule() })),
+  );
 }
 
 /** Deletion is requested by one admin and, where the account has another, approved by that one. */
 function clusterDeleted(d: Day, c: Cluster, actor: Actor, admins: User[]): void {
   const { rng } = d;
   const t = workTime(rng, actor.person, d.from);
-  record(d, t, 'REQUEST_CLUSTER_DELETE', actor, c.account, clusterTarget(c));
+  record(
+    d,
+    t,
+    'REQUEST_CLUSTER_DELETE',
+    actor,
+    c.account,
+    named(d, () => clusterTarget(c)),
+  );
   const approver = admins.length > 1 ? asActor(rng.pick(admins.filter((u) => u.userName !== actor.userName))) : actor;
-  record(d, t + rng.int(600_000, 3 * HOUR), 'DELETE_CLUSTER', approver, c.account, clusterTarget(c));
+  record(
+    d,
+    t + rng.int(600_000, 3 * HOUR),
+    'DELETE_CLUSTER',
+    approver,
+    c.account,
+    named(d, () => clusterTarget(c)),
+  );
 }
 
 /** API keys: generated by their owner, revoked by the owner (or an account owner) on a later day. */
@@ -202,7 +253,7 @@ function keyLifecycles(d: Day): void {
 
 function keyDay(d: Day, s: KeySlot, key: KeyIncarnation): void {
   const { rng, from, day } = d;
-  const target: Target = { domainId: key.id, domainName: `${key.keyType} API key`, vars: { keyType: key.keyType } };
+  const target = named(d, () => ({ domainId: key.id, domainName: `${key.keyType} API key`, vars: { keyType: key.keyType } }));
   const prefix = key.account ? 'ACCOUNT' : 'ORGANISATION';
   if (key.generatedDay === day) record(d, workTime(rng, s.user.person, from), `${prefix}_GENERATE_API_KEY`, asActor(s.user), key.account, target);
   if (key.revokedDay === day) {
@@ -224,13 +275,11 @@ function aim(d: Day, a: ActionKind, actor: Actor, account: Account): Target | nu
   return a.org ? organisationTarget(d.world) : targetFor(d, a, actor, account);
 }
 
-const UNNAMED: Target = Object.freeze({ domainId: null, domainName: null, vars: {} });
-
 /** One action drawn from `kinds`, retried a few times when the kind has no target today; 1 when recorded. */
-function act(d: Day, t: number, kinds: ActionKind[], actor: Actor, account: Account, tries = 3): number {
+function act(d: Day, t: number, kinds: Choice, actor: Actor, account: Account, tries = 3): number {
   const { rng, world } = d;
   for (let i = 0; i < tries; i++) {
-    const a = rng.weighted(kinds);
+    const a = d.legacy ? rng.weighted(kinds.kinds) : kinds.table.pick(rng);
     const target = aim(d, a, actor, account);
     if (!target) continue;
     if (d.out !== null && (a.kind === 'ORGANISATION_INVITE_USER' || a.kind === 'ORGANISATION_REMOVE_USER')) {
@@ -248,9 +297,16 @@ function act(d: Day, t: number, kinds: ActionKind[], actor: Actor, account: Acco
   return 0;
 }
 
+/** Customer sessions per person and working day, scaled by the person's activity. */
+const SESSIONS_PER_DAY = 0.5;
+
 /** The people behind a world's users and its service users: fixed per world, asked for every day. */
 interface Cast {
   people: Person[];
+  /** The people as a crowd: the sessions of streams after the seed's own. */
+  crowd: Crowd;
+  /** Instaclustr Support's staff as actors, in the world's order. */
+  support: Actor[];
   byPerson: Map<Person, User>;
   service: User[];
 }
@@ -262,7 +318,9 @@ function castOf(world: InstaclustrWorld): Cast {
   if (!cast) {
     const humans = world.users.filter((u) => u.person);
     const byPerson = new Map(humans.map((u) => [u.person!, u]));
-    casts.set(world, (cast = { people: humans.map((u) => u.person!), byPerson, service: world.users.filter((u) => u.service) }));
+    const people = humans.map((u) => u.person!);
+    const support = world.support.map((staff) => ({ ...staff, support: true }));
+    casts.set(world, (cast = { people, crowd: new Crowd(people, SESSIONS_PER_DAY), support, byPerson, service: world.users.filter((u) => u.service) }));
   }
   return cast;
 }
@@ -270,18 +328,18 @@ function castOf(world: InstaclustrWorld): Cast {
 /** Customer sessions: a login, then a few actions in one account. */
 function customerSessions(d: Day): void {
   const { rng } = d;
-  const { people, byPerson } = castOf(d.world);
-  for (const s of daySessions(rng, people, d.from, 0.5)) {
+  const { people, byPerson, crowd } = castOf(d.world);
+  for (const s of d.legacy ? daySessions(rng, people, d.from, SESSIONS_PER_DAY) : crowd.sessions(rng, d.from)) {
     const user = byPerson.get(s.person)!;
     const m = rng.pick(user.memberships);
     const actor = asActor(user);
-    const self: Target = { domainId: user.userId, domainName: user.userName, vars: { email: user.userName } };
+    const self = d.out && { domainId: user.userId, domainName: user.userName, vars: { email: user.userName } };
     let t = s.start;
     if (rng.chance(0.04)) {
-      record(d, t, 'USER_LOGIN_FAILED', actor, m.account, self);
+      record(d, t, 'USER_LOGIN_FAILED', actor, m.account, self ?? UNNAMED);
       t += rng.int(10_000, 90_000);
     }
-    record(d, t, 'USER_LOGIN', actor, m.account, self);
+    record(d, t, 'USER_LOGIN', actor, m.account, self ?? UNNAMED);
     const n = rng.int(0, m.role === 'READ_ONLY' || m.role === 'BILLING' ? 2 : 5);
     for (let i = 0; i < n; i++) {
       t += rng.int(20_000, 600_000);
@@ -304,9 +362,9 @@ function serviceWork(d: Day): void {
 function supportWork(d: Day): void {
   const count = d.rng.poisson(1.4);
   for (let i = 0; i < count; i++) {
-    const staff = d.rng.pick(d.world.support);
+    const staff = d.rng.pick(castOf(d.world).support);
     const account = d.rng.pick(d.world.accounts);
-    act(d, d.from + d.rng.int(0, DAY - 1), CHOICES.SUPPORT, { ...staff, support: true }, account);
+    act(d, d.from + d.rng.int(0, DAY - 1), CHOICES.SUPPORT, staff, account);
   }
 }
 

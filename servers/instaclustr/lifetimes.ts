@@ -4,29 +4,107 @@
  * and which are born or die that day.
  */
 import { NAMES, type PRODUCTS } from '../../fixtures/catalogues/instaclustr.js';
-import { Rng, hashSeed } from '../core/rng.js';
+import { Rng, hashSeed, mixSeed } from '../core/rng.js';
 import type { Account, ClusterSlot, InstaclustrWorld, KeySlot, User } from './world.js';
 
-export interface Cluster {
+type Product = (typeof PRODUCTS)[number];
+type KeyType = 'Provisioning' | 'Read-Only Provisioning' | 'Monitoring' | 'Organization Management';
+
+/** What names a cluster and what it is made of: drawn only once a record names it. */
+interface ClusterDetails {
   id: string;
   name: string;
-  account: Account;
-  product: (typeof PRODUCTS)[number];
   version: string;
-  /** Day of CREATE_CLUSTER and of DELETE_CLUSTER. */
-  createdDay: number;
-  deletedDay: number;
   dcs: Array<{ id: string; name: string }>;
   nodes: Array<{ id: string; name: string }>;
 }
 
-export interface KeyIncarnation {
-  id: string;
-  keyType: 'Provisioning' | 'Read-Only Provisioning' | 'Monitoring' | 'Organization Management';
-  user: User;
-  account: Account | null;
-  generatedDay: number;
-  revokedDay: number;
+/**
+ * One incarnation of a cluster slot. Its days are drawn first from the incarnation's own
+ * generator and decide what happens when; the details follow in the same generator, drawn when
+ * first read (counting a day never reads them).
+ */
+export class Cluster {
+  readonly account: Account;
+  readonly product: Product;
+  /** Day of CREATE_CLUSTER and of DELETE_CLUSTER. */
+  readonly createdDay: number;
+  readonly deletedDay: number;
+  private details: ClusterDetails | undefined;
+
+  constructor(
+    private readonly seed: number,
+    private readonly slot: ClusterSlot,
+    private readonly k: number,
+  ) {
+    this.account = slot.account;
+    this.product = slot.product;
+    this.createdDay = slot.offset + k * slot.period;
+    this.deletedDay = this.createdDay + clusterLife(new Rng(seed), slot);
+  }
+
+  get id(): string {
+    return this.drawn().id;
+  }
+  get name(): string {
+    return this.drawn().name;
+  }
+  get version(): string {
+    return this.drawn().version;
+  }
+  get dcs(): ClusterDetails['dcs'] {
+    return this.drawn().dcs;
+  }
+  get nodes(): ClusterDetails['nodes'] {
+    return this.drawn().nodes;
+  }
+
+  private drawn(): ClusterDetails {
+    if (!this.details) {
+      const r = new Rng(this.seed);
+      clusterLife(r, this.slot);
+      this.details = clusterDetails(r, this.slot, this.k);
+    }
+    return this.details;
+  }
+}
+
+/** One incarnation of a key slot: its days drawn first, its type and id when first read. */
+export class KeyIncarnation {
+  readonly user: User;
+  readonly account: Account | null;
+  readonly generatedDay: number;
+  readonly revokedDay: number;
+  private details: { keyType: KeyType; id: string } | undefined;
+
+  constructor(
+    private readonly seed: number,
+    private readonly slot: KeySlot,
+    k: number,
+  ) {
+    this.user = slot.user;
+    this.account = slot.account;
+    this.generatedDay = slot.offset + k * slot.period;
+    this.revokedDay = this.generatedDay + keyLife(new Rng(seed), slot);
+  }
+
+  get keyType(): KeyType {
+    return this.drawn().keyType;
+  }
+  get id(): string {
+    return this.drawn().id;
+  }
+
+  private drawn(): { keyType: KeyType; id: string } {
+    if (!this.details) {
+      const r = new Rng(this.seed);
+      keyLife(r, this.slot);
+      const s = this.slot;
+      const keyType = s.account === null ? 'Organization Management' : s.user.service ? 'Provisioning' : r.weighted(ACCOUNT_KEY_MIX).v;
+      this.details = { keyType, id: r.uuid() };
+    }
+    return this.details;
+  }
 }
 
 const mod = (n: number, m: number) => ((n % m) + m) % m;
@@ -39,30 +117,40 @@ let memoSize = 0;
 let clusterMemo = new WeakMap<ClusterSlot, Map<number, Cluster>>();
 let keyMemo = new WeakMap<KeySlot, Map<number, KeyIncarnation>>();
 
-function clusterIncarnation(seed: number, s: ClusterSlot, k: number): Cluster {
+// An incarnation's seed: a digest of what names it in the seed's own stream, as it has always
+// been; integer mixing in the streams of a volume, whose incarnations are made by the ten thousand.
+const CLUSTER = 0x636c7573;
+const KEY = 0x6b657973;
+const clusterSeed = (world: InstaclustrWorld, s: ClusterSlot, k: number) =>
+  world.stream === 0
+    ? hashSeed(world.seed, 'instaclustr', 'cluster', s.account.accountId, s.slot, k)
+    : mixSeed(mixSeed(world.seed ^ CLUSTER, s.account.index * 64 + s.slot), k);
+const keySeed = (world: InstaclustrWorld, s: KeySlot, k: number) =>
+  world.stream === 0
+    ? hashSeed(world.seed, 'instaclustr', 'key', s.user.userId, s.account?.accountId ?? 'org', k)
+    : mixSeed(mixSeed(world.seed ^ KEY, s.slot), k);
+
+function clusterIncarnation(world: InstaclustrWorld, s: ClusterSlot, k: number): Cluster {
   let m = clusterMemo.get(s);
   let c = m?.get(k);
   if (c !== undefined) return c;
   if (++memoSize > MAX_MEMO) forget();
   if (!(m = clusterMemo.get(s))) clusterMemo.set(s, (m = new Map()));
-  m.set(k, (c = makeCluster(seed, s, k)));
+  m.set(k, (c = new Cluster(clusterSeed(world, s, k), s, k)));
   return c;
 }
 
-function makeCluster(seed: number, s: ClusterSlot, k: number): Cluster {
-  const r = new Rng(hashSeed(seed, 'instaclustr', 'cluster', s.account.accountId, s.slot, k));
-  const createdDay = s.offset + k * s.period;
-  // Long-lived clusters run for years and are deleted just before their slot's next incarnation.
-  const life = s.longLived ? s.period - r.int(1, 30) : Math.floor(s.period * (0.5 + r.next() * 0.45));
-  const deletedDay = createdDay + life;
+// Long-lived clusters run for years and are deleted just before their slot's next incarnation.
+const clusterLife = (r: Rng, s: ClusterSlot) => (s.longLived ? s.period - r.int(1, 30) : Math.floor(s.period * (0.5 + r.next() * 0.45)));
+
+function clusterDetails(r: Rng, s: ClusterSlot, k: number): ClusterDetails {
   const suffix = s.longLived ? '' : `-${mod(k, 90) + 10}`;
   const id = r.uuid();
   const dcCount = r.chance(0.75) ? 1 : r.int(2, 3);
   const dcStart = r.int(0, NAMES.dataCentres.length - 1);
   const dcs = Array.from({ length: dcCount }, (_, i) => ({ id: r.uuid(), name: NAMES.dataCentres[(dcStart + i) % NAMES.dataCentres.length] }));
   const nodes = Array.from({ length: r.int(3, 12) }, () => ({ id: r.uuid(), name: `10.${r.int(0, 255)}.${r.int(0, 255)}.${r.int(2, 254)}` }));
-  const name = `${s.base}-${s.product.short}-${s.env}${suffix}`;
-  return { id, name, account: s.account, product: s.product, version: r.pick(s.product.versions), createdDay, deletedDay, dcs, nodes };
+  return { id, name: `${s.base}-${s.product.short}-${s.env}${suffix}`, version: r.pick(s.product.versions), dcs, nodes };
 }
 
 function forget(): void {
@@ -71,13 +159,13 @@ function forget(): void {
   memoSize = 1;
 }
 
-function keyIncarnation(seed: number, s: KeySlot, k: number): KeyIncarnation {
+function keyIncarnation(world: InstaclustrWorld, s: KeySlot, k: number): KeyIncarnation {
   let m = keyMemo.get(s);
   let key = m?.get(k);
   if (key !== undefined) return key;
   if (++memoSize > MAX_MEMO) forget();
   if (!(m = keyMemo.get(s))) keyMemo.set(s, (m = new Map()));
-  m.set(k, (key = makeKey(seed, s, k)));
+  m.set(k, (key = new KeyIncarnation(keySeed(world, s, k), s, k)));
   return key;
 }
 
@@ -87,14 +175,8 @@ const ACCOUNT_KEY_MIX = [
   { v: 'Monitoring' as const, weight: 1 },
 ];
 
-function makeKey(seed: number, s: KeySlot, k: number): KeyIncarnation {
-  const r = new Rng(hashSeed(seed, 'instaclustr', 'key', s.user.userId, s.account?.accountId ?? 'org', k));
-  const generatedDay = s.offset + k * s.period;
-  // Service keys are rotated: the next key is generated a few days before the old one is revoked.
-  const life = s.user.service ? s.period + r.int(2, 6) : Math.floor(s.period * (0.3 + r.next() * 0.6));
-  const keyType = s.account === null ? 'Organization Management' : s.user.service ? 'Provisioning' : r.weighted(ACCOUNT_KEY_MIX).v;
-  return { id: r.uuid(), keyType, user: s.user, account: s.account, generatedDay, revokedDay: generatedDay + life };
-}
+// Service keys are rotated: the next key is generated a few days before the old one is revoked.
+const keyLife = (r: Rng, s: KeySlot) => (s.user.service ? s.period + r.int(2, 6) : Math.floor(s.period * (0.3 + r.next() * 0.6)));
 
 /**
  * Of one slot, the incarnations a day may touch: the last one started by that day and the one
@@ -153,7 +235,7 @@ class KeyCalendar {
       const kOf = (day: number) => Math.floor((day - slot.offset) / slot.period);
       // Slot by slot, older incarnation first: the order a day plays its key events in.
       for (let k = kOf(first) - 1; k <= kOf(first + BLOCK - 1); k++) {
-        const key = keyIncarnation(this.world.seed, slot, k);
+        const key = keyIncarnation(this.world, slot, k);
         for (const day of key.generatedDay === key.revokedDay ? [key.generatedDay] : [key.generatedDay, key.revokedDay]) {
           if (day >= first && day < first + BLOCK && (k === kOf(day) || k === kOf(day) - 1)) this.days[day - first].push({ slot, key });
         }
@@ -174,9 +256,8 @@ const lifetimes = new WeakMap<InstaclustrWorld, Lifetimes>();
 export function lifetimesOf(world: InstaclustrWorld): Lifetimes {
   let l = lifetimes.get(world);
   if (!l) {
-    const { seed } = world;
     l = {
-      clusters: world.clusterSlots.map((s) => new SlotWindow(s, (k) => clusterIncarnation(seed, s, k))),
+      clusters: world.clusterSlots.map((s) => new SlotWindow(s, (k) => clusterIncarnation(world, s, k))),
       keys: new KeyCalendar(world),
     };
     lifetimes.set(world, l);
@@ -189,7 +270,7 @@ export function clusterHistory(world: InstaclustrWorld, firstDay: number, lastDa
   const out = new Map<string, Cluster>();
   for (const s of world.clusterSlots) {
     for (let k = Math.floor((firstDay - s.offset) / s.period) - 1; s.offset + k * s.period <= lastDay; k++) {
-      const c = clusterIncarnation(world.seed, s, k);
+      const c = clusterIncarnation(world, s, k);
       out.set(c.id, c);
     }
   }

@@ -228,7 +228,8 @@ function liveFor(scene: DayScene, a: ActionKind, account: Account): Cluster[] {
 /** Whether targetFor finds a target, decided without a draw (every target maker makes one). */
 export function hasTarget(scene: DayScene, a: ActionKind, account: Account): boolean {
   if (!a.cluster) return ACCOUNT_TARGETS[a.domainType] !== undefined;
-  return CLUSTER_TARGETS[a.domainType] !== undefined && liveFor(scene, a, account).length > 0;
+  const alive = scene.alive.get(account) ?? [];
+  return CLUSTER_TARGETS[a.domainType] !== undefined && (a.cluster === 'any' ? alive.length > 0 : alive.some((c) => c.product.short === 'kafka'));
 }
 
 /** The target of an account-level action, or null when it has none today (no live cluster of the kind it needs). */
