@@ -20,27 +20,49 @@ interface ClusterDetails {
 }
 
 /**
- * One incarnation of a cluster slot. Its days are drawn first from the incarnation's own
- * generator and decide what happens when; the details follow in the same generator, drawn when
- * first read (counting a day never reads them).
+ * One incarnation of a slot. Its life is drawn first from the incarnation's own generator and
+ * decides what happens when; its details (ids, names) follow in the same generator, drawn when
+ * first read: counting a day never reads them.
  */
-export class Cluster {
+abstract class Incarnation<S, D> {
+  /** Days from the incarnation's start to its end. */
+  protected readonly life: number;
+  private details: D | undefined;
+
+  protected constructor(
+    private readonly seed: number,
+    protected readonly slot: S,
+    protected readonly k: number,
+  ) {
+    this.life = this.drawLife(new Rng(seed));
+  }
+
+  protected abstract drawLife(r: Rng): number;
+  protected abstract drawDetails(r: Rng): D;
+
+  protected drawn(): D {
+    if (!this.details) {
+      const r = new Rng(this.seed);
+      this.drawLife(r);
+      this.details = this.drawDetails(r);
+    }
+    return this.details;
+  }
+}
+
+export class Cluster extends Incarnation<ClusterSlot, ClusterDetails> {
   readonly account: Account;
   readonly product: Product;
   /** Day of CREATE_CLUSTER and of DELETE_CLUSTER. */
   readonly createdDay: number;
   readonly deletedDay: number;
-  private details: ClusterDetails | undefined;
 
-  constructor(
-    private readonly seed: number,
-    private readonly slot: ClusterSlot,
-    private readonly k: number,
-  ) {
+  constructor(seed: number, slot: ClusterSlot, k: number) {
+    super(seed, slot, k);
     this.account = slot.account;
     this.product = slot.product;
     this.createdDay = slot.offset + k * slot.period;
-    this.deletedDay = this.createdDay + clusterLife(new Rng(seed), slot);
+    this.deletedDay = this.createdDay + this.life;
   }
 
   get id(): string {
@@ -59,33 +81,36 @@ export class Cluster {
     return this.drawn().nodes;
   }
 
-  private drawn(): ClusterDetails {
-    if (!this.details) {
-      const r = new Rng(this.seed);
-      clusterLife(r, this.slot);
-      this.details = clusterDetails(r, this.slot, this.k);
-    }
-    return this.details;
+  // Long-lived clusters run for years and are deleted just before their slot's next incarnation.
+  protected drawLife(r: Rng): number {
+    const s = this.slot;
+    return s.longLived ? s.period - r.int(1, 30) : Math.floor(s.period * (0.5 + r.next() * 0.45));
+  }
+
+  protected drawDetails(r: Rng): ClusterDetails {
+    const s = this.slot;
+    const suffix = s.longLived ? '' : `-${mod(this.k, 90) + 10}`;
+    const id = r.uuid();
+    const dcCount = r.chance(0.75) ? 1 : r.int(2, 3);
+    const dcStart = r.int(0, NAMES.dataCentres.length - 1);
+    const dcs = Array.from({ length: dcCount }, (_, i) => ({ id: r.uuid(), name: NAMES.dataCentres[(dcStart + i) % NAMES.dataCentres.length] }));
+    const nodes = Array.from({ length: r.int(3, 12) }, () => ({ id: r.uuid(), name: `10.${r.int(0, 255)}.${r.int(0, 255)}.${r.int(2, 254)}` }));
+    return { id, name: `${s.base}-${s.product.short}-${s.env}${suffix}`, version: r.pick(s.product.versions), dcs, nodes };
   }
 }
 
-/** One incarnation of a key slot: its days drawn first, its type and id when first read. */
-export class KeyIncarnation {
+export class KeyIncarnation extends Incarnation<KeySlot, { keyType: KeyType; id: string }> {
   readonly user: User;
   readonly account: Account | null;
   readonly generatedDay: number;
   readonly revokedDay: number;
-  private details: { keyType: KeyType; id: string } | undefined;
 
-  constructor(
-    private readonly seed: number,
-    private readonly slot: KeySlot,
-    k: number,
-  ) {
+  constructor(seed: number, slot: KeySlot, k: number) {
+    super(seed, slot, k);
     this.user = slot.user;
     this.account = slot.account;
     this.generatedDay = slot.offset + k * slot.period;
-    this.revokedDay = this.generatedDay + keyLife(new Rng(seed), slot);
+    this.revokedDay = this.generatedDay + this.life;
   }
 
   get keyType(): KeyType {
@@ -95,15 +120,16 @@ export class KeyIncarnation {
     return this.drawn().id;
   }
 
-  private drawn(): { keyType: KeyType; id: string } {
-    if (!this.details) {
-      const r = new Rng(this.seed);
-      keyLife(r, this.slot);
-      const s = this.slot;
-      const keyType = s.account === null ? 'Organization Management' : s.user.service ? 'Provisioning' : r.weighted(ACCOUNT_KEY_MIX).v;
-      this.details = { keyType, id: r.uuid() };
-    }
-    return this.details;
+  // Service keys are rotated: the next key is generated a few days before the old one is revoked.
+  protected drawLife(r: Rng): number {
+    const s = this.slot;
+    return s.user.service ? s.period + r.int(2, 6) : Math.floor(s.period * (0.3 + r.next() * 0.6));
+  }
+
+  protected drawDetails(r: Rng): { keyType: KeyType; id: string } {
+    const s = this.slot;
+    const keyType = s.account === null ? 'Organization Management' : s.user.service ? 'Provisioning' : r.weighted(ACCOUNT_KEY_MIX).v;
+    return { keyType, id: r.uuid() };
   }
 }
 
@@ -140,19 +166,6 @@ function clusterIncarnation(world: InstaclustrWorld, s: ClusterSlot, k: number):
   return c;
 }
 
-// Long-lived clusters run for years and are deleted just before their slot's next incarnation.
-const clusterLife = (r: Rng, s: ClusterSlot) => (s.longLived ? s.period - r.int(1, 30) : Math.floor(s.period * (0.5 + r.next() * 0.45)));
-
-function clusterDetails(r: Rng, s: ClusterSlot, k: number): ClusterDetails {
-  const suffix = s.longLived ? '' : `-${mod(k, 90) + 10}`;
-  const id = r.uuid();
-  const dcCount = r.chance(0.75) ? 1 : r.int(2, 3);
-  const dcStart = r.int(0, NAMES.dataCentres.length - 1);
-  const dcs = Array.from({ length: dcCount }, (_, i) => ({ id: r.uuid(), name: NAMES.dataCentres[(dcStart + i) % NAMES.dataCentres.length] }));
-  const nodes = Array.from({ length: r.int(3, 12) }, () => ({ id: r.uuid(), name: `10.${r.int(0, 255)}.${r.int(0, 255)}.${r.int(2, 254)}` }));
-  return { id, name: `${s.base}-${s.product.short}-${s.env}${suffix}`, version: r.pick(s.product.versions), dcs, nodes };
-}
-
 function forget(): void {
   clusterMemo = new WeakMap();
   keyMemo = new WeakMap();
@@ -174,9 +187,6 @@ const ACCOUNT_KEY_MIX = [
   { v: 'Read-Only Provisioning' as const, weight: 3 },
   { v: 'Monitoring' as const, weight: 1 },
 ];
-
-// Service keys are rotated: the next key is generated a few days before the old one is revoked.
-const keyLife = (r: Rng, s: KeySlot) => (s.user.service ? s.period + r.int(2, 6) : Math.floor(s.period * (0.3 + r.next() * 0.6)));
 
 /**
  * Of one slot, the incarnations a day may touch: the last one started by that day and the one
