@@ -11,7 +11,8 @@
  *  6. worlds: the memory of 100 worlds that each served a few requests, and the time to create one;
  *  7. history at volume in bounded memory: a 90-day walk at volume 200, Instaclustr's totals over a
  *     year at volume 100 (bench/volume.ts).
- * `npm run bench -- <name>` runs one of throughput, latency, memory, startup, state, worlds, volume.
+ * `npm run bench -- <name>` runs one of throughput, latency, memory, startup, state, worlds, volume,
+ * or `year` (only Instaclustr's year at volume 100).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +22,7 @@ import { fillCrusoe, typicalQuery } from './fill.js';
 import { startPrism } from './prism.js';
 import { alternatingRounds, pinnedChild, type PinnedChild } from './rounds.js';
 import { stateBench } from './state.js';
-import { volumeBench } from './volume.js';
+import { volumeBench, yearBench } from './volume.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const NOW = '2026-03-10T10:00:00.000Z';
@@ -175,4 +176,5 @@ if (!only || only === 'startup') await startup();
 if (!only || only === 'state') await stateBench(seconds);
 if (!only || only === 'worlds') await worlds();
 if (!only || only === 'volume') await volumeBench();
+if (only === 'year') await yearBench();
 process.exit(0);
