@@ -88,8 +88,14 @@ const SLOT = 2 ** 24;
 const INSERTED = 2 ** 50;
 /** Entries beyond this many per bucket would collide with the next bucket's numbers. */
 const MAX_PER_BUCKET = SLOT - 1;
-/** Remembered folds per store (each a few small numbers per bucket and query shape). */
-const MAX_FOLDS = 4096;
+/** Remembered folds, and derived values, per store (a few small numbers per bucket and query shape or key). */
+const MAX_MEMOS = 4096;
+
+interface Memo {
+  /** The bucket's version when the value was made (-1: no bucket was held). */
+  version: number;
+  value: unknown;
+}
 
 export function comparePos(a: Position, b: Position): number {
   return a.ts - b.ts || a.seq - b.seq;
@@ -108,7 +114,8 @@ export class EventStore<R> {
   /** Bucket versions come from here, so a bucket made again after a prune never matches an old fold. */
   private stamp = 0;
   private readonly cache: BucketCache;
-  private folds = new Map<string, { version: number; value: unknown }>();
+  private folds = new Map<string, Memo>();
+  private derived = new Map<string, Memo>();
   /** Entries holding rendered JSON, oldest first, as a circular queue bounded by count and size. */
   private ring: Array<Entry<R> | undefined>;
   private readonly ringMax: number;
@@ -215,7 +222,7 @@ export class EventStore<R> {
    * make every bucket again. Undefined while an ingestion delay hides entries (walk instead).
    */
   fold<T>(index: number, key: string, filter: (rec: R) => boolean, init: () => T, add: (acc: T, e: Entry<R>) => void): T | undefined {
-    return this.remember(index, key, () => {
+    return this.memo(this.folds, index, key, () => {
       const acc = init();
       for (const e of this.listAt(index, Math.floor(this.retentionEdge() / this.bucketMs)) ?? []) if (filter(e.rec)) add(acc, e);
       return acc;
@@ -226,17 +233,22 @@ export class EventStore<R> {
    * What the caller derives from the whole bucket `index`, remembered under `key` until the bucket
    * changes. `derive` gets the bucket's inserted entries; the generated part, a function of the
    * bucket alone, it may make more cheaply than the store would (the bucket is not made or cached
-   * for it). Undefined while an ingestion delay hides entries (walk instead).
+   * for it). Kept apart from folds, so that many query shapes do not push these out. Undefined
+   * while an ingestion delay hides entries (walk instead).
    */
   remember<T>(index: number, key: string, derive: (inserted: readonly Entry<R>[]) => T): T | undefined {
+    return this.memo(this.derived, index, key, () => derive(this.buckets.get(index)?.inserted ?? []));
+  }
+
+  private memo<T>(memos: Map<string, Memo>, index: number, key: string, compute: () => T): T | undefined {
     if (this.inTransit?.active()) return undefined;
     const id = `${index}|${key}`;
-    const memo = this.folds.get(id);
+    const memo = memos.get(id);
     const versionOf = () => this.buckets.get(index)?.version ?? -1;
     if (memo && memo.version === versionOf()) return memo.value as T;
-    const value = derive(this.buckets.get(index)?.inserted ?? []);
-    if (this.folds.size >= MAX_FOLDS) this.folds.clear();
-    this.folds.set(id, { version: versionOf(), value });
+    const value = compute();
+    if (memos.size >= MAX_MEMOS) memos.clear();
+    memos.set(id, { version: versionOf(), value });
     return value;
   }
 
