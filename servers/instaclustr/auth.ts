@@ -9,7 +9,7 @@ import type { ApiKey, InstaclustrWorld, KeyType } from './world.js';
 
 export type Endpoint = 'account' | 'organisation';
 
-/** Routes behind the middleware read the authenticated key as `c.var.caller`. */
+/** Routes behind the middleware read the authenticated key as `c.get('caller')`. */
 export type InstaclustrEnv = CoreEnv & { Variables: { caller: ApiKey } };
 
 const ACCEPTS: Record<Endpoint, KeyType[]> = {

@@ -131,7 +131,7 @@ export function instaclustrRoutes(ctx: Ctx, world: InstaclustrWorld, facts: Fact
   const auth = instaclustrAuth({ world, limiter: new RateLimiter(ctx.settings.rateLimitPerSecond, 1000) });
 
   app.get(ACCOUNT_PATH, auth('account'), (c) => {
-    const key = c.var.caller;
+    const key = c.get('caller');
     const q = parseQuery(c.req.url, 'account', ctx.settings);
     return renderPage(
       c,
@@ -142,7 +142,7 @@ export function instaclustrRoutes(ctx: Ctx, world: InstaclustrWorld, facts: Fact
   });
   app.get(ORGANISATION_PATH, auth('organisation'), (c) => {
     // The organisation is checked before the parameters: a wrong one answers 404 whatever the query.
-    const scope = organisationScope(world, c.var.caller, c.req.param('organisationId'));
+    const scope = organisationScope(world, c.get('caller'), c.req.param('organisationId'));
     const q = parseQuery(c.req.url, 'organisation', ctx.settings);
     return renderPage(c, ctx, q, readPage(ctx, facts, scope, `organisation:${world.organisationId}`, q));
   });

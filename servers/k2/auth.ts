@@ -84,7 +84,7 @@ export interface AuthOptions {
 }
 
 /**
- * K2's SigV4 ladder as one middleware for a service: on success `c.var.caller`, otherwise the
+ * K2's SigV4 ladder as one middleware for a service: on success `c.get('caller')`, otherwise the
  * refusal in that service's words. The request log keeps the ladder's reason and, for a
  * signature mismatch, the canonical request the emulator signed.
  */

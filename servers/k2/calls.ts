@@ -32,10 +32,10 @@ export class CallLog {
 
   record(c: Context<K2Env>, r: CallRecord): Entry<K2Event> | undefined {
     if (!this.ctx.state.subscriptionActive) return undefined;
-    const caller = c.var.caller;
+    const caller = c.get('caller');
     return this.ctx.store.insert({
       record: makeRecord({
-        time: c.var.arrival,
+        time: c.get('arrival'),
         user: caller.user,
         customer: this.world.customer,
         region: this.world.region,

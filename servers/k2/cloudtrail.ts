@@ -32,7 +32,7 @@ export function cloudTrailRoutes(ctx: K2Context, world: K2World, api: K2Api, cal
   const auth = k2Auth('cloudtrail', { world, allowedRegions: ctx.settings.allowedRegions });
 
   app.post('/', arrive(ctx, 'cloudtrail'), sizeLimit, auth, async (c) => {
-    const requestId = c.var.requestId;
+    const requestId = c.get('requestId');
     const target = c.req.header('x-amz-target') ?? '';
     const op = target.slice(target.lastIndexOf('.') + 1);
     const spec = Object.hasOwn(OPERATIONS, op) ? OPERATIONS[op] : undefined;
@@ -49,7 +49,7 @@ export function cloudTrailRoutes(ctx: K2Context, world: K2World, api: K2Api, cal
       const message = `The Activity Log subscription is inactive for customer ${world.customer}.`;
       return calls.refuse(c, undefined, clientError('OperationNotPermittedException', message, 'forbidden'));
     }
-    const user = c.var.caller.user;
+    const user = c.get('caller').user;
     if (!user.admin) {
       const message = `User ${user.username} is not a member of the ActivityLogAdministrators group.`;
       return calls.refuse(c, base, clientError('AccessDeniedException', message, 'forbidden'));

@@ -5,7 +5,7 @@ import { JSON11, xmlEscape } from './wire.js';
 
 /**
  * K2 answers in three dialects: CloudTrail's JSON 1.1, S3's XML and the emulator console's JSON.
- * Each surface names its dialect on the request once routed (`c.var.dialect`); what the core
+ * Each surface names its dialect on the request once routed (`c.get('dialect')`); what the core
  * refuses before routing (unknown routes, strict mode, faults) answers in CloudTrail's.
  */
 export type Dialect = 'cloudtrail' | 's3' | 'console';

@@ -98,7 +98,7 @@ class S3Handlers {
   }
 
   private call(c: Context<K2Env>, name: string, requestParameters: Record<string, unknown>, resources: CallRecord['resources']): Call {
-    return { source: SOURCE, name, readOnly: true, requestParameters, resources, requestId: c.var.requestId };
+    return { source: SOURCE, name, readOnly: true, requestParameters, resources, requestId: c.get('requestId') };
   }
 
   private refuse(c: Context<K2Env>, rec: Call, kind: 'bad-request' | 'not-found', code: string, message: string, detail?: S3ErrorFields): never {

@@ -32,7 +32,7 @@ function userEvents(ctx: OctopaiContext): (c: Context<OctopaiEnv>) => Promise<Re
   return async (c) => {
     const now = ctx.clock.now();
     const q = await eventsQuery(c, now, ctx.settings.maxBodyBytes);
-    const tenant = c.var.caller.tenant.name;
+    const tenant = c.get('caller').tenant.name;
     const page = pageOf(ctx, q, now, (e) => (e.tenant ?? DEFAULT_TENANT) === tenant && q.filter(e));
     return json(ctx.store.jsonList(c.env, '[', page, ']'));
   };

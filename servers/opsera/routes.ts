@@ -20,7 +20,7 @@ export function opseraRoutes(ctx: OpseraContext, world: OpseraWorld, jwt: JwtIss
   const route = (log: Log) => (c: Context<OpseraEnv>) => {
     const now = ctx.clock.now();
     const q = parseQuery(Params.fromUrl(c.req.url), { now, filterName: log === 'actions' ? 'type' : 'scope', dateMode: ctx.settings.dateMode });
-    const { token, user } = c.var.caller;
+    const { token, user } = c.get('caller');
     // With `logRefusedTokenCalls = false` only calls answered with 200 are logged: this one has passed every check.
     if (!ctx.settings.logRefusedTokenCalls) recordUse(ctx, world, token, c.req.url);
     const entries = newest(ctx, log, user.account, q, now);
