@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { FactsTable, type ActionFacts } from './facts.js';
 import type { Person } from '../../fixtures/company.js';
 import { ACTION_BY_KIND, ACTION_KINDS, type ActionKind } from '../../fixtures/catalogues/instaclustr.js';
 import type { components } from '../../openapi/generated/instaclustr.js';
@@ -7,16 +6,15 @@ import type { EventSummary } from '../core/provider.js';
 import { Crowd, daySessions } from '../core/rhythm.js';
 import { Rng, WeightedTable, hashSeed, mixSeed } from '../core/rng.js';
 import { iso } from '../core/time.js';
-import { lifetimesOf, type Cluster, type KeyIncarnation } from './lifetimes.js';
-import { ADMINS, OWNERS, SELF_KINDS, hasTarget, membersOf, outsiderEmail, targetFor, type Actor, type DayScene, type Target } from './targets.js';
-import { uuidOf, type Account, type InstaclustrWorld, type KeySlot, type Role, type User } from './world.js';
+import { DAY, HOUR, UNNAMED, asActor, record, type Day } from './day.js';
+import { FactsTable, type ActionFacts } from './facts.js';
+import { clusterLifecycles, keyLifecycles } from './lifecycles.js';
+import { SELF_KINDS, hasTarget, outsiderEmail, targetFor, type Actor, type Target } from './targets.js';
+import { uuidOf, type Account, type InstaclustrWorld, type Role, type User } from './world.js';
 
 /** One user action: all thirteen keys, always present. */
 export type UserAction = components['schemas']['UserAction'];
 type UserActionInput = components['schemas']['UserActionInput'];
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 const BILLING_KINDS = new Set(['ACCOUNT_UPDATE_BILLING_DETAILS', 'ACCOUNT_UPDATE_CONTACTS', 'USER_CHANGE_PASSWORD', 'USER_ENABLE_MFA']);
 const SERVICE_KINDS = new Set([
@@ -58,66 +56,6 @@ const CHOICES = Object.fromEntries(Object.entries(KINDS).map(([who, kinds]) => [
   Choice
 >;
 
-/** One day being generated: the scene targets are picked in, and the records so far. */
-interface Day extends DayScene {
-  day: number;
-  /** Last millisecond of the day: records never spill into the next bucket. */
-  last: number;
-  /** The seed's own stream, whose history predates volumes: it draws as it always has (see `detail`). */
-  legacy: boolean;
-  /** Draws for whether, what, who and when: everything a count of the day depends on. */
-  rng: Rng;
-  /** The records so far; null while the day is only counted (see dayFacts)... */
-  out: UserAction[] | null;
-  /** ...into these, made by `table`. */
-  facts: ActionFacts[];
-  table: FactsTable;
-}
-
-const mod = (n: number, m: number) => ((n % m) + m) % m;
-
-// A template split once into its text (even places) and its words (odd places).
-const templates = new Map<string, string[]>();
-
-function fill(template: string, vars: Record<string, string>): string {
-  let parts = templates.get(template);
-  if (!parts) templates.set(template, (parts = template.split(/\{(\w+)\}/)));
-  let s = parts[0];
-  for (let i = 1; i < parts.length; i += 2) s += (vars[parts[i]] ?? parts[i]) + parts[i + 1];
-  return s;
-}
-
-/** A time within the person's working hours on the UTC day starting at `from`. */
-function workTime(rng: Rng, person: Person | undefined, from: number): number {
-  if (!person) return from + rng.int(0, DAY - 1);
-  const localHour = person.workStart + rng.next() * (person.workEnd - person.workStart - 0.5);
-  return from + mod(Math.floor((localHour - person.utcOffset) * HOUR), DAY);
-}
-
-const asActor = (u: User): Actor => ({ userName: u.userName, userId: u.userId, support: false, person: u.person });
-
-function record(d: Day, t: number, kind: string, actor: Actor, account: Account | null, target: Target): void {
-  const a = ACTION_BY_KIND.get(kind)!;
-  const accountId = a.org ? null : (account?.accountId ?? null);
-  const organisationId = a.org ? d.world.organisationId : (account?.organisationId ?? null);
-  if (d.out === null) return void d.facts.push(d.table.of(a.kind, a.crud, accountId, organisationId));
-  d.out.push({
-    id: d.detail.uuid(),
-    action: a.kind,
-    crudOperation: a.crud,
-    domainType: a.domainType,
-    domainId: target.domainId,
-    domainName: target.domainName,
-    description: fill(a.template, target.vars),
-    timestamp: iso(Math.min(Math.max(t, d.from), d.last)),
-    userName: actor.userName,
-    userId: actor.userId,
-    accountId,
-    organisationId,
-    performedByInstaclustrSupport: actor.support,
-  });
-}
-
 /** History for one day bucket [from, to): a function of the world's seed and the bucket only. */
 export function generateDay(world: InstaclustrWorld, from: number, to: number, bucket: number): UserAction[] {
   const out = play(world, from, to, bucket, [], NO_TABLE).out!;
@@ -156,113 +94,6 @@ function play(world: InstaclustrWorld, from: number, to: number, bucket: number,
   return d;
 }
 
-/** Clusters born or dying today get their lifecycle events; the others are alive for today's work. */
-function clusterLifecycles(d: Day): void {
-  for (const w of lifetimesOf(d.world).clusters) {
-    const { before, last } = w.at(d.day);
-    if (before.createdDay <= d.day && d.day <= before.deletedDay) clusterDay(d, before);
-    if (last.createdDay <= d.day && d.day <= last.deletedDay) clusterDay(d, last);
-  }
-}
-
-function clusterDay(d: Day, c: Cluster): void {
-  const acting = c.createdDay === d.day || c.deletedDay === d.day;
-  if (!acting && !d.legacy) return void aliveIn(d, c.account).push(c);
-  const admins = membersOf(d.world, c.account, ADMINS);
-  // The seed's own stream draws an admin every day, acting or not: its history depends on the draw.
-  const admin = d.rng.pick(admins);
-  if (c.createdDay === d.day) clusterCreated(d, c, asActor(admin));
-  else if (c.deletedDay === d.day) clusterDeleted(d, c, asActor(admin), admins);
-  else aliveIn(d, c.account).push(c);
-}
-
-function aliveIn(d: Day, account: Account): Cluster[] {
-  let list = d.alive.get(account);
-  if (!list) d.alive.set(account, (list = []));
-  return list;
-}
-
-const UNNAMED: Target = Object.freeze({ domainId: null, domainName: null, vars: {} });
-
-/** A target as `make` names it; while only counting, none (nothing is drawn or read for it). */
-const named = (d: Day, make: () => Target): Target => (d.out === null ? UNNAMED : make());
-
-const clusterTarget = (c: Cluster): Target => ({ domainId: c.id, domainName: c.name, vars: { name: c.name } });
-
-/** A new cluster comes with a backup schedule and a first firewall rule. */
-function clusterCreated(d: Day, c: Cluster, actor: Actor): void {
-  const { rng } = d;
-  const t = workTime(rng, actor.person, d.from);
-  record(
-    d,
-    t,
-    'CREATE_CLUSTER',
-    actor,
-    c.account,
-    named(d, () => clusterTarget(c)),
-  );
-  record(
-    d,
-    t + rng.int(60_000, 900_000),
-    'CREATE_BACKUP_SCHEDULE',
-    actor,
-    c.account,
-    named(d, () => ({ ...clusterTarget(c), domainId: uuidOf(c.id, 'schedule') })),
-  );
-  // Time before address: the order of the draws is part of the history a seed names.
-  const at = t + rng.int(900_000, 3_000_000);
-  const cidr = `198.51.100.${d.detail.int(0, 255)}/32`;
-  const rule = () => ({ name: c.name, cidr, ruleType: c.product.short === 'kafka' ? 'KAFKA' : 'CASSANDRA_CQL', addedOrRemoved: 'added to' });
-  record(
-    d,
-    at,
-    'CHANGE_CLUSTER_FIREWALL_RULES',
-    actor,
-    c.account,
-    named(d, () => ({ ...clusterTarget(c), vars: rule() })),
-  );
-}
-
-/** Deletion is requested by one admin and, where the account has another, approved by that one. */
-function clusterDeleted(d: Day, c: Cluster, actor: Actor, admins: User[]): void {
-  const { rng } = d;
-  const t = workTime(rng, actor.person, d.from);
-  record(
-    d,
-    t,
-    'REQUEST_CLUSTER_DELETE',
-    actor,
-    c.account,
-    named(d, () => clusterTarget(c)),
-  );
-  const approver = admins.length > 1 ? asActor(rng.pick(admins.filter((u) => u.userName !== actor.userName))) : actor;
-  record(
-    d,
-    t + rng.int(600_000, 3 * HOUR),
-    'DELETE_CLUSTER',
-    approver,
-    c.account,
-    named(d, () => clusterTarget(c)),
-  );
-}
-
-/** API keys: generated by their owner, revoked by the owner (or an account owner) on a later day. */
-function keyLifecycles(d: Day): void {
-  for (const { slot, key } of lifetimesOf(d.world).keys.on(d.day)) keyDay(d, slot, key);
-}
-
-function keyDay(d: Day, s: KeySlot, key: KeyIncarnation): void {
-  const { rng, from, day } = d;
-  const target = named(d, () => ({ domainId: key.id, domainName: `${key.keyType} API key`, vars: { keyType: key.keyType } }));
-  const prefix = key.account ? 'ACCOUNT' : 'ORGANISATION';
-  if (key.generatedDay === day) record(d, workTime(rng, s.user.person, from), `${prefix}_GENERATE_API_KEY`, asActor(s.user), key.account, target);
-  if (key.revokedDay === day) {
-    const owners = key.account && !s.user.service ? membersOf(d.world, key.account, OWNERS) : [];
-    const by = owners.length && rng.chance(0.2) ? rng.pick(owners) : s.user;
-    record(d, workTime(rng, by.person, from), `${prefix}_REVOKE_API_KEY`, asActor(by), key.account, target);
-  }
-}
-
 const organisationTarget = (world: InstaclustrWorld): Target => ({
   domainId: world.organisationId,
   domainName: world.organisationName,
@@ -286,7 +117,7 @@ function act(d: Day, t: number, kinds: Choice, actor: Actor, account: Account, t
       const email = outsiderEmail(d.detail, world);
       Object.assign(target, { domainId: uuidOf(world.seed, 'user', email), domainName: email, vars: { org: world.organisationName, email } });
     }
-    record(d, t, a.kind, actor, account, target);
+    record(d, t, a, actor, account, target);
     // An invitation is usually accepted a few hours later by the invitee.
     if (a.kind === 'ACCOUNT_INVITE_USER' && rng.chance(0.7)) {
       const at = t + rng.int(20 * 60_000, 6 * HOUR);

@@ -1,0 +1,82 @@
+/**
+ * A day being generated or counted, and the one way a record is made of it: in full, or (while only
+ * counting) as its facts, without drawing or writing what it names.
+ */
+import type { Person } from '../../fixtures/company.js';
+import { ACTION_BY_KIND, type ActionKind } from '../../fixtures/catalogues/instaclustr.js';
+import type { components } from '../../openapi/generated/instaclustr.js';
+import type { Rng } from '../core/rng.js';
+import { iso } from '../core/time.js';
+import type { ActionFacts, FactsTable } from './facts.js';
+import type { Actor, DayScene, Target } from './targets.js';
+import type { Account, User } from './world.js';
+
+type UserAction = components['schemas']['UserAction'];
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+
+/** One day being generated: the scene targets are picked in, and the records so far. */
+export interface Day extends DayScene {
+  day: number;
+  /** Last millisecond of the day: records never spill into the next bucket. */
+  last: number;
+  /** The seed's own stream, whose history predates volumes: it draws as it always has (see `detail`). */
+  legacy: boolean;
+  /** Draws for whether, what, who and when: everything a count of the day depends on. */
+  rng: Rng;
+  /** The records so far; null while the day is only counted (see dayFacts)... */
+  out: UserAction[] | null;
+  /** ...into these, made by `table`. */
+  facts: ActionFacts[];
+  table: FactsTable;
+}
+
+const mod = (n: number, m: number) => ((n % m) + m) % m;
+
+// A template split once into its text (even places) and its words (odd places).
+const templates = new Map<string, string[]>();
+
+function fill(template: string, vars: Record<string, string>): string {
+  let parts = templates.get(template);
+  if (!parts) templates.set(template, (parts = template.split(/\{(\w+)\}/)));
+  let s = parts[0];
+  for (let i = 1; i < parts.length; i += 2) s += (vars[parts[i]] ?? parts[i]) + parts[i + 1];
+  return s;
+}
+
+/** A time within the person's working hours on the UTC day starting at `from`. */
+export function workTime(rng: Rng, person: Person | undefined, from: number): number {
+  if (!person) return from + rng.int(0, DAY - 1);
+  const localHour = person.workStart + rng.next() * (person.workEnd - person.workStart - 0.5);
+  return from + mod(Math.floor((localHour - person.utcOffset) * HOUR), DAY);
+}
+
+export const asActor = (u: User): Actor => ({ userName: u.userName, userId: u.userId, support: false, person: u.person });
+
+export function record(d: Day, t: number, kind: string | ActionKind, actor: Actor, account: Account | null, target: Target): void {
+  const a = typeof kind === 'string' ? ACTION_BY_KIND.get(kind)! : kind;
+  const accountId = a.org ? null : (account?.accountId ?? null);
+  const organisationId = a.org ? d.world.organisationId : (account?.organisationId ?? null);
+  if (d.out === null) return void d.facts.push(d.table.of(a.kind, a.crud, accountId, organisationId));
+  d.out.push({
+    id: d.detail.uuid(),
+    action: a.kind,
+    crudOperation: a.crud,
+    domainType: a.domainType,
+    domainId: target.domainId,
+    domainName: target.domainName,
+    description: fill(a.template, target.vars),
+    timestamp: iso(Math.min(Math.max(t, d.from), d.last)),
+    userName: actor.userName,
+    userId: actor.userId,
+    accountId,
+    organisationId,
+    performedByInstaclustrSupport: actor.support,
+  });
+}
+
+export const UNNAMED: Target = Object.freeze({ domainId: null, domainName: null, vars: {} });
+
+/** A target as `make` names it; while only counting, none (nothing is drawn or read for it). */
+export const named = (d: Day, make: () => Target): Target => (d.out === null ? UNNAMED : make());
