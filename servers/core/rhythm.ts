@@ -73,8 +73,9 @@ interface Share {
  * Sessions of many people, the same in distribution as daySessions gives them and far cheaper to
  * draw for a crowd: one Poisson count for everyone, then each session's person and local day in
  * proportion to their means (independent Poisson counts sum to one whose items fall to each part
- * so). A seed names other sessions than daySessions draws from it: histories that predate the
- * crowd keep daySessions.
+ * so; a mean above 30 is drawn by the normal approximation, as Rng.poisson does). A seed names
+ * other sessions than daySessions draws from it: histories that predate the crowd keep daySessions.
+ * `dayStart` is the start of a UTC day.
  */
 export class Crowd {
   /** Shares by the weekday of the UTC day: the weekdays of everyone's local days follow from it. */
