@@ -25,12 +25,15 @@ export interface Day extends DayScene {
   legacy: boolean;
   /** Draws for whether, what, who and when: everything a count of the day depends on. */
   rng: Rng;
-  /** The records so far; null while the day is only counted (see dayFacts)... */
-  out: UserAction[] | null;
-  /** ...into these, made by `table`. */
-  facts: ActionFacts[];
-  table: FactsTable;
+  /** What the day keeps of each record. */
+  keep: Keep;
 }
+
+/** A day's records in full, or (while the day is only counted, see dayFacts) their facts. */
+export type Keep = { records: UserAction[] } | { facts: ActionFacts[]; table: FactsTable };
+
+/** Whether the day is only counted: then nothing a record names is drawn or written. */
+export const counting = (d: Day): boolean => !('records' in d.keep);
 
 const mod = (n: number, m: number) => ((n % m) + m) % m;
 
@@ -58,8 +61,9 @@ export function record(d: Day, t: number, kind: string | ActionKind, actor: Acto
   const a = typeof kind === 'string' ? ACTION_BY_KIND.get(kind)! : kind;
   const accountId = a.org ? null : (account?.accountId ?? null);
   const organisationId = a.org ? d.world.organisationId : (account?.organisationId ?? null);
-  if (d.out === null) return void d.facts.push(d.table.of(a.kind, a.crud, accountId, organisationId));
-  d.out.push({
+  const keep = d.keep;
+  if (!('records' in keep)) return void keep.facts.push(keep.table.of(a.kind, a.crud, accountId, organisationId));
+  keep.records.push({
     id: d.detail.uuid(),
     action: a.kind,
     crudOperation: a.crud,
@@ -79,4 +83,4 @@ export function record(d: Day, t: number, kind: string | ActionKind, actor: Acto
 export const UNNAMED: Target = Object.freeze({ domainId: null, domainName: null, vars: {} });
 
 /** A target as `make` names it; while only counting, none (nothing is drawn or read for it). */
-export const named = (d: Day, make: () => Target): Target => (d.out === null ? UNNAMED : make());
+export const named = (d: Day, make: () => Target): Target => (counting(d) ? UNNAMED : make());

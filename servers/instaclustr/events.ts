@@ -6,8 +6,8 @@ import type { EventSummary } from '../core/provider.js';
 import { Crowd, daySessions } from '../core/rhythm.js';
 import { Rng, WeightedTable, hashSeed, mixSeed } from '../core/rng.js';
 import { iso } from '../core/time.js';
-import { DAY, HOUR, UNNAMED, asActor, record, type Day } from './day.js';
-import { FactsTable, type ActionFacts } from './facts.js';
+import { DAY, HOUR, UNNAMED, asActor, counting, named, record, type Day, type Keep } from './day.js';
+import type { ActionFacts, FactsTable } from './facts.js';
 import { clusterLifecycles, keyLifecycles } from './lifecycles.js';
 import { SELF_KINDS, hasTarget, outsiderEmail, targetFor, type Actor, type Target } from './targets.js';
 import { uuidOf, type Account, type InstaclustrWorld, type Role, type User } from './world.js';
@@ -58,7 +58,8 @@ const CHOICES = Object.fromEntries(Object.entries(KINDS).map(([who, kinds]) => [
 
 /** History for one day bucket [from, to): a function of the world's seed and the bucket only. */
 export function generateDay(world: InstaclustrWorld, from: number, to: number, bucket: number): UserAction[] {
-  const out = play(world, from, to, bucket, [], NO_TABLE).out!;
+  const out: UserAction[] = [];
+  play(world, from, to, bucket, { records: out });
   // Ties on a millisecond are ordered by id so that newest-first paging breaks ties by id descending.
   out.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return out;
@@ -71,27 +72,28 @@ export function generateDay(world: InstaclustrWorld, from: number, to: number, b
  * one generator, so its records are made and reduced.
  */
 export function dayFacts(world: InstaclustrWorld, from: number, to: number, bucket: number, table: FactsTable): ActionFacts[] {
-  if (world.stream > 0) return play(world, from, to, bucket, null, table).facts;
+  if (world.stream > 0) {
+    const facts: ActionFacts[] = [];
+    play(world, from, to, bucket, { facts, table });
+    return facts;
+  }
   return generateDay(world, from, to, bucket).map((r) => table.of(r.action, r.crudOperation, r.accountId, r.organisationId));
 }
-
-const NO_TABLE = new FactsTable();
 
 /** Detail generators are seeded apart from their day's: the day's seed mixed with this. */
 const DETAIL = 0x64657461;
 
-function play(world: InstaclustrWorld, from: number, to: number, bucket: number, out: UserAction[] | null, table: FactsTable): Day {
+function play(world: InstaclustrWorld, from: number, to: number, bucket: number, keep: Keep): void {
   const legacy = world.stream === 0;
   const seed = legacy ? hashSeed(world.seed, 'instaclustr', bucket) : mixSeed(world.seed, bucket);
   const rng = new Rng(seed);
   const detail = legacy ? rng : new Rng(mixSeed(seed, DETAIL));
-  const d: Day = { world, legacy, rng, detail, from, alive: new Map(), day: Math.floor(from / DAY), last: to - 1, out, facts: [], table };
+  const d: Day = { world, legacy, rng, detail, from, alive: new Map(), day: Math.floor(from / DAY), last: to - 1, keep };
   clusterLifecycles(d);
   keyLifecycles(d);
   customerSessions(d);
   serviceWork(d);
   supportWork(d);
-  return d;
 }
 
 const organisationTarget = (world: InstaclustrWorld): Target => ({
@@ -102,7 +104,7 @@ const organisationTarget = (world: InstaclustrWorld): Target => ({
 
 /** What an action is done to; while only counting, a target without details (none is drawn). */
 function aim(d: Day, a: ActionKind, actor: Actor, account: Account): Target | null {
-  if (d.out === null) return a.org || hasTarget(d, a, account) ? UNNAMED : null;
+  if (counting(d)) return a.org || hasTarget(d, a, account) ? UNNAMED : null;
   return a.org ? organisationTarget(d.world) : targetFor(d, a, actor, account);
 }
 
@@ -113,7 +115,7 @@ function act(d: Day, t: number, kinds: Choice, actor: Actor, account: Account, t
     const a = d.legacy ? rng.weighted(kinds.kinds) : kinds.table.pick(rng);
     const target = aim(d, a, actor, account);
     if (!target) continue;
-    if (d.out !== null && (a.kind === 'ORGANISATION_INVITE_USER' || a.kind === 'ORGANISATION_REMOVE_USER')) {
+    if (!counting(d) && (a.kind === 'ORGANISATION_INVITE_USER' || a.kind === 'ORGANISATION_REMOVE_USER')) {
       const email = outsiderEmail(d.detail, world);
       Object.assign(target, { domainId: uuidOf(world.seed, 'user', email), domainName: email, vars: { org: world.organisationName, email } });
     }
@@ -164,13 +166,13 @@ function customerSessions(d: Day): void {
     const user = byPerson.get(s.person)!;
     const m = rng.pick(user.memberships);
     const actor = asActor(user);
-    const self = d.out && { domainId: user.userId, domainName: user.userName, vars: { email: user.userName } };
+    const self = named(d, () => ({ domainId: user.userId, domainName: user.userName, vars: { email: user.userName } }));
     let t = s.start;
     if (rng.chance(0.04)) {
-      record(d, t, 'USER_LOGIN_FAILED', actor, m.account, self ?? UNNAMED);
+      record(d, t, 'USER_LOGIN_FAILED', actor, m.account, self);
       t += rng.int(10_000, 90_000);
     }
-    record(d, t, 'USER_LOGIN', actor, m.account, self ?? UNNAMED);
+    record(d, t, 'USER_LOGIN', actor, m.account, self);
     const n = rng.int(0, m.role === 'READ_ONLY' || m.role === 'BILLING' ? 2 : 5);
     for (let i = 0; i < n; i++) {
       t += rng.int(20_000, 600_000);
