@@ -63,6 +63,9 @@ export const ADMINS: readonly Role[] = ['OWNER', 'CLUSTER_ADMIN'];
 export const OWNERS: readonly Role[] = ['OWNER'];
 type Roles = readonly Role[] | 'people' | '*';
 
+const holds = (u: User, account: Account, roles: Roles) =>
+  (roles !== 'people' || !u.service) && u.memberships.some((m) => m.account === account && (typeof roles === 'string' || roles.includes(m.role)));
+
 /** Members of an account in one of `roles` (all of them by default; `people`: not service users). */
 export function membersOf(world: InstaclustrWorld, account: Account, roles: Roles = '*'): User[] {
   let byAccount = members.get(world);
@@ -70,13 +73,7 @@ export function membersOf(world: InstaclustrWorld, account: Account, roles: Role
   let byRoles = byAccount.get(account);
   if (!byRoles) byAccount.set(account, (byRoles = new Map()));
   let list = byRoles.get(roles);
-  if (!list)
-    byRoles.set(
-      roles,
-      (list = world.users.filter(
-        (u) => (roles !== 'people' || !u.service) && u.memberships.some((m) => m.account === account && (typeof roles === 'string' || roles.includes(m.role))),
-      )),
-    );
+  if (!list) byRoles.set(roles, (list = world.users.filter((u) => holds(u, account, roles))));
   return list;
 }
 
