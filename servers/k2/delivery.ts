@@ -32,16 +32,16 @@ async function buildArchive(stem: string, records: unknown[], mtime: Date): Prom
   return gzipSync(Buffer.concat(chunks));
 }
 
-/** The `Records` of an archive's bytes (a tar.gz of one JSON member), as a reader of the bucket gets them. */
-export async function archiveRecords(bytes: Buffer): Promise<Array<Record<string, unknown>>> {
+/** The files of an archive's bytes (a tar.gz), each as text, as a reader of the bucket gets them. */
+export async function untar(bytes: Uint8Array): Promise<Array<{ name: string; text: string }>> {
   const extract = tar.extract();
-  const members: Buffer[] = [];
+  const files: Array<{ name: string; text: string }> = [];
   const done = new Promise<void>((resolve, reject) => {
-    extract.on('entry', (_header, stream, next) => {
+    extract.on('entry', (header, stream, next) => {
       const chunks: Buffer[] = [];
       stream.on('data', (c: unknown) => void chunks.push(c as Buffer));
       stream.on('end', () => {
-        members.push(Buffer.concat(chunks));
+        files.push({ name: header.name, text: Buffer.concat(chunks).toString('utf8') });
         next();
       });
       stream.resume();
@@ -51,7 +51,12 @@ export async function archiveRecords(bytes: Buffer): Promise<Array<Record<string
   });
   extract.end(gunzipSync(bytes));
   await done;
-  return members.flatMap((m) => (JSON.parse(m.toString('utf8')) as { Records: Array<Record<string, unknown>> }).Records);
+  return files;
+}
+
+/** The `Records` of an archive's bytes, in file order. */
+export async function archiveRecords(bytes: Uint8Array): Promise<Array<Record<string, unknown>>> {
+  return (await untar(bytes)).flatMap((f) => (JSON.parse(f.text) as { Records: Array<Record<string, unknown>> }).Records);
 }
 
 /**

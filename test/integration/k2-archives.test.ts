@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { K2Client } from '../../contracts/k2/client.js';
 import type { K2State } from '../../servers/k2/state.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
-import { untar } from '../support/archives.js';
+import { untar } from '../../servers/k2/delivery.js';
 import { awsCli } from '../support/aws.js';
 
 const env = useEmulator({ now: FROZEN_NOW, only: ['k2'] });

@@ -6,7 +6,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { afterAll, describe, expect, it } from 'vitest';
 import { K2Client, K2Console } from '../../contracts/k2/client.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
-import { untar } from '../support/archives.js';
+import { untar } from '../../servers/k2/delivery.js';
 import { awsCli } from '../support/aws.js';
 
 const env = useEmulator({ now: FROZEN_NOW, only: ['k2'] });

@@ -11,7 +11,7 @@ import { OpseraClient } from '../../contracts/opsera/client.js';
 import { feedOf } from '../../contracts/verify.js';
 import { startEmulator, type Emulator } from '../../servers/index.js';
 import { FROZEN_NOW, useEmulator } from '../support/emulator.js';
-import { archiveRecords } from '../support/archives.js';
+import { archiveRecords } from '../../servers/k2/delivery.js';
 
 const env = useEmulator({ now: FROZEN_NOW });
 const HOUR = 3_600_000;
