@@ -1,5 +1,5 @@
 import type { Person } from './company.js';
-import type { Rng } from './rng.js';
+import { WeightedTable, type Rng } from './rng.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -48,25 +48,13 @@ function drawSession(rng: Rng, person: Person, localDay: number, dayStart: numbe
   if (start >= dayStart && start < dayStart + DAY) out.push({ person, start, offHours: off || isWeekend(localDay) });
 }
 
-/** The first share whose running total is above `at` (the last if none is). */
-function firstAbove(shares: readonly Share[], at: number): number {
-  let lo = 0;
-  let hi = shares.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (shares[mid].upTo <= at) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** A person's share of a crowd's day: one of their local days, and its mean count of sessions. */
 interface Share {
   person: Person;
   /** The local day, counted from the UTC day. */
   shift: number;
-  /** The mean count of sessions, added to those of the shares before it. */
-  upTo: number;
+  /** The mean count of sessions. */
+  weight: number;
 }
 
 /**
@@ -79,7 +67,7 @@ interface Share {
  */
 export class Crowd {
   /** Shares by the weekday of the UTC day: the weekdays of everyone's local days follow from it. */
-  private readonly byWeekday: Share[][] = [];
+  private readonly byWeekday: Array<WeightedTable<Share>> = [];
 
   constructor(
     private readonly people: readonly Person[],
@@ -88,11 +76,10 @@ export class Crowd {
 
   sessions(rng: Rng, dayStart: number): Session[] {
     const day = Math.floor(dayStart / DAY);
-    const shares = (this.byWeekday[weekdayOf(day)] ??= this.sharesOf(dayStart));
+    const shares = (this.byWeekday[weekdayOf(day)] ??= new WeightedTable(this.sharesOf(dayStart)));
     const out: Session[] = [];
-    const total = shares.length ? shares[shares.length - 1].upTo : 0;
-    for (let n = rng.poisson(total); n > 0; n--) {
-      const share = shares[firstAbove(shares, rng.next() * total)];
+    for (let n = rng.poisson(shares.total); n > 0; n--) {
+      const share = shares.pick(rng);
       drawSession(rng, share.person, day + share.shift, dayStart, out);
     }
     out.sort((a, b) => a.start - b.start);
@@ -102,11 +89,10 @@ export class Crowd {
   private sharesOf(dayStart: number): Share[] {
     const day = Math.floor(dayStart / DAY);
     const shares: Share[] = [];
-    let upTo = 0;
     for (const person of this.people) {
       for (const localDay of localDays(person, dayStart)) {
-        upTo += (this.perDay * person.activity * (isWeekend(localDay) ? 0.04 : 1)) / 2;
-        shares.push({ person, shift: localDay - day, upTo });
+        const weight = (this.perDay * person.activity * (isWeekend(localDay) ? 0.04 : 1)) / 2;
+        shares.push({ person, shift: localDay - day, weight });
       }
     }
     return shares;

@@ -144,14 +144,15 @@ export class Rng {
  */
 export class WeightedTable<T extends { weight: number }> {
   private readonly upTo: number[] = [];
+  /** The sum of the weights. */
+  readonly total: number = 0;
 
   constructor(private readonly items: readonly T[]) {
-    let total = 0;
-    for (const it of items) this.upTo.push((total += it.weight));
+    for (const it of items) this.upTo.push((this.total += it.weight));
   }
 
   pick(rng: Rng): T {
-    const at = rng.next() * this.upTo[this.upTo.length - 1];
+    const at = rng.next() * this.total;
     let lo = 0;
     let hi = this.items.length - 1;
     while (lo < hi) {

@@ -140,8 +140,22 @@ const mod = (n: number, m: number) => ((n % m) + m) % m;
 // incarnation is only made again.
 const MAX_MEMO = 40_000;
 let memoSize = 0;
-let clusterMemo = new WeakMap<ClusterSlot, Map<number, Cluster>>();
-let keyMemo = new WeakMap<KeySlot, Map<number, KeyIncarnation>>();
+let memo = new WeakMap<ClusterSlot | KeySlot, Map<number, unknown>>();
+
+/** Incarnation `k` of `slot`, made by `make` unless remembered. */
+function remembered<T>(slot: ClusterSlot | KeySlot, k: number, make: () => T): T {
+  let m = memo.get(slot);
+  let v = m?.get(k) as T | undefined;
+  if (v !== undefined) return v;
+  if (++memoSize > MAX_MEMO) {
+    memo = new WeakMap();
+    memoSize = 1;
+    m = undefined;
+  }
+  if (!m) memo.set(slot, (m = new Map()));
+  m.set(k, (v = make()));
+  return v;
+}
 
 // An incarnation's seed: a digest of what names it in the seed's own stream, as it has always
 // been; integer mixing in the streams of a volume, whose incarnations are made by the ten thousand.
@@ -156,31 +170,9 @@ const keySeed = (world: InstaclustrWorld, s: KeySlot, k: number) =>
     ? hashSeed(world.seed, 'instaclustr', 'key', s.user.userId, s.account?.accountId ?? 'org', k)
     : mixSeed(mixSeed(world.seed ^ KEY, s.slot), k);
 
-function clusterIncarnation(world: InstaclustrWorld, s: ClusterSlot, k: number): Cluster {
-  let m = clusterMemo.get(s);
-  let c = m?.get(k);
-  if (c !== undefined) return c;
-  if (++memoSize > MAX_MEMO) forget();
-  if (!(m = clusterMemo.get(s))) clusterMemo.set(s, (m = new Map()));
-  m.set(k, (c = new Cluster(clusterSeed(world, s, k), s, k)));
-  return c;
-}
-
-function forget(): void {
-  clusterMemo = new WeakMap();
-  keyMemo = new WeakMap();
-  memoSize = 1;
-}
-
-function keyIncarnation(world: InstaclustrWorld, s: KeySlot, k: number): KeyIncarnation {
-  let m = keyMemo.get(s);
-  let key = m?.get(k);
-  if (key !== undefined) return key;
-  if (++memoSize > MAX_MEMO) forget();
-  if (!(m = keyMemo.get(s))) keyMemo.set(s, (m = new Map()));
-  m.set(k, (key = new KeyIncarnation(keySeed(world, s, k), s, k)));
-  return key;
-}
+const clusterIncarnation = (world: InstaclustrWorld, s: ClusterSlot, k: number): Cluster => remembered(s, k, () => new Cluster(clusterSeed(world, s, k), s, k));
+const keyIncarnation = (world: InstaclustrWorld, s: KeySlot, k: number): KeyIncarnation =>
+  remembered(s, k, () => new KeyIncarnation(keySeed(world, s, k), s, k));
 
 const ACCOUNT_KEY_MIX = [
   { v: 'Provisioning' as const, weight: 6 },

@@ -1,5 +1,6 @@
 import type { Company, Person } from '../../fixtures/company.js';
 import { NAMES, PRODUCTS, SUPPORT_STAFF } from '../../fixtures/catalogues/instaclustr.js';
+import { Memo } from '../core/memo.js';
 import { Rng, hashSeed, type CredentialDraw } from '../core/rng.js';
 import type { CredentialOverrides } from './settings.js';
 
@@ -79,36 +80,11 @@ export interface InstaclustrWorld {
 
 /** A stable UUID for anything named by its parts (cluster topics, key incarnations). */
 export function uuidOf(...parts: Array<string | number>): string {
-  // The same objects (a cluster's topics, its schedule) are named again day after day: remembered
-  // in a tree keyed part by part, so that a lookup joins no strings.
-  if (IdTree.nodes > MAX_IDS) ids = IdTree.root();
-  let node = ids;
-  for (const part of parts) node = node.child(part);
-  return (node.id ??= new Rng(hashSeed('instaclustr-id', ...parts)).uuid());
+  // The same objects (a cluster's topics, its schedule) are named again day after day.
+  return ids.get(parts.join('\u0000'), () => new Rng(hashSeed('instaclustr-id', ...parts)).uuid());
 }
 
-class IdTree {
-  static nodes = 0;
-  id: string | undefined;
-  private readonly children = new Map<string | number, IdTree>();
-
-  static root(): IdTree {
-    IdTree.nodes = 0;
-    return new IdTree();
-  }
-
-  child(part: string | number): IdTree {
-    let c = this.children.get(part);
-    if (c === undefined) {
-      this.children.set(part, (c = new IdTree()));
-      IdTree.nodes++;
-    }
-    return c;
-  }
-}
-
-const MAX_IDS = 100_000;
-let ids = IdTree.root();
+const ids = new Memo<string>(100_000);
 
 const ROLE_PLAN: Record<string, (i: number) => Array<[number, Role]>> = {
   admin: () => [
