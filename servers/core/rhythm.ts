@@ -27,7 +27,20 @@ export function daySessions(rng: Rng, people: readonly Person[], dayStart: numbe
       for (let i = 0; i < n; i++) drawSession(rng, person, localDay, dayStart, out);
     }
   }
-  out.sort((a, b) => a.start - b.start);
+  return byStart(out);
+}
+
+/**
+ * Sessions ordered by start, ties kept in drawing order (as a stable sort leaves them): by
+ * insertion, since a day holds a few dozen and days are drawn by the ten thousand.
+ */
+function byStart(out: Session[]): Session[] {
+  for (let i = 1; i < out.length; i++) {
+    const s = out[i];
+    let j = i - 1;
+    for (; j >= 0 && out[j].start > s.start; j--) out[j + 1] = out[j];
+    out[j + 1] = s;
+  }
   return out;
 }
 
@@ -82,8 +95,7 @@ export class Crowd {
       const share = shares.pick(rng);
       drawSession(rng, share.person, day + share.shift, dayStart, out);
     }
-    out.sort((a, b) => a.start - b.start);
-    return out;
+    return byStart(out);
   }
 
   private sharesOf(dayStart: number): Share[] {

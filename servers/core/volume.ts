@@ -11,6 +11,8 @@ import type { CommonSettings } from './settings.js';
  */
 export class Streams<W> {
   private readonly worlds: Array<W | undefined>;
+  /** Streams' seeds, asked for on every bucket of every stream: a digest each is not free. */
+  private readonly seeds: number[] = [];
 
   constructor(
     readonly volume: number,
@@ -24,7 +26,7 @@ export class Streams<W> {
 
   /** The seed stream `k` generates from: the vendor's own for stream 0. */
   seedOf(k: number): number {
-    return k === 0 ? this.seed : hashSeed(this.seed, 'volume', k);
+    return k === 0 ? this.seed : (this.seeds[k] ??= hashSeed(this.seed, 'volume', k));
   }
 
   /** Stream k's world, made on first use (a volume of 1,000 does not build 1,000 worlds at start). */
@@ -37,6 +39,11 @@ export class Streams<W> {
     const out = gen(this.world(0), this.seed, 0);
     for (let k = 1; k < this.volume; k++) for (const r of gen(this.world(k), this.seedOf(k), k)) out.push(r);
     return out;
+  }
+
+  /** Every stream's world in turn, stream 0's first: for what sums over streams without a list of records. */
+  each(visit: (world: W, stream: number) => void): void {
+    for (let k = 0; k < this.volume; k++) visit(this.world(k), k);
   }
 
   /** Every world made so far (stream 0 first): what summaries look people up in. */

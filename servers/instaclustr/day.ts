@@ -7,7 +7,7 @@ import { ACTION_BY_KIND, type ActionKind } from '../../fixtures/catalogues/insta
 import type { components } from '../../openapi/generated/instaclustr.js';
 import type { Rng } from '../core/rng.js';
 import { iso } from '../core/time.js';
-import type { ActionFacts, FactsTable } from './facts.js';
+import { countFacts, type FactsTable, type Histogram } from './facts.js';
 import type { Actor, DayScene, Target } from './targets.js';
 import type { Account, User } from './world.js';
 
@@ -27,13 +27,14 @@ export interface Day extends DayScene {
   rng: Rng;
   /** What the day keeps of each record. */
   keep: Keep;
+  /** Whether the day is only counted: then nothing a record names is drawn or written. */
+  counting: boolean;
 }
 
-/** A day's records in full, or (while the day is only counted, see dayFacts) their facts. */
-export type Keep = { records: UserAction[] } | { facts: ActionFacts[]; table: FactsTable };
+/** A day's records in full, or (while the day is only counted, see countDay) a histogram of their facts. */
+export type Keep = { records: UserAction[] } | { counts: Histogram; table: FactsTable };
 
-/** Whether the day is only counted: then nothing a record names is drawn or written. */
-export const counting = (d: Day): boolean => !('records' in d.keep);
+export const counting = (d: Day): boolean => d.counting;
 
 const mod = (n: number, m: number) => ((n % m) + m) % m;
 
@@ -62,7 +63,7 @@ export function record(d: Day, t: number, kind: string | ActionKind, actor: Acto
   const accountId = a.org ? null : (account?.accountId ?? null);
   const organisationId = a.org ? d.world.organisationId : (account?.organisationId ?? null);
   const keep = d.keep;
-  if (!('records' in keep)) return void keep.facts.push(keep.table.of(a.kind, a.crud, accountId, organisationId));
+  if (!('records' in keep)) return countFacts(keep.counts, keep.table.ofKind(a, accountId, organisationId, a.org || !account ? -1 : account.index));
   keep.records.push({
     id: d.detail.uuid(),
     action: a.kind,

@@ -6,8 +6,8 @@ import type { EventSummary } from '../core/provider.js';
 import { Crowd, daySessions } from '../core/rhythm.js';
 import { Rng, WeightedTable, hashSeed, mixSeed } from '../core/rng.js';
 import { iso } from '../core/time.js';
-import { DAY, HOUR, UNNAMED, asActor, counting, named, record, type Day, type Keep } from './day.js';
-import type { ActionFacts, FactsTable } from './facts.js';
+import { DAY, HOUR, UNNAMED, asActor, counting, record, type Day, type Keep } from './day.js';
+import { countFacts, type FactsTable, type Histogram } from './facts.js';
 import { clusterLifecycles, keyLifecycles } from './lifecycles.js';
 import { SELF_KINDS, hasTarget, outsiderEmail, targetFor, type Actor, type Target } from './targets.js';
 import { uuidOf, type Account, type InstaclustrWorld, type Role, type User } from './world.js';
@@ -66,18 +66,14 @@ export function generateDay(world: InstaclustrWorld, from: number, to: number, b
 }
 
 /**
- * The facts of generateDay's records, one per record (in no particular order), for counting. A
- * stream with a detail generator of its own is played without naming anything: every draw that
- * decides whether, what, who and when is made, no detail is. The seed's own stream draws both from
- * one generator, so its records are made and reduced.
+ * Counts the facts of generateDay's records into `into`. A stream with a detail generator of its
+ * own is played without naming anything: every draw that decides whether, what, who and when is
+ * made, no detail is. The seed's own stream draws both from one generator, so its records are
+ * made and reduced.
  */
-export function dayFacts(world: InstaclustrWorld, from: number, to: number, bucket: number, table: FactsTable): ActionFacts[] {
-  if (world.stream > 0) {
-    const facts: ActionFacts[] = [];
-    play(world, from, to, bucket, { facts, table });
-    return facts;
-  }
-  return generateDay(world, from, to, bucket).map((r) => table.of(r.action, r.crudOperation, r.accountId, r.organisationId));
+export function countDay(world: InstaclustrWorld, from: number, to: number, bucket: number, table: FactsTable, into: Histogram): void {
+  if (world.stream > 0) return play(world, from, to, bucket, { counts: into, table });
+  for (const r of generateDay(world, from, to, bucket)) countFacts(into, table.of(r.action, r.crudOperation, r.accountId, r.organisationId));
 }
 
 /** Detail generators are seeded apart from their day's: the day's seed mixed with this. */
@@ -88,7 +84,7 @@ function play(world: InstaclustrWorld, from: number, to: number, bucket: number,
   const seed = legacy ? hashSeed(world.seed, 'instaclustr', bucket) : mixSeed(world.seed, bucket);
   const rng = new Rng(seed);
   const detail = legacy ? rng : new Rng(mixSeed(seed, DETAIL));
-  const d: Day = { world, legacy, rng, detail, from, alive: new Map(), day: Math.floor(from / DAY), last: to - 1, keep };
+  const d: Day = { world, legacy, rng, detail, from, alive: new Map(), day: Math.floor(from / DAY), last: to - 1, keep, counting: !('records' in keep) };
   clusterLifecycles(d);
   keyLifecycles(d);
   customerSessions(d);
@@ -133,6 +129,13 @@ function act(d: Day, t: number, kinds: Choice, actor: Actor, account: Account, t
 /** Customer sessions per person and working day, scaled by the person's activity. */
 const SESSIONS_PER_DAY = 0.5;
 
+/** A world's user as the days see it: as an actor, and as the target of actions on oneself. */
+interface Member {
+  user: User;
+  actor: Actor;
+  self: Target;
+}
+
 /** The people behind a world's users and its service users: fixed per world, asked for every day. */
 interface Cast {
   people: Person[];
@@ -140,20 +143,29 @@ interface Cast {
   crowd: Crowd;
   /** Instaclustr Support's staff as actors, in the world's order. */
   support: Actor[];
-  byPerson: Map<Person, User>;
-  service: User[];
+  /** Members by their person's place in the company. */
+  byPerson: Member[];
+  service: Member[];
 }
 
 const casts = new WeakMap<InstaclustrWorld, Cast>();
+
+const memberOf = (user: User): Member => ({
+  user,
+  actor: asActor(user),
+  self: { domainId: user.userId, domainName: user.userName, vars: { email: user.userName } },
+});
 
 function castOf(world: InstaclustrWorld): Cast {
   let cast = casts.get(world);
   if (!cast) {
     const humans = world.users.filter((u) => u.person);
-    const byPerson = new Map(humans.map((u) => [u.person!, u]));
+    const byPerson: Member[] = [];
+    for (const u of humans) byPerson[u.person!.index] = memberOf(u);
     const people = humans.map((u) => u.person!);
     const support = world.support.map((staff) => ({ ...staff, support: true }));
-    casts.set(world, (cast = { people, crowd: new Crowd(people, SESSIONS_PER_DAY), support, byPerson, service: world.users.filter((u) => u.service) }));
+    const service = world.users.filter((u) => u.service).map(memberOf);
+    casts.set(world, (cast = { people, crowd: new Crowd(people, SESSIONS_PER_DAY), support, byPerson, service }));
   }
   return cast;
 }
@@ -163,10 +175,9 @@ function customerSessions(d: Day): void {
   const { rng } = d;
   const { people, byPerson, crowd } = castOf(d.world);
   for (const s of d.legacy ? daySessions(rng, people, d.from, SESSIONS_PER_DAY) : crowd.sessions(rng, d.from)) {
-    const user = byPerson.get(s.person)!;
+    const { user, actor } = byPerson[s.person.index];
     const m = rng.pick(user.memberships);
-    const actor = asActor(user);
-    const self = named(d, () => ({ domainId: user.userId, domainName: user.userName, vars: { email: user.userName } }));
+    const self = counting(d) ? UNNAMED : byPerson[s.person.index].self;
     let t = s.start;
     if (rng.chance(0.04)) {
       record(d, t, 'USER_LOGIN_FAILED', actor, m.account, self);
@@ -184,10 +195,10 @@ function customerSessions(d: Day): void {
 
 /** Service users (Terraform, CI) work around the clock through their API keys. */
 function serviceWork(d: Day): void {
-  for (const u of castOf(d.world).service) {
-    const account = u.memberships[0].account;
+  for (const { user, actor } of castOf(d.world).service) {
+    const account = user.memberships[0].account;
     const n = d.rng.poisson(2.5);
-    for (let i = 0; i < n; i++) act(d, d.from + d.rng.int(0, DAY - 1), CHOICES.SERVICE, asActor(u), account);
+    for (let i = 0; i < n; i++) act(d, d.from + d.rng.int(0, DAY - 1), CHOICES.SERVICE, actor, account);
   }
 }
 

@@ -4,6 +4,7 @@
  * distinct values repeated; the histogram keeps each once, so any filter over a year of a large
  * history tests a few thousand values instead of every record.
  */
+import type { ActionKind } from '../../fixtures/catalogues/instaclustr.js';
 import type { Entry } from '../core/store.js';
 import type { components } from '../../openapi/generated/instaclustr.js';
 
@@ -15,6 +16,22 @@ export type ActionFacts = Pick<UserAction, 'action' | 'crudOperation' | 'account
 /** One object per distinct facts value, so that histograms count by identity. */
 export class FactsTable {
   private readonly byAccount = new Map<string | null, Map<string | null, Map<string, ActionFacts>>>();
+  /** The values last found per kind and account place (see `ofKind`). */
+  private readonly byKind = new Map<ActionKind, Array<ActionFacts | undefined>>();
+
+  /**
+   * The facts of a record of kind `a` in an account (its `index`; -1 for none) or, for an
+   * organisation kind, of the organisation: what counting asks for per record, so kept by the kind
+   * object and a place first. A place's value is checked, so worlds whose accounts share places
+   * but not ids only look it up again.
+   */
+  ofKind(a: ActionKind, accountId: string | null, organisationId: string | null, place: number): ActionFacts {
+    let places = this.byKind.get(a);
+    if (!places) this.byKind.set(a, (places = []));
+    const f = places[place + 1];
+    if (f && f.accountId === accountId && f.organisationId === organisationId) return f;
+    return (places[place + 1] = this.of(a.kind, a.crud, accountId, organisationId));
+  }
 
   of(action: ActionFacts['action'], crudOperation: ActionFacts['crudOperation'], accountId: string | null, organisationId: string | null): ActionFacts {
     let byOrganisation = this.byAccount.get(accountId);
@@ -30,12 +47,12 @@ export class FactsTable {
 /** How many records have each facts value. */
 export type Histogram = Map<ActionFacts, number>;
 
-/** Generated facts (from the table) and inserted records (each its own value) counted together. */
-export function histogramOf(generated: readonly ActionFacts[], inserted: readonly Entry<UserAction>[]): Histogram {
-  const h: Histogram = new Map();
-  for (const f of generated) h.set(f, (h.get(f) ?? 0) + 1);
-  for (const e of inserted) h.set(e.rec, 1);
-  return h;
+export const countFacts = (h: Histogram, f: ActionFacts): void => void h.set(f, (h.get(f) ?? 0) + 1);
+
+/** A histogram of generated facts (from the table) with inserted records (each its own value) added. */
+export function withInserted(generated: Histogram, inserted: readonly Entry<UserAction>[]): Histogram {
+  for (const e of inserted) generated.set(e.rec, 1);
+  return generated;
 }
 
 /** A count and a count per action. */

@@ -1,14 +1,14 @@
 import { defineProvider } from '../core/provider.js';
 import { principalOf } from './auth.js';
 import { instaclustrErrors } from './errors.js';
-import { dayFacts, generateDay, normalizeAction, summarizeAction, type UserAction } from './events.js';
+import { countDay, generateDay, normalizeAction, summarizeAction, type UserAction } from './events.js';
 import { instaclustrFeeds, instaclustrRoutes } from './routes.js';
 import { settings, type InstaclustrSettings } from './settings.js';
 import { actorOf, buildWorld, credentialsOf, manifestOf, streamWorld } from './world.js';
 import { colleagues } from '../../fixtures/company.js';
 import { streamsOf } from '../core/volume.js';
 import { instaclustrClient } from './client.js';
-import { FactsTable } from './facts.js';
+import { FactsTable, type Histogram } from './facts.js';
 
 export const instaclustr = defineProvider<UserAction, InstaclustrSettings>({
   id: 'instaclustr',
@@ -30,8 +30,13 @@ export const instaclustr = defineProvider<UserAction, InstaclustrSettings>({
     const apiKeys = new Set(world.keys.map((k) => k.apiKey));
     const streams = streamsOf(ctx, world, (k, seed, rng) => streamWorld(world, colleagues(ctx.company, seed, k), seed, rng, k));
     const table = new FactsTable();
+    const facts = (from: number, to: number, bucket: number): Histogram => {
+      const h: Histogram = new Map();
+      streams.each((w) => countDay(w, from, to, bucket, table, h));
+      return h;
+    };
     return {
-      app: instaclustrRoutes(ctx, world, (from, to, bucket) => streams.generate((w) => dayFacts(w, from, to, bucket, table))),
+      app: instaclustrRoutes(ctx, world, facts),
       credentials: credentialsOf(world),
       manifest: () => manifestOf(world),
       generate: (from, to, bucket) => streams.generate((w) => generateDay(w, from, to, bucket)),

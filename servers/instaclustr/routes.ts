@@ -6,7 +6,7 @@ import type { Entry } from '../core/store.js';
 import { instaclustrAuth } from './auth.js';
 import { INVALID_ORGANISATION, methodNotAllowed } from './errors.js';
 import type { UserAction } from './events.js';
-import { addToTally, histogramOf, newTally, tallyOf, type ActionFacts, type Tally } from './facts.js';
+import { addToTally, newTally, tallyOf, withInserted, type ActionFacts, type Histogram, type Tally } from './facts.js';
 import { parseQuery, type UserActionsQuery } from './query.js';
 import type { InstaclustrSettings } from './settings.js';
 import type { ApiKey, InstaclustrWorld } from './world.js';
@@ -18,8 +18,8 @@ const DAY = 86_400_000;
 
 type Ctx = ProviderContext<UserAction, InstaclustrSettings>;
 type Scope = (r: ActionFacts) => boolean;
-/** The facts of a bucket's generated history (see dayFacts). */
-export type FactsOfBucket = (from: number, to: number, bucket: number) => readonly ActionFacts[];
+/** A histogram of the facts of a bucket's generated history (see countDay), new on every call. */
+export type FactsOfBucket = (from: number, to: number, bucket: number) => Histogram;
 
 interface Page {
   total: number;
@@ -69,7 +69,7 @@ function dayTallies(ctx: Ctx, facts: FactsOfBucket, scope: Scope, key: string, q
   }
   const pass = (f: ActionFacts) => scope(f) && factsFilter(f);
   return (b) => {
-    const h = store.remember(b, 'facts', (inserted) => histogramOf(facts(b * ms, (b + 1) * ms, b), inserted));
+    const h = store.remember(b, 'facts', (inserted) => withInserted(facts(b * ms, (b + 1) * ms, b), inserted));
     return h && tallyOf(h, pass);
   };
 }
