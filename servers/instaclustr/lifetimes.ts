@@ -10,10 +10,16 @@ import type { Account, ClusterSlot, InstaclustrWorld, KeySlot, User } from './wo
 type Product = (typeof PRODUCTS)[number];
 type KeyType = 'Provisioning' | 'Read-Only Provisioning' | 'Monitoring' | 'Organization Management';
 
-/** What names a cluster and what it is made of: drawn only once a record names it. */
+/**
+ * What identifies a cluster, drawn once a record names it, and what it is made of, drawn after
+ * that from the same generator once a record names a data centre or node.
+ */
 interface ClusterDetails {
   id: string;
-  name: string;
+  parts: () => ClusterParts;
+}
+
+interface ClusterParts {
   version: string;
   dcs: Array<{ id: string; name: string }>;
   nodes: Array<{ id: string; name: string }>;
@@ -56,6 +62,7 @@ export class Cluster extends Incarnation<ClusterSlot, ClusterDetails> {
   /** Day of CREATE_CLUSTER and of DELETE_CLUSTER. */
   readonly createdDay: number;
   readonly deletedDay: number;
+  private named: string | undefined;
 
   constructor(seed: number, slot: ClusterSlot, k: number) {
     super(seed, slot, k);
@@ -68,17 +75,19 @@ export class Cluster extends Incarnation<ClusterSlot, ClusterDetails> {
   get id(): string {
     return this.drawn().id;
   }
+  /** Named by its slot and incarnation: no draw. */
   get name(): string {
-    return this.drawn().name;
+    const s = this.slot;
+    return (this.named ??= `${s.base}-${s.product.short}-${s.env}${s.longLived ? '' : `-${mod(this.k, 90) + 10}`}`);
   }
   get version(): string {
-    return this.drawn().version;
+    return this.drawn().parts().version;
   }
-  get dcs(): ClusterDetails['dcs'] {
-    return this.drawn().dcs;
+  get dcs(): ClusterParts['dcs'] {
+    return this.drawn().parts().dcs;
   }
-  get nodes(): ClusterDetails['nodes'] {
-    return this.drawn().nodes;
+  get nodes(): ClusterParts['nodes'] {
+    return this.drawn().parts().nodes;
   }
 
   // Long-lived clusters run for years and are deleted just before their slot's next incarnation.
@@ -88,14 +97,17 @@ export class Cluster extends Incarnation<ClusterSlot, ClusterDetails> {
   }
 
   protected drawDetails(r: Rng): ClusterDetails {
-    const s = this.slot;
-    const suffix = s.longLived ? '' : `-${mod(this.k, 90) + 10}`;
     const id = r.uuid();
+    let parts: ClusterParts | undefined;
+    return { id, parts: () => (parts ??= this.drawParts(r)) };
+  }
+
+  private drawParts(r: Rng): ClusterParts {
     const dcCount = r.chance(0.75) ? 1 : r.int(2, 3);
     const dcStart = r.int(0, NAMES.dataCentres.length - 1);
     const dcs = Array.from({ length: dcCount }, (_, i) => ({ id: r.uuid(), name: NAMES.dataCentres[(dcStart + i) % NAMES.dataCentres.length] }));
     const nodes = Array.from({ length: r.int(3, 12) }, () => ({ id: r.uuid(), name: `10.${r.int(0, 255)}.${r.int(0, 255)}.${r.int(2, 254)}` }));
-    return { id, name: `${s.base}-${s.product.short}-${s.env}${suffix}`, version: r.pick(s.product.versions), dcs, nodes };
+    return { version: r.pick(this.slot.product.versions), dcs, nodes };
   }
 }
 
