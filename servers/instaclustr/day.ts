@@ -1,13 +1,13 @@
 /**
  * A day being generated or counted, and the one way a record is made of it: in full, or (while only
- * counting) as its facts, without drawing or writing what it names.
+ * counting) as its facts, without writing, and where the stream allows without drawing, what it names.
  */
 import type { Person } from '../../fixtures/company.js';
 import { ACTION_BY_KIND, type ActionKind } from '../../fixtures/catalogues/instaclustr.js';
 import type { components } from '../../openapi/generated/instaclustr.js';
 import type { Rng } from '../core/rng.js';
 import { iso } from '../core/time.js';
-import { countFacts, type FactsTable, type Histogram } from './facts.js';
+import type { FactsTable } from './facts.js';
 import type { Actor, DayScene, Target } from './targets.js';
 import type { Account, User } from './world.js';
 
@@ -27,14 +27,18 @@ export interface Day extends DayScene {
   rng: Rng;
   /** What the day keeps of each record. */
   keep: Keep;
-  /** Whether the day is only counted: then nothing a record names is drawn or written. */
-  counting: boolean;
+  /**
+   * Whether nothing a record names is drawn: a day counted in a stream with a detail generator of
+   * its own. The seed's own stream draws names and decisions from one generator, so counting it
+   * draws every name as generating does, and writes none.
+   */
+  nameless: boolean;
 }
 
-/** A day's records in full, or (while the day is only counted, see countDay) a histogram of their facts. */
-export type Keep = { records: UserAction[] } | { counts: Histogram; table: FactsTable };
+/** A day's records in full, or (while the day is only counted, see countDay) a count per facts number of the table. */
+export type Keep = { records: UserAction[] } | { counts: number[]; table: FactsTable };
 
-export const counting = (d: Day): boolean => d.counting;
+export const nameless = (d: Day): boolean => d.nameless;
 
 const mod = (n: number, m: number) => ((n % m) + m) % m;
 
@@ -63,7 +67,12 @@ export function record(d: Day, t: number, kind: string | ActionKind, actor: Acto
   const accountId = a.org ? null : (account?.accountId ?? null);
   const organisationId = a.org ? d.world.organisationId : (account?.organisationId ?? null);
   const keep = d.keep;
-  if (!('records' in keep)) return countFacts(keep.counts, keep.table.ofKind(a, accountId, organisationId, a.org || !account ? -1 : account.index));
+  if (!('records' in keep)) {
+    if (!d.nameless) d.detail.skipUuid();
+    const n = keep.table.numberOf(a, accountId, organisationId, a.org || !account ? -1 : account.index);
+    keep.counts[n] = (keep.counts[n] ?? 0) + 1;
+    return;
+  }
   keep.records.push({
     id: d.detail.uuid(),
     action: a.kind,
@@ -83,5 +92,5 @@ export function record(d: Day, t: number, kind: string | ActionKind, actor: Acto
 
 export const UNNAMED: Target = Object.freeze({ domainId: null, domainName: null, vars: {} });
 
-/** A target as `make` names it; while only counting, none (nothing is drawn or read for it). */
-export const named = (d: Day, make: () => Target): Target => (counting(d) ? UNNAMED : make());
+/** A target as `make` names it; on a nameless day, none (nothing is drawn or read for it). */
+export const named = (d: Day, make: () => Target): Target => (nameless(d) ? UNNAMED : make());

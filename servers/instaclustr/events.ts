@@ -6,8 +6,8 @@ import type { EventSummary } from '../core/provider.js';
 import { Crowd, daySessions } from '../core/rhythm.js';
 import { Rng, WeightedTable, hashSeed, mixSeed } from '../core/rng.js';
 import { iso } from '../core/time.js';
-import { DAY, HOUR, UNNAMED, asActor, counting, record, type Day, type Keep } from './day.js';
-import { countFacts, type FactsTable, type Histogram } from './facts.js';
+import { DAY, HOUR, UNNAMED, asActor, nameless, record, type Day, type Keep } from './day.js';
+import type { FactsTable } from './facts.js';
 import { clusterLifecycles, keyLifecycles } from './lifecycles.js';
 import { SELF_KINDS, hasTarget, outsiderEmail, targetFor, type Actor, type Target } from './targets.js';
 import { uuidOf, type Account, type InstaclustrWorld, type Role, type User } from './world.js';
@@ -66,14 +66,13 @@ export function generateDay(world: InstaclustrWorld, from: number, to: number, b
 }
 
 /**
- * Counts the facts of generateDay's records into `into`. A stream with a detail generator of its
- * own is played without naming anything: every draw that decides whether, what, who and when is
- * made, no detail is. The seed's own stream draws both from one generator, so its records are
- * made and reduced.
+ * Counts the facts of generateDay's records into `counts` (by their number in `table`), making none. A stream with a detail
+ * generator of its own is played without naming anything: every draw that decides whether, what,
+ * who and when is made, no detail is. The seed's own stream draws both from one generator, so its
+ * names are drawn as generating draws them.
  */
-export function countDay(world: InstaclustrWorld, from: number, to: number, bucket: number, table: FactsTable, into: Histogram): void {
-  if (world.stream > 0) return play(world, from, to, bucket, { counts: into, table });
-  for (const r of generateDay(world, from, to, bucket)) countFacts(into, table.of(r.action, r.crudOperation, r.accountId, r.organisationId));
+export function countDay(world: InstaclustrWorld, from: number, to: number, bucket: number, table: FactsTable, counts: number[]): void {
+  play(world, from, to, bucket, { counts, table });
 }
 
 /** Detail generators are seeded apart from their day's: the day's seed mixed with this. */
@@ -84,7 +83,18 @@ function play(world: InstaclustrWorld, from: number, to: number, bucket: number,
   const seed = legacy ? hashSeed(world.seed, 'instaclustr', bucket) : mixSeed(world.seed, bucket);
   const rng = new Rng(seed);
   const detail = legacy ? rng : new Rng(mixSeed(seed, DETAIL));
-  const d: Day = { world, legacy, rng, detail, from, alive: new Map(), day: Math.floor(from / DAY), last: to - 1, keep, counting: !('records' in keep) };
+  const d: Day = {
+    world,
+    legacy,
+    rng,
+    detail,
+    from,
+    alive: new Map(),
+    day: Math.floor(from / DAY),
+    last: to - 1,
+    keep,
+    nameless: !legacy && !('records' in keep),
+  };
   clusterLifecycles(d);
   keyLifecycles(d);
   customerSessions(d);
@@ -98,9 +108,9 @@ const organisationTarget = (world: InstaclustrWorld): Target => ({
   vars: { org: world.organisationName },
 });
 
-/** What an action is done to; while only counting, a target without details (none is drawn). */
+/** What an action is done to; on a nameless day, a target without details (none is drawn). */
 function aim(d: Day, a: ActionKind, actor: Actor, account: Account): Target | null {
-  if (counting(d)) return a.org || hasTarget(d, a, account) ? UNNAMED : null;
+  if (nameless(d)) return a.org || hasTarget(d, a, account) ? UNNAMED : null;
   return a.org ? organisationTarget(d.world) : targetFor(d, a, actor, account);
 }
 
@@ -111,7 +121,7 @@ function act(d: Day, t: number, kinds: Choice, actor: Actor, account: Account, t
     const a = d.legacy ? rng.weighted(kinds.kinds) : kinds.table.pick(rng);
     const target = aim(d, a, actor, account);
     if (!target) continue;
-    if (!counting(d) && (a.kind === 'ORGANISATION_INVITE_USER' || a.kind === 'ORGANISATION_REMOVE_USER')) {
+    if (!nameless(d) && (a.kind === 'ORGANISATION_INVITE_USER' || a.kind === 'ORGANISATION_REMOVE_USER')) {
       const email = outsiderEmail(d.detail, world);
       Object.assign(target, { domainId: uuidOf(world.seed, 'user', email), domainName: email, vars: { org: world.organisationName, email } });
     }
@@ -177,7 +187,7 @@ function customerSessions(d: Day): void {
   for (const s of d.legacy ? daySessions(rng, people, d.from, SESSIONS_PER_DAY) : crowd.sessions(rng, d.from)) {
     const { user, actor } = byPerson[s.person.index];
     const m = rng.pick(user.memberships);
-    const self = counting(d) ? UNNAMED : byPerson[s.person.index].self;
+    const self = nameless(d) ? UNNAMED : byPerson[s.person.index].self;
     let t = s.start;
     if (rng.chance(0.04)) {
       record(d, t, 'USER_LOGIN_FAILED', actor, m.account, self);

@@ -13,24 +13,39 @@ type UserAction = components['schemas']['UserAction'];
 /** What counting reads of a user action: it names no one and nothing. */
 export type ActionFacts = Pick<UserAction, 'action' | 'crudOperation' | 'accountId' | 'organisationId'>;
 
-/** One object per distinct facts value, so that histograms count by identity. */
+/**
+ * One object per distinct facts value, so that histograms count by identity; each numbered too,
+ * so that a day being counted keeps a count per number.
+ */
 export class FactsTable {
   private readonly byAccount = new Map<string | null, Map<string | null, Map<string, ActionFacts>>>();
-  /** The values last found per kind and account place (see `ofKind`). */
-  private readonly byKind = new Map<ActionKind, Array<ActionFacts | undefined>>();
+  private readonly values: ActionFacts[] = [];
+  private readonly numbers = new Map<ActionFacts, number>();
+  /** The numbers last found per kind and account place (see `numberOf`). */
+  private readonly byKind = new Map<ActionKind, Array<number | undefined>>();
 
   /**
-   * The facts of a record of kind `a` in an account (its `index`; -1 for none) or, for an
-   * organisation kind, of the organisation: what counting asks for per record, so kept by the kind
-   * object and a place first. A place's value is checked, so worlds whose accounts share places
-   * but not ids only look it up again.
+   * The number of the facts of a record of kind `a` in an account (its `index`; -1 for none) or,
+   * for an organisation kind, of the organisation: what counting asks for per record, so kept by
+   * the kind object and a place first. A place's value is checked, so worlds whose accounts share
+   * places but not ids only look it up again.
    */
-  ofKind(a: ActionKind, accountId: string | null, organisationId: string | null, place: number): ActionFacts {
+  numberOf(a: ActionKind, accountId: string | null, organisationId: string | null, place: number): number {
     let places = this.byKind.get(a);
     if (!places) this.byKind.set(a, (places = []));
-    const f = places[place + 1];
-    if (f && f.accountId === accountId && f.organisationId === organisationId) return f;
-    return (places[place + 1] = this.of(a.kind, a.crud, accountId, organisationId));
+    const n = places[place + 1];
+    if (n !== undefined && this.values[n].accountId === accountId && this.values[n].organisationId === organisationId) return n;
+    const f = this.of(a.kind, a.crud, accountId, organisationId);
+    let m = this.numbers.get(f);
+    if (m === undefined) this.numbers.set(f, (m = this.values.push(f) - 1));
+    return (places[place + 1] = m);
+  }
+
+  /** The histogram of counts kept by number. */
+  histogramOf(counts: readonly number[]): Histogram {
+    const h: Histogram = new Map();
+    counts.forEach((n, i) => n > 0 && h.set(this.values[i], n));
+    return h;
   }
 
   of(action: ActionFacts['action'], crudOperation: ActionFacts['crudOperation'], accountId: string | null, organisationId: string | null): ActionFacts {
@@ -46,8 +61,6 @@ export class FactsTable {
 
 /** How many records have each facts value. */
 export type Histogram = Map<ActionFacts, number>;
-
-export const countFacts = (h: Histogram, f: ActionFacts): void => void h.set(f, (h.get(f) ?? 0) + 1);
 
 /** A histogram of generated facts (from the table) with inserted records (each its own value) added. */
 export function withInserted(generated: Histogram, inserted: readonly Entry<UserAction>[]): Histogram {

@@ -31,9 +31,9 @@ export const instaclustr = defineProvider<UserAction, InstaclustrSettings>({
     const streams = streamsOf(ctx, world, (k, seed, rng) => streamWorld(world, colleagues(ctx.company, seed, k), seed, rng, k));
     const table = new FactsTable();
     const facts = (from: number, to: number, bucket: number): Histogram => {
-      const h: Histogram = new Map();
-      streams.each((w) => countDay(w, from, to, bucket, table, h));
-      return h;
+      const counts: number[] = [];
+      streams.each((w) => countDay(w, from, to, bucket, table, counts));
+      return table.histogramOf(counts);
     };
     return {
       app: instaclustrRoutes(ctx, world, facts),

@@ -3,7 +3,8 @@ import { buildCompany, colleagues } from '../../fixtures/company.js';
 import { Rng, hashSeed } from '../../servers/core/rng.js';
 import { streamsOf } from '../../servers/core/volume.js';
 import { countDay, generateDay, type UserAction } from '../../servers/instaclustr/events.js';
-import { FactsTable, countFacts, tallyOf, withInserted, type ActionFacts, type Histogram } from '../../servers/instaclustr/facts.js';
+import { ACTION_BY_KIND } from '../../fixtures/catalogues/instaclustr.js';
+import { FactsTable, tallyOf, withInserted, type ActionFacts, type Histogram } from '../../servers/instaclustr/facts.js';
 import { buildWorld, streamWorld } from '../../servers/instaclustr/world.js';
 
 const DAY = 86_400_000;
@@ -26,9 +27,9 @@ function byValue(counted: Iterable<[ActionFacts, number]>): Map<string, number> 
   for (const [f, n] of counted) out.set(value(f), (out.get(value(f)) ?? 0) + n);
   return out;
 }
-const counted = (s: ReturnType<typeof streams>, k: number, d: number, table: FactsTable, into: Histogram = new Map()) => {
-  countDay(s.world(k), d * DAY, (d + 1) * DAY, d, table, into);
-  return into;
+const counted = (s: ReturnType<typeof streams>, k: number, d: number, table: FactsTable, counts: number[] = []) => {
+  countDay(s.world(k), d * DAY, (d + 1) * DAY, d, table, counts);
+  return table.histogramOf(counts);
 };
 
 describe('counting a day from facts counts its records', () => {
@@ -50,8 +51,9 @@ describe('counting a day from facts counts its records', () => {
   it('equal facts are one object, so a day histogram has a few entries', () => {
     const s = streams(20);
     const table = new FactsTable();
-    const h: Histogram = new Map();
-    for (let k = 0; k < 20; k++) counted(s, k, FIRST, table, h);
+    const counts: number[] = [];
+    for (let k = 0; k < 20; k++) countDay(s.world(k), FIRST * DAY, (FIRST + 1) * DAY, FIRST, table, counts);
+    const h = table.histogramOf(counts);
     const records = s.generate((w) => generateDay(w, FIRST * DAY, (FIRST + 1) * DAY, FIRST)).length;
     expect(records).toBeGreaterThan(300);
     expect(h.size).toBeLessThan(records / 3);
@@ -62,11 +64,29 @@ describe('counting a day from facts counts its records', () => {
     const table = new FactsTable();
     const login = table.of('USER_LOGIN', 'READ', 'acc', 'org');
     const inserted = { action: 'USER_LOGIN', crudOperation: 'UPDATE', accountId: 'acc', organisationId: 'org' } as UserAction;
-    const generated: Histogram = new Map();
-    for (const f of [login, login, table.of('USER_LOGIN', 'READ', 'acc', 'org')]) countFacts(generated, f);
-    const h = withInserted(generated, [{ ts: 0, seq: 1, rec: inserted }]);
     expect(table.of('USER_LOGIN', 'READ', 'acc', 'org')).toBe(login);
+    const generated: Histogram = new Map([[login, 3]]);
+    const h = withInserted(generated, [{ ts: 0, seq: 1, rec: inserted }]);
     expect(tallyOf(h, () => true)).toEqual({ n: 4, counts: new Map([['USER_LOGIN', 4]]) });
     expect(tallyOf(h, (f) => f.crudOperation === 'READ')).toEqual({ n: 3, counts: new Map([['USER_LOGIN', 3]]) });
+  });
+
+  it('a number stands for one facts value, also where accounts of two worlds share a place', () => {
+    const table = new FactsTable();
+    const login = ACTION_BY_KIND.get('USER_LOGIN')!;
+    const here = table.numberOf(login, 'acc-1', 'org', 0);
+    expect(table.numberOf(login, 'acc-1', 'org', 0)).toBe(here);
+    const there = table.numberOf(login, 'acc-2', 'org', 0);
+    expect(there).not.toBe(here);
+    expect(table.numberOf(login, 'acc-1', 'org', 0)).toBe(here);
+    const counts: number[] = [];
+    counts[here] = 2;
+    counts[there] = 1;
+    expect(byValue(table.histogramOf(counts))).toEqual(
+      new Map([
+        [value(table.of('USER_LOGIN', 'READ', 'acc-1', 'org')), 2],
+        [value(table.of('USER_LOGIN', 'READ', 'acc-2', 'org')), 1],
+      ]),
+    );
   });
 });
