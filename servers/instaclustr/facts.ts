@@ -62,10 +62,50 @@ export class FactsTable {
 /** How many records have each facts value. */
 export type Histogram = Map<ActionFacts, number>;
 
-/** A histogram of generated facts (from the table) with inserted records (each its own value) added. */
+/** A day's generated histogram with inserted records (each its own value) added; the generated one itself when none is. */
 export function withInserted(generated: Histogram, inserted: readonly Entry<UserAction>[]): Histogram {
-  for (const e of inserted) generated.set(e.rec, 1);
-  return generated;
+  if (!inserted.length) return generated;
+  const h = new Map(generated);
+  for (const e of inserted) h.set(e.rec, 1);
+  return h;
+}
+
+/** Counts generated days into `counts` (one count per facts number for each day of `buckets`). */
+export type CountDays = (buckets: readonly number[], counts: number[][]) => void;
+
+/**
+ * Days' generated histograms, the days asked for together counted together: the counter can then
+ * go stream by stream over all of them, a stream's people and lifetimes staying at hand across its
+ * days. Generated history does not change, so a day is counted once while remembered; at most
+ * `capacity` days are, the oldest counted forgotten first, and a forgotten day is counted again
+ * identically.
+ */
+export class DayHistograms {
+  private readonly days = new Map<number, Histogram>();
+
+  constructor(
+    private readonly table: FactsTable,
+    private readonly countDays: CountDays,
+    private readonly capacity = 1024,
+  ) {}
+
+  /** Counts those of `buckets` not counted yet, in one go. */
+  prepare(buckets: readonly number[]): void {
+    const missing = buckets.filter((b) => !this.days.has(b));
+    if (!missing.length) return;
+    const counts = missing.map((): number[] => []);
+    this.countDays(missing, counts);
+    missing.forEach((b, i) => {
+      if (this.days.size >= this.capacity) this.days.delete(this.days.keys().next().value!);
+      this.days.set(b, this.table.histogramOf(counts[i]));
+    });
+  }
+
+  /** The day's generated histogram (not to be changed: see withInserted). */
+  of(bucket: number): Histogram {
+    this.prepare([bucket]);
+    return this.days.get(bucket)!;
+  }
 }
 
 /** A count and a count per action. */

@@ -8,7 +8,7 @@ import { actorOf, buildWorld, credentialsOf, manifestOf, streamWorld } from './w
 import { colleagues } from '../../fixtures/company.js';
 import { streamsOf } from '../core/volume.js';
 import { instaclustrClient } from './client.js';
-import { FactsTable, type Histogram } from './facts.js';
+import { DayHistograms, FactsTable } from './facts.js';
 
 export const instaclustr = defineProvider<UserAction, InstaclustrSettings>({
   id: 'instaclustr',
@@ -30,13 +30,13 @@ export const instaclustr = defineProvider<UserAction, InstaclustrSettings>({
     const apiKeys = new Set(world.keys.map((k) => k.apiKey));
     const streams = streamsOf(ctx, world, (k, seed, rng) => streamWorld(world, colleagues(ctx.company, seed, k), seed, rng, k));
     const table = new FactsTable();
-    const facts = (from: number, to: number, bucket: number): Histogram => {
-      const counts: number[] = [];
-      streams.each((w) => countDay(w, from, to, bucket, table, counts));
-      return table.histogramOf(counts);
-    };
+    const ms = ctx.store.bucketMs;
+    // Stream by stream over every day asked for: a stream's lifetimes stay at hand across its days.
+    const days = new DayHistograms(table, (buckets, counts) =>
+      streams.each((w) => buckets.forEach((b, i) => countDay(w, b * ms, (b + 1) * ms, b, table, counts[i]))),
+    );
     return {
-      app: instaclustrRoutes(ctx, world, facts),
+      app: instaclustrRoutes(ctx, world, days),
       credentials: credentialsOf(world),
       manifest: () => manifestOf(world),
       generate: (from, to, bucket) => streams.generate((w) => generateDay(w, from, to, bucket)),

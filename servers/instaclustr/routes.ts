@@ -6,7 +6,7 @@ import type { Entry } from '../core/store.js';
 import { instaclustrAuth } from './auth.js';
 import { INVALID_ORGANISATION, methodNotAllowed } from './errors.js';
 import type { UserAction } from './events.js';
-import { addToTally, newTally, tallyOf, withInserted, type ActionFacts, type Histogram, type Tally } from './facts.js';
+import { addToTally, newTally, tallyOf, withInserted, type ActionFacts, type DayHistograms, type Tally } from './facts.js';
 import { parseQuery, type UserActionsQuery } from './query.js';
 import type { InstaclustrSettings } from './settings.js';
 import type { ApiKey, InstaclustrWorld } from './world.js';
@@ -18,8 +18,6 @@ const DAY = 86_400_000;
 
 type Ctx = ProviderContext<UserAction, InstaclustrSettings>;
 type Scope = (r: ActionFacts) => boolean;
-/** A histogram of the facts of a bucket's generated history (see countDay), new on every call. */
-export type FactsOfBucket = (from: number, to: number, bucket: number) => Histogram;
 
 interface Page {
   total: number;
@@ -59,9 +57,8 @@ export function instaclustrFeeds(ctx: Ctx, world: InstaclustrWorld): Record<stri
  * counts from the day's histogram, remembered until the day changes and good for any such filter;
  * one on names folds the day's records, remembered under `key` (scope and filter).
  */
-function dayTallies(ctx: Ctx, facts: FactsOfBucket, scope: Scope, key: string, q: UserActionsQuery): (bucket: number) => Tally | undefined {
+function dayTallies(ctx: Ctx, days: DayHistograms, scope: Scope, key: string, q: UserActionsQuery): (bucket: number) => Tally | undefined {
   const { store } = ctx;
-  const ms = store.bucketMs;
   const { factsFilter } = q;
   if (!factsFilter) {
     const filter = (r: UserAction) => scope(r) && q.filter(r);
@@ -69,7 +66,7 @@ function dayTallies(ctx: Ctx, facts: FactsOfBucket, scope: Scope, key: string, q
   }
   const pass = (f: ActionFacts) => scope(f) && factsFilter(f);
   return (b) => {
-    const h = store.remember(b, 'facts', (inserted) => withInserted(facts(b * ms, (b + 1) * ms, b), inserted));
+    const h = store.remember(b, 'facts', (inserted) => withInserted(days.of(b), inserted));
     return h && tallyOf(h, pass);
   };
 }
@@ -80,7 +77,7 @@ function dayTallies(ctx: Ctx, facts: FactsOfBucket, scope: Scope, key: string, q
  * from day tallies, so that a total over a year of a large history does not walk, or make, every
  * day's records on every request.
  */
-function readPage(ctx: Ctx, facts: FactsOfBucket, scope: Scope, scopeKey: string, q: UserActionsQuery): Page {
+function readPage(ctx: Ctx, days: DayHistograms, scope: Scope, scopeKey: string, q: UserActionsQuery): Page {
   const { settings, store } = ctx;
   const now = ctx.clock.now();
   const step = settings.visibilityStepSeconds * 1000;
@@ -91,8 +88,9 @@ function readPage(ctx: Ctx, facts: FactsOfBucket, scope: Scope, scopeKey: string
   const page: Page = { total: 0, entries: [], counts: new Map() };
   const end = q.startIndex + q.pageSize;
   const filter = (r: UserAction) => scope(r) && q.filter(r);
-  const tallyOfDay = dayTallies(ctx, facts, scope, `${scopeKey}|${q.filterKey}`, q);
+  const tallyOfDay = dayTallies(ctx, days, scope, `${scopeKey}|${q.filterKey}`, q);
   const ms = store.bucketMs;
+  if (q.factsFilter) days.prepare(wholeBuckets(from, to, ms));
   for (let b = Math.floor(to / ms); from <= to && b >= Math.floor(from / ms); b--) {
     const lo = Math.max(from, b * ms);
     const hi = Math.min(to, (b + 1) * ms - 1);
@@ -112,6 +110,13 @@ function readPage(ctx: Ctx, facts: FactsOfBucket, scope: Scope, scopeKey: string
   return page;
 }
 
+/** The buckets wholly inside [from, to]. */
+function wholeBuckets(from: number, to: number, ms: number): number[] {
+  const out: number[] = [];
+  for (let b = Math.ceil(from / ms); (b + 1) * ms - 1 <= to; b++) out.push(b);
+  return out;
+}
+
 /** UserActionsPage around the records' ready JSON; `actionCounts` alphabetical. */
 function renderPage(c: Context, ctx: Ctx, q: UserActionsQuery, page: Page): Response {
   const { wrapResponseInArray, itemsPerPageMode } = ctx.settings;
@@ -126,7 +131,7 @@ function renderPage(c: Context, ctx: Ctx, q: UserActionsQuery, page: Page): Resp
   return c.body(ctx.store.jsonList(c.env, head, page.entries, tail), 200, { 'content-type': 'application/json' });
 }
 
-export function instaclustrRoutes(ctx: Ctx, world: InstaclustrWorld, facts: FactsOfBucket): Hono<CoreEnv> {
+export function instaclustrRoutes(ctx: Ctx, world: InstaclustrWorld, days: DayHistograms): Hono<CoreEnv> {
   const app = new Hono<CoreEnv>();
   const auth = instaclustrAuth({ world, limiter: new RateLimiter(ctx.settings.rateLimitPerSecond, 1000) });
 
@@ -137,14 +142,14 @@ export function instaclustrRoutes(ctx: Ctx, world: InstaclustrWorld, facts: Fact
       c,
       ctx,
       q,
-      readPage(ctx, facts, (r) => r.accountId === key.accountId, `account:${key.accountId}`, q),
+      readPage(ctx, days, (r) => r.accountId === key.accountId, `account:${key.accountId}`, q),
     );
   });
   app.get(ORGANISATION_PATH, auth('organisation'), (c) => {
     // The organisation is checked before the parameters: a wrong one answers 404 whatever the query.
     const scope = organisationScope(world, c.get('caller'), c.req.param('organisationId'));
     const q = parseQuery(c.req.url, 'organisation', ctx.settings);
-    return renderPage(c, ctx, q, readPage(ctx, facts, scope, `organisation:${world.organisationId}`, q));
+    return renderPage(c, ctx, q, readPage(ctx, days, scope, `organisation:${world.organisationId}`, q));
   });
   app.all(ACCOUNT_PATH, (c) => methodNotAllowed(c.req.method));
   app.all(ORGANISATION_PATH, (c) => methodNotAllowed(c.req.method));

@@ -4,7 +4,7 @@ import { Rng, hashSeed } from '../../servers/core/rng.js';
 import { streamsOf } from '../../servers/core/volume.js';
 import { countDay, generateDay, type UserAction } from '../../servers/instaclustr/events.js';
 import { ACTION_BY_KIND } from '../../fixtures/catalogues/instaclustr.js';
-import { FactsTable, tallyOf, withInserted, type ActionFacts, type Histogram } from '../../servers/instaclustr/facts.js';
+import { DayHistograms, FactsTable, tallyOf, withInserted, type ActionFacts, type Histogram } from '../../servers/instaclustr/facts.js';
 import { buildWorld, streamWorld } from '../../servers/instaclustr/world.js';
 
 const DAY = 86_400_000;
@@ -88,5 +88,40 @@ describe('counting a day from facts counts its records', () => {
         [value(table.of('USER_LOGIN', 'READ', 'acc-2', 'org')), 1],
       ]),
     );
+  });
+
+  it('days asked for together are counted together, once while remembered, and again identically once forgotten', () => {
+    const s = streams(3);
+    const table = new FactsTable();
+    const asked: number[][] = [];
+    const days = new DayHistograms(
+      table,
+      (buckets, counts) => {
+        asked.push([...buckets]);
+        s.each((w) => buckets.forEach((b, i) => countDay(w, b * DAY, (b + 1) * DAY, b, table, counts[i])));
+      },
+      4,
+    );
+    const week = [FIRST, FIRST + 1, FIRST + 2];
+    days.prepare(week);
+    days.prepare([FIRST + 1, FIRST + 3]);
+    expect(asked).toEqual([week, [FIRST + 3]]);
+    const first = byValue(days.of(FIRST));
+    const records = s.generate((w) => generateDay(w, FIRST * DAY, (FIRST + 1) * DAY, FIRST));
+    expect(first).toEqual(byValue(records.map((r) => [r, 1])));
+    // A fifth day pushes the first out: asked for again, it is counted again, to the same values.
+    days.prepare([FIRST + 4]);
+    expect(byValue(days.of(FIRST))).toEqual(first);
+    expect(asked.at(-1)).toEqual([FIRST]);
+  });
+
+  it('inserted records are added to a copy: the remembered generated histogram stays as counted', () => {
+    const table = new FactsTable();
+    const login = table.of('USER_LOGIN', 'READ', 'acc', 'org');
+    const generated: Histogram = new Map([[login, 2]]);
+    const inserted = { action: 'USER_LOGIN', crudOperation: 'READ', accountId: 'acc', organisationId: 'org' } as UserAction;
+    expect(withInserted(generated, [])).toBe(generated);
+    expect(tallyOf(withInserted(generated, [{ ts: 0, seq: 1, rec: inserted }]), () => true).n).toBe(3);
+    expect(tallyOf(generated, () => true).n).toBe(2);
   });
 });
