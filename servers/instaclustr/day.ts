@@ -35,8 +35,13 @@ export interface Day extends DayScene {
   nameless: boolean;
 }
 
-/** A day's records in full, or (while the day is only counted, see countDay) a count per facts number of the table. */
-export type Keep = { records: UserAction[] } | { counts: number[]; table: FactsTable };
+/**
+ * A day's records in full, or (while the day is only counted, see countDay) a count per facts
+ * number of the table, of the records timed within `span` ([first, last] ms) when there is one.
+ */
+export type Keep = { records: UserAction[] } | { counts: number[]; table: FactsTable; span?: Span };
+
+export type Span = readonly [number, number];
 
 export const nameless = (d: Day): boolean => d.nameless;
 
@@ -67,8 +72,11 @@ export function record(d: Day, t: number, kind: string | ActionKind, actor: Acto
   const accountId = a.org ? null : (account?.accountId ?? null);
   const organisationId = a.org ? d.world.organisationId : (account?.organisationId ?? null);
   const keep = d.keep;
+  // Records never spill out of their day; a time is kept to the millisecond, as its timestamp is.
+  const at = Math.min(Math.max(t, d.from), d.last);
   if (!('records' in keep)) {
     if (!d.nameless) d.detail.skipUuid();
+    if (keep.span && (Math.floor(at) < keep.span[0] || Math.floor(at) > keep.span[1])) return;
     const n = keep.table.numberOf(a, accountId, organisationId, a.org || !account ? -1 : account.index);
     keep.counts[n] = (keep.counts[n] ?? 0) + 1;
     return;
@@ -81,7 +89,7 @@ export function record(d: Day, t: number, kind: string | ActionKind, actor: Acto
     domainId: target.domainId,
     domainName: target.domainName,
     description: fill(a.template, target.vars),
-    timestamp: iso(Math.min(Math.max(t, d.from), d.last)),
+    timestamp: iso(at),
     userName: actor.userName,
     userId: actor.userId,
     accountId,

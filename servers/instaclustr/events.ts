@@ -6,7 +6,7 @@ import type { EventSummary } from '../core/provider.js';
 import { Crowd, daySessions } from '../core/rhythm.js';
 import { Rng, WeightedTable, hashSeed, mixSeed } from '../core/rng.js';
 import { iso } from '../core/time.js';
-import { DAY, HOUR, UNNAMED, asActor, nameless, record, type Day, type Keep } from './day.js';
+import { DAY, HOUR, UNNAMED, asActor, nameless, record, type Day, type Keep, type Span } from './day.js';
 import type { FactsTable } from './facts.js';
 import { clusterLifecycles, keyLifecycles } from './lifecycles.js';
 import { SELF_KINDS, hasTarget, outsiderEmail, targetFor, type Actor, type Target } from './targets.js';
@@ -66,13 +66,14 @@ export function generateDay(world: InstaclustrWorld, from: number, to: number, b
 }
 
 /**
- * Counts the facts of generateDay's records into `counts` (by their number in `table`), making none. A stream with a detail
+ * Counts the facts of generateDay's records (those within `span` when given) into `counts` (by
+ * their number in `table`), making none. A stream with a detail
  * generator of its own is played without naming anything: every draw that decides whether, what,
  * who and when is made, no detail is. The seed's own stream draws both from one generator, so its
  * names are drawn as generating draws them.
  */
-export function countDay(world: InstaclustrWorld, from: number, to: number, bucket: number, table: FactsTable, counts: number[]): void {
-  play(world, from, to, bucket, { counts, table });
+export function countDay(world: InstaclustrWorld, from: number, to: number, bucket: number, table: FactsTable, counts: number[], span?: Span): void {
+  play(world, from, to, bucket, { counts, table, span });
 }
 
 /** Detail generators are seeded apart from their day's: the day's seed mixed with this. */

@@ -70,8 +70,11 @@ export function withInserted(generated: Histogram, inserted: readonly Entry<User
   return h;
 }
 
-/** Counts generated days into `counts` (one count per facts number for each day of `buckets`). */
-export type CountDays = (buckets: readonly number[], counts: number[][]) => void;
+/**
+ * Counts generated days into `counts` (one count per facts number for each day of `buckets`); with
+ * a span ([first, last] ms), only the records timed within it.
+ */
+export type CountDays = (buckets: readonly number[], counts: number[][], span?: readonly [number, number]) => void;
 
 /**
  * Days' generated histograms, the days asked for together counted together: the counter can then
@@ -99,6 +102,13 @@ export class DayHistograms {
       if (this.days.size >= this.capacity) this.days.delete(this.days.keys().next().value!);
       this.days.set(b, this.table.histogramOf(counts[i]));
     });
+  }
+
+  /** The histogram of the day's generated records timed within [first, last], counted anew. */
+  partOf(bucket: number, first: number, last: number): Histogram {
+    const counts: number[][] = [[]];
+    this.countDays([bucket], counts, [first, last]);
+    return this.table.histogramOf(counts[0]);
   }
 
   /** The day's generated histogram (not to be changed: see withInserted). */

@@ -32,8 +32,8 @@ export const instaclustr = defineProvider<UserAction, InstaclustrSettings>({
     const table = new FactsTable();
     const ms = ctx.store.bucketMs;
     // Stream by stream over every day asked for: a stream's lifetimes stay at hand across its days.
-    const days = new DayHistograms(table, (buckets, counts) =>
-      streams.each((w) => buckets.forEach((b, i) => countDay(w, b * ms, (b + 1) * ms, b, table, counts[i]))),
+    const days = new DayHistograms(table, (buckets, counts, span) =>
+      streams.each((w) => buckets.forEach((b, i) => countDay(w, b * ms, (b + 1) * ms, b, table, counts[i], span))),
     );
     return {
       app: instaclustrRoutes(ctx, world, days),

@@ -8,6 +8,7 @@ import { INVALID_ORGANISATION, methodNotAllowed } from './errors.js';
 import type { UserAction } from './events.js';
 import { addToTally, newTally, tallyOf, withInserted, type ActionFacts, type DayHistograms, type Tally } from './facts.js';
 import { parseQuery, type UserActionsQuery } from './query.js';
+import type { Span } from './day.js';
 import type { InstaclustrSettings } from './settings.js';
 import type { ApiKey, InstaclustrWorld } from './world.js';
 
@@ -53,29 +54,33 @@ export function instaclustrFeeds(ctx: Ctx, world: InstaclustrWorld): Record<stri
 }
 
 /**
- * How many records of a whole day pass the query, and of which actions. A filter on facts alone
- * counts from the day's histogram, remembered until the day changes and good for any such filter;
- * one on names folds the day's records, remembered under `key` (scope and filter).
+ * How many records of a day, or of a part of it ([first, last] ms), pass the query, and of which
+ * actions. A filter on facts alone counts from histograms: a whole day's, remembered until the day
+ * changes and good for any such filter, or a part's, counted for it. One on names folds a whole
+ * day's records, remembered under `key` (scope and filter), and leaves parts to be scanned.
  */
-function dayTallies(ctx: Ctx, days: DayHistograms, scope: Scope, key: string, q: UserActionsQuery): (bucket: number) => Tally | undefined {
+function dayTallies(ctx: Ctx, days: DayHistograms, scope: Scope, key: string, q: UserActionsQuery): (bucket: number, part?: Span) => Tally | undefined {
   const { store } = ctx;
   const { factsFilter } = q;
   if (!factsFilter) {
     const filter = (r: UserAction) => scope(r) && q.filter(r);
-    return (b) => store.fold(b, key, filter, newTally, (t, e) => addToTally(t, e.rec.action));
+    return (b, part) => (part ? undefined : store.fold(b, key, filter, newTally, (t, e) => addToTally(t, e.rec.action)));
   }
   const pass = (f: ActionFacts) => scope(f) && factsFilter(f);
-  return (b) => {
-    const h = store.remember(b, 'facts', (inserted) => withInserted(days.of(b), inserted));
+  const within = (part: Span) => (e: Entry<UserAction>) => e.ts >= part[0] && e.ts <= part[1];
+  return (b, part) => {
+    const h = part
+      ? store.remember(b, `facts:${part[0]}:${part[1]}`, (inserted) => withInserted(days.partOf(b, ...part), inserted.filter(within(part))))
+      : store.remember(b, 'facts', (inserted) => withInserted(days.of(b), inserted));
     return h && tallyOf(h, pass);
   };
 }
 
 /**
  * Newest first over retention and the visibility horizon; the total and counts cover the whole
- * filtered set. Days wholly inside the window and wholly before or after the page are counted
- * from day tallies, so that a total over a year of a large history does not walk, or make, every
- * day's records on every request.
+ * filtered set. Days wholly inside the window and wholly before or after the page, and once the
+ * page is full the part of a day the window starts in, are counted from tallies, so that a total
+ * over a year of a large history does not walk, or make, every day's records on every request.
  */
 function readPage(ctx: Ctx, days: DayHistograms, scope: Scope, scopeKey: string, q: UserActionsQuery): Page {
   const { settings, store } = ctx;
@@ -95,7 +100,8 @@ function readPage(ctx: Ctx, days: DayHistograms, scope: Scope, scopeKey: string,
     const lo = Math.max(from, b * ms);
     const hi = Math.min(to, (b + 1) * ms - 1);
     const whole = lo === b * ms && hi === (b + 1) * ms - 1;
-    const tally = whole ? tallyOfDay(b) : undefined;
+    // A part of a day is counted rather than made only once the page is full.
+    const tally = whole ? tallyOfDay(b) : page.total >= end ? tallyOfDay(b, [lo, hi]) : undefined;
     if (tally && (page.total + tally.n <= q.startIndex || page.total >= end)) {
       page.total += tally.n;
       if (q.getActionCounts) for (const [action, n] of tally.counts) page.counts.set(action, (page.counts.get(action) ?? 0) + n);

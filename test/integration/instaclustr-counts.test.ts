@@ -66,6 +66,19 @@ describe('totals and action counts at volume 3 are the counts of the records a w
     await inject({ action: 'USER_LOGIN', crudOperation: 'DELETE', userName: 'odd@example.com', timestamp: at(30) });
     await inject({ action: 'ORGANISATION_INVITE_USER', userName: creds.username, timestamp: at(45), accountId: null });
     await inject({ action: 'CREATE_CLUSTER', userName: creds.username, timestamp: at(60), accountId: creds.accountId });
+    // In the day the window starts in: one an hour inside the window, one an hour before it.
+    await inject({
+      action: 'USER_LOGIN',
+      crudOperation: 'DELETE',
+      userName: 'edge@example.com',
+      timestamp: new Date(NOW - 120 * DAY + 3_600_000).toISOString(),
+    });
+    await inject({
+      action: 'USER_LOGIN',
+      crudOperation: 'DELETE',
+      userName: 'edge@example.com',
+      timestamp: new Date(NOW - 120 * DAY - 3_600_000).toISOString(),
+    });
     const queries: Array<[string, OrganisationQuery, (r: Action) => boolean]> = [
       ['everything', {}, () => true],
       ['two action kinds', { actionKinds: ['CREATE_CLUSTER', 'USER_LOGIN'] }, (r) => r.action === 'CREATE_CLUSTER' || r.action === 'USER_LOGIN'],
@@ -85,6 +98,7 @@ describe('totals and action counts at volume 3 are the counts of the records a w
     const everything = await walk(window);
     expect(everything.records.length).toBeGreaterThan(5_000);
     expect(everything.records.filter((r) => r.userName === 'odd@example.com')).toHaveLength(1);
+    expect(everything.records.filter((r) => r.userName === 'edge@example.com')).toHaveLength(1);
   });
 
   it('on the account endpoint', async () => {
