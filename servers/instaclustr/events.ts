@@ -174,7 +174,8 @@ function castOf(world: InstaclustrWorld): Cast {
     const byPerson: Member[] = [];
     for (const u of humans) byPerson[u.person!.index] = memberOf(u);
     const people = humans.map((u) => u.person!);
-    const support = world.support.map((staff) => ({ ...staff, support: true }));
+    // Support staff as actors of the same shape as users' (see asActor).
+    const support = world.support.map((staff): Actor => ({ userName: staff.userName, userId: staff.userId, support: true, person: undefined }));
     const service = world.users.filter((u) => u.service).map(memberOf);
     casts.set(world, (cast = { people, crowd: new Crowd(people, SESSIONS_PER_DAY), support, byPerson, service }));
   }

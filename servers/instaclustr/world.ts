@@ -123,40 +123,71 @@ const KEYS_FOR_ROLE: Record<Role, KeyType[]> = {
 
 const ANY_CIDR = ['0.0.0.0/0', '::/0'];
 
+/** What an organisation's seed draws after its id, in the order it draws it. */
+interface Drawn {
+  foreignOrganisationId: string;
+  accounts: Account[];
+  users: User[];
+  keys: ApiKey[];
+  primary: User;
+  clusterSlots: ClusterSlot[];
+  keySlots: KeySlot[];
+}
+
+/** What a world has that streams of a volume take from the seed's own (see streamWorld). */
+type Own = Pick<InstaclustrWorld, 'stream' | 'organisationId' | 'foreignOrganisationId' | 'linkedAccountIds' | 'keys' | 'keysByUser' | 'support'>;
+
 /**
  * The organisation, its accounts, users, keys and resource slots, drawn from `rng` in a fixed
  * order: the order of the draws is part of the world a seed names, so keep it when changing this.
  */
 export function buildWorld(seed: number, company: Company, rng: Rng, overrides: CredentialOverrides, cred: CredentialDraw = (d) => d(rng)): InstaclustrWorld {
   const organisationId = overrides.organisationId ?? rng.uuid();
+  const d = drawOrganisation(company, rng, organisationId, cred);
+  applyOverrides(overrides, d.primary, d.accounts[0], d.keys);
+  const keysByUser = new Map<string, ApiKey[]>();
+  for (const k of d.keys) keysByUser.set(k.userName, [...(keysByUser.get(k.userName) ?? []), k]);
+  return worldOf(seed, company, d, {
+    stream: 0,
+    organisationId,
+    foreignOrganisationId: d.foreignOrganisationId,
+    linkedAccountIds: new Set(d.accounts.filter((a) => a.organisationId).map((a) => a.accountId)),
+    keys: d.keys,
+    keysByUser,
+    support: SUPPORT_STAFF.map((userName) => ({ userName, userId: uuidOf(seed, 'support', userName) })),
+  });
+}
+
+function drawOrganisation(company: Company, rng: Rng, organisationId: string, cred: CredentialDraw): Drawn {
   const foreignOrganisationId = rng.uuid();
   const accounts = accountsOf(company, rng, organisationId);
   const users = usersOf(company, rng, accounts);
   const keys = keysOf(users, cred, organisationId);
   const primary = users.find((u) => u.organisationAdmin && u.memberships.some((m) => m.role === 'OWNER'))!;
   keys.push(...ladderKeys(primary, cred, accounts[0].accountId));
-  applyOverrides(overrides, primary, accounts[0], keys);
-  const keysByUser = new Map<string, ApiKey[]>();
-  for (const k of keys) keysByUser.set(k.userName, [...(keysByUser.get(k.userName) ?? []), k]);
-  const clusterSlots = clusterSlotsOf(accounts, rng);
-  const keySlots = keySlotsOf(users, rng);
+  return { foreignOrganisationId, accounts, users, keys, primary, clusterSlots: clusterSlotsOf(accounts, rng), keySlots: keySlotsOf(users, rng) };
+}
+
+// One literal for the worlds of every stream: one shape, so that the engine's code for a day stays
+// specialised to it when a count goes from stream to stream.
+function worldOf(seed: number, company: Company, d: Drawn, own: Own): InstaclustrWorld {
   return {
     seed,
-    stream: 0,
+    stream: own.stream,
     domain: company.domain,
-    organisationId,
+    organisationId: own.organisationId,
     organisationName: company.name,
-    foreignOrganisationId,
-    accounts,
-    linkedAccountIds: new Set(accounts.filter((a) => a.organisationId).map((a) => a.accountId)),
-    users,
-    byUserName: new Map(users.map((u) => [u.userName, u])),
-    keys,
-    keysByUser,
-    support: SUPPORT_STAFF.map((userName) => ({ userName, userId: uuidOf(seed, 'support', userName) })),
-    clusterSlots,
-    keySlots,
-    primary,
+    foreignOrganisationId: own.foreignOrganisationId,
+    accounts: d.accounts,
+    linkedAccountIds: own.linkedAccountIds,
+    users: d.users,
+    byUserName: new Map(d.users.map((u) => [u.userName, u])),
+    keys: own.keys,
+    keysByUser: own.keysByUser,
+    support: own.support,
+    clusterSlots: d.clusterSlots,
+    keySlots: d.keySlots,
+    primary: d.primary,
   };
 }
 
@@ -288,20 +319,21 @@ function keySlotsOf(users: User[], rng: Rng): KeySlot[] {
  * their own clusters and key rotations (drawn from the stream's `seed`). Their keys open nothing.
  */
 export function streamWorld(base: InstaclustrWorld, company: Company, seed: number, rng: Rng, stream: number): InstaclustrWorld {
-  const w = buildWorld(seed, company, rng, {});
-  w.accounts.forEach((a, i) => Object.assign(a, { accountId: base.accounts[i].accountId, organisationId: base.accounts[i].organisationId }));
-  for (const u of w.users) if (u.service) u.userName = `${u.userName}-${stream + 1}`;
-  return {
-    ...w,
+  // The organisation's id is drawn and left: the stream's organisation is the seed's own.
+  rng.skipUuid();
+  const d = drawOrganisation(company, rng, base.organisationId, (draw) => draw(rng));
+  d.accounts.forEach((a, i) => (a.accountId = base.accounts[i].accountId));
+  for (const u of d.users) if (u.service) u.userName = `${u.userName}-${stream + 1}`;
+  // Its keys open nothing (they are drawn, so that its slots are what the seed names, and dropped).
+  return worldOf(seed, company, d, {
     stream,
     organisationId: base.organisationId,
     foreignOrganisationId: base.foreignOrganisationId,
     linkedAccountIds: base.linkedAccountIds,
-    byUserName: new Map(w.users.map((u) => [u.userName, u])),
     keys: [],
     keysByUser: new Map(),
     support: base.support,
-  };
+  });
 }
 
 /** The primary user's working credentials, under the names the manifest prints. */
