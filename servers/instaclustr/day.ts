@@ -3,7 +3,7 @@
  * counting) as its facts, without writing, and where the stream allows without drawing, what it names.
  */
 import type { Person } from '../../fixtures/company.js';
-import { ACTION_BY_KIND, type ActionKind } from '../../fixtures/catalogues/instaclustr.js';
+import type { ActionKind } from '../../fixtures/catalogues/instaclustr.js';
 import type { components } from '../../openapi/generated/instaclustr.js';
 import type { Rng } from '../core/rng.js';
 import { iso } from '../core/time.js';
@@ -67,8 +67,7 @@ export function workTime(rng: Rng, person: Person | undefined, from: number): nu
 
 export const asActor = (u: User): Actor => ({ userName: u.userName, userId: u.userId, support: false, person: u.person });
 
-export function record(d: Day, t: number, kind: string | ActionKind, actor: Actor, account: Account | null, target: Target): void {
-  const a = typeof kind === 'string' ? ACTION_BY_KIND.get(kind)! : kind;
+export function record(d: Day, t: number, a: ActionKind, actor: Actor, account: Account | null, target: Target): void {
   const accountId = a.org ? null : (account?.accountId ?? null);
   const organisationId = a.org ? d.world.organisationId : (account?.organisationId ?? null);
   const keep = d.keep;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Person } from '../../fixtures/company.js';
-import { ACTION_BY_KIND, ACTION_KINDS, type ActionKind } from '../../fixtures/catalogues/instaclustr.js';
+import { ACTION_BY_KIND, ACTION_KINDS, kindNamed, type ActionKind } from '../../fixtures/catalogues/instaclustr.js';
 import type { components } from '../../openapi/generated/instaclustr.js';
 import type { EventSummary } from '../core/provider.js';
 import { Crowd, daySessions } from '../core/rhythm.js';
@@ -32,6 +32,10 @@ const SERVICE_KINDS = new Set([
   'DISPLAY_KAFKA_TOPIC_CONFIG',
 ]);
 const USER_ADMIN_TYPES = new Set(['USER', 'SERVICE_USER', 'ACCOUNT', 'ENCRYPTION_KEY']);
+
+const LOGIN = kindNamed('USER_LOGIN');
+const LOGIN_FAILED = kindNamed('USER_LOGIN_FAILED');
+const ACCEPT_INVITATION = kindNamed('ACCOUNT_ACCEPT_INVITATION');
 
 const customer = ACTION_KINDS.filter((a) => a.weight > 0 && !a.supportOnly && !a.org);
 /** The mix of actions each kind of actor draws from. */
@@ -130,7 +134,7 @@ function act(d: Day, t: number, kinds: Choice, actor: Actor, account: Account, t
     // An invitation is usually accepted a few hours later by the invitee.
     if (a.kind === 'ACCOUNT_INVITE_USER' && rng.chance(0.7)) {
       const at = t + rng.int(20 * 60_000, 6 * HOUR);
-      if (at <= d.last) record(d, at, 'ACCOUNT_ACCEPT_INVITATION', { userName: target.domainName!, userId: target.domainId!, support: false }, account, target);
+      if (at <= d.last) record(d, at, ACCEPT_INVITATION, { userName: target.domainName!, userId: target.domainId!, support: false }, account, target);
     }
     return 1;
   }
@@ -192,10 +196,10 @@ function customerSessions(d: Day): void {
     const self = nameless(d) ? UNNAMED : byPerson[s.person.index].self;
     let t = s.start;
     if (rng.chance(0.04)) {
-      record(d, t, 'USER_LOGIN_FAILED', actor, m.account, self);
+      record(d, t, LOGIN_FAILED, actor, m.account, self);
       t += rng.int(10_000, 90_000);
     }
-    record(d, t, 'USER_LOGIN', actor, m.account, self);
+    record(d, t, LOGIN, actor, m.account, self);
     const n = rng.int(0, m.role === 'READ_ONLY' || m.role === 'BILLING' ? 2 : 5);
     for (let i = 0; i < n; i++) {
       t += rng.int(20_000, 600_000);
