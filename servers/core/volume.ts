@@ -41,11 +41,6 @@ export class Streams<W> {
     return out;
   }
 
-  /** Every stream's world in turn, stream 0's first: for what sums over streams without a list of records. */
-  each(visit: (world: W, stream: number) => void): void {
-    for (let k = 0; k < this.volume; k++) visit(this.world(k), k);
-  }
-
   /** Every world made so far (stream 0 first): what summaries look people up in. */
   *made(): Generator<W> {
     for (const w of this.worlds) if (w !== undefined) yield w;

@@ -31,10 +31,15 @@ export const instaclustr = defineProvider<UserAction, InstaclustrSettings>({
     const streams = streamsOf(ctx, world, (k, seed, rng) => streamWorld(world, colleagues(ctx.company, seed, k), seed, rng, k));
     const table = new FactsTable();
     const ms = ctx.store.bucketMs;
-    // Stream by stream over every day asked for: a stream's lifetimes stay at hand across its days.
-    const days = new DayHistograms(table, (buckets, counts, span) =>
-      streams.each((w) => buckets.forEach((b, i) => countDay(w, b * ms, (b + 1) * ms, b, table, counts[i], span))),
-    );
+    // Stream by stream over every day asked for, so that a stream's lifetimes stay at hand across
+    // its days; the seed's own stream last, since it alone also draws names, and by then the code
+    // every stream runs has been compiled.
+    const days = new DayHistograms(table, (buckets, counts, span) => {
+      for (let k = streams.volume - 1; k >= 0; k--) {
+        const w = streams.world(k);
+        buckets.forEach((b, i) => countDay(w, b * ms, (b + 1) * ms, b, table, counts[i], span));
+      }
+    });
     return {
       app: instaclustrRoutes(ctx, world, days),
       credentials: credentialsOf(world),

@@ -43,8 +43,8 @@ function clusterDay(d: Day, c: Cluster): void {
 }
 
 function aliveIn(d: Day, account: Account): Cluster[] {
-  let list = d.alive.get(account);
-  if (!list) d.alive.set(account, (list = []));
+  let list = d.alive[account.index];
+  if (!list) d.alive[account.index] = list = [];
   return list;
 }
 

@@ -37,8 +37,8 @@ export interface DayScene {
   detail: Rng;
   /** Start of the day, ms. */
   from: number;
-  /** Clusters alive all day, by account; those born or dying that day get only their lifecycle events. */
-  alive: Map<Account, Cluster[]>;
+  /** Clusters alive all day, by account (its index); those born or dying that day get only their lifecycle events. */
+  alive: Cluster[][];
 }
 
 /** The action being aimed: its kind, who does it where, and the description's words so far. */
@@ -138,7 +138,7 @@ function privateLinkTarget(aim: ClusterAim): Target {
 
 function mirrorTarget(aim: ClusterAim): Target {
   const { c, scene } = aim;
-  const others = (scene.alive.get(aim.account) ?? []).filter((x) => x.product.short === 'kafka' && x.id !== c.id);
+  const others = (scene.alive[aim.account.index] ?? []).filter((x) => x.product.short === 'kafka' && x.id !== c.id);
   const source = others.length ? scene.detail.pick(others).name : 'onprem-kafka-dc1';
   return named(aim, 'sourceCluster', source, uuidOf(c.id, 'mirror', source));
 }
@@ -218,14 +218,14 @@ const ACCOUNT_TARGETS: Partial<Record<DomainType, (aim: Aim) => Target>> = {
 
 /** Live clusters an action of kind `a` may act on in `account` today. */
 function liveFor(scene: DayScene, a: ActionKind, account: Account): Cluster[] {
-  const alive = scene.alive.get(account) ?? [];
+  const alive = scene.alive[account.index] ?? [];
   return a.cluster === 'any' ? alive : alive.filter((c) => c.product.short === 'kafka');
 }
 
 /** Whether targetFor finds a target, decided without a draw (every target maker makes one). */
 export function hasTarget(scene: DayScene, a: ActionKind, account: Account): boolean {
   if (!a.cluster) return ACCOUNT_TARGETS[a.domainType] !== undefined;
-  const alive = scene.alive.get(account) ?? [];
+  const alive = scene.alive[account.index] ?? [];
   return CLUSTER_TARGETS[a.domainType] !== undefined && (a.cluster === 'any' ? alive.length > 0 : alive.some((c) => c.product.short === 'kafka'));
 }
 

@@ -98,7 +98,7 @@ describe('counting a day from facts counts its records', () => {
       table,
       (buckets, counts) => {
         asked.push([...buckets]);
-        s.each((w) => buckets.forEach((b, i) => countDay(w, b * DAY, (b + 1) * DAY, b, table, counts[i])));
+        for (let k = 0; k < s.volume; k++) buckets.forEach((b, i) => countDay(s.world(k), b * DAY, (b + 1) * DAY, b, table, counts[i]));
       },
       4,
     );
