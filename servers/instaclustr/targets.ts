@@ -32,7 +32,7 @@ export interface DayScene {
   /**
    * Draws for what records name (ids, addresses, names, which cluster): a stream of their own from
    * the second stream of a volume on, so that counting a day's actions can skip them (see
-   * dayFacts); the day's one generator in the seed's own stream, whose history predates the split.
+   * countDay); the day's one generator in the seed's own stream, whose history predates the split.
    */
   detail: Rng;
   /** Start of the day, ms. */
