@@ -7,7 +7,7 @@ import type { ActionKind } from '../../fixtures/catalogues/instaclustr.js';
 import type { components } from '../../openapi/generated/instaclustr.js';
 import type { Rng } from '../core/rng.js';
 import { iso } from '../core/time.js';
-import type { FactsTable } from './facts.js';
+import type { FactsTable, Span } from './facts.js';
 import type { Actor, DayScene, Target } from './targets.js';
 import type { Account, User } from './world.js';
 
@@ -40,8 +40,6 @@ export interface Day extends DayScene {
  * number of the table, of the records timed within `span` ([first, last] ms) when there is one.
  */
 export type Keep = { records: UserAction[] } | { counts: number[]; table: FactsTable; span?: Span };
-
-export type Span = readonly [number, number];
 
 export const nameless = (d: Day): boolean => d.nameless;
 

@@ -70,11 +70,14 @@ export function withInserted(generated: Histogram, inserted: readonly Entry<User
   return h;
 }
 
+/** A part of a day: its first and last millisecond. */
+export type Span = readonly [number, number];
+
 /**
  * Counts generated days into `counts` (one count per facts number for each day of `buckets`); with
  * a span ([first, last] ms), only the records timed within it.
  */
-export type CountDays = (buckets: readonly number[], counts: number[][], span?: readonly [number, number]) => void;
+export type CountDays = (buckets: readonly number[], counts: number[][], span?: Span) => void;
 
 /**
  * Days' generated histograms, the days asked for together counted together: the counter can then

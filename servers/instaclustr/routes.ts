@@ -6,9 +6,8 @@ import type { Entry } from '../core/store.js';
 import { instaclustrAuth } from './auth.js';
 import { INVALID_ORGANISATION, methodNotAllowed } from './errors.js';
 import type { UserAction } from './events.js';
-import { addToTally, newTally, tallyOf, withInserted, type ActionFacts, type DayHistograms, type Tally } from './facts.js';
+import { addToTally, newTally, tallyOf, withInserted, type ActionFacts, type DayHistograms, type Span, type Tally } from './facts.js';
 import { parseQuery, type UserActionsQuery } from './query.js';
-import type { Span } from './day.js';
 import type { InstaclustrSettings } from './settings.js';
 import type { ApiKey, InstaclustrWorld } from './world.js';
 
