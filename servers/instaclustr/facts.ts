@@ -73,21 +73,30 @@ export function withInserted(generated: Histogram, inserted: readonly Entry<User
 /** A part of a day: its first and last millisecond. */
 export type Span = readonly [number, number];
 
-/**
- * Counts generated days into `counts` (one count per facts number for each day of `buckets`); with
- * a span ([first, last] ms), only the records timed within it.
- */
-export type CountDays = (buckets: readonly number[], counts: number[][], span?: Span) => void;
+/** A day to count: a whole bucket, or the part of one within `span`. */
+export interface DayPart {
+  bucket: number;
+  span?: Span;
+}
+
+/** Counts generated days into `counts` (one count per facts number for each of `days`). */
+export type CountDays = (days: readonly DayPart[], counts: number[][]) => void;
+
+/** Parts of days remembered: a window's first day is cut where the window starts, which moves with the clock. */
+const PARTS = 16;
+
+const partKey = (p: DayPart) => `${p.bucket}:${p.span?.[0]}:${p.span?.[1]}`;
 
 /**
  * Days' generated histograms, the days asked for together counted together: the counter can then
  * go stream by stream over all of them, a stream's people and lifetimes staying at hand across its
  * days. Generated history does not change, so a day is counted once while remembered; at most
- * `capacity` days are, the oldest counted forgotten first, and a forgotten day is counted again
- * identically.
+ * `capacity` days are (and a few parts of days), the oldest counted forgotten first, and a
+ * forgotten day is counted again identically.
  */
 export class DayHistograms {
   private readonly days = new Map<number, Histogram>();
+  private readonly parts = new Map<string, Histogram>();
 
   constructor(
     private readonly table: FactsTable,
@@ -95,23 +104,25 @@ export class DayHistograms {
     private readonly capacity = 1024,
   ) {}
 
-  /** Counts those of `buckets` not counted yet, in one go. */
-  prepare(buckets: readonly number[]): void {
-    const missing = buckets.filter((b) => !this.days.has(b));
-    if (!missing.length) return;
-    const counts = missing.map((): number[] => []);
-    this.countDays(missing, counts);
-    missing.forEach((b, i) => {
-      if (this.days.size >= this.capacity) this.days.delete(this.days.keys().next().value!);
-      this.days.set(b, this.table.histogramOf(counts[i]));
+  /** Counts those of `buckets`, and `part` if given, not counted yet, in one go (the part first: a window's is its oldest). */
+  prepare(buckets: readonly number[], part?: Required<DayPart>): void {
+    const todo: DayPart[] = part && !this.parts.has(partKey(part)) ? [part] : [];
+    for (const b of buckets) if (!this.days.has(b)) todo.push({ bucket: b });
+    if (!todo.length) return;
+    const counts = todo.map((): number[] => []);
+    this.countDays(todo, counts);
+    todo.forEach((d, i) => {
+      const h = this.table.histogramOf(counts[i]);
+      if (d.span) keep(this.parts, partKey(d), h, PARTS);
+      else keep(this.days, d.bucket, h, this.capacity);
     });
   }
 
-  /** The histogram of the day's generated records timed within [first, last], counted anew. */
+  /** The histogram of the day's generated records timed within [first, last] (not to be changed). */
   partOf(bucket: number, first: number, last: number): Histogram {
-    const counts: number[][] = [[]];
-    this.countDays([bucket], counts, [first, last]);
-    return this.table.histogramOf(counts[0]);
+    const part = { bucket, span: [first, last] as const };
+    this.prepare([], part);
+    return this.parts.get(partKey(part))!;
   }
 
   /** The day's generated histogram (not to be changed: see withInserted). */
@@ -119,6 +130,12 @@ export class DayHistograms {
     this.prepare([bucket]);
     return this.days.get(bucket)!;
   }
+}
+
+/** Adds to a bounded map, forgetting the oldest entry when full. */
+function keep<K>(map: Map<K, Histogram>, key: K, h: Histogram, capacity: number): void {
+  if (map.size >= capacity) map.delete(map.keys().next().value!);
+  map.set(key, h);
 }
 
 /** A count and a count per action. */

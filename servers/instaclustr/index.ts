@@ -34,10 +34,10 @@ export const instaclustr = defineProvider<UserAction, InstaclustrSettings>({
     // Stream by stream over every day asked for, so that a stream's lifetimes stay at hand across
     // its days; the seed's own stream last, since it alone also draws names, and by then the code
     // every stream runs has been compiled.
-    const days = new DayHistograms(table, (buckets, counts, span) => {
+    const days = new DayHistograms(table, (parts, counts) => {
       for (let k = streams.volume - 1; k >= 0; k--) {
         const w = streams.world(k);
-        buckets.forEach((b, i) => countDay(w, b * ms, (b + 1) * ms, b, table, counts[i], span));
+        parts.forEach(({ bucket: b, span }, i) => countDay(w, b * ms, (b + 1) * ms, b, table, counts[i], span));
       }
     });
     return {

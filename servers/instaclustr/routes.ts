@@ -94,7 +94,7 @@ function readPage(ctx: Ctx, days: DayHistograms, scope: Scope, scopeKey: string,
   const filter = (r: UserAction) => scope(r) && q.filter(r);
   const tallyOfDay = dayTallies(ctx, days, scope, `${scopeKey}|${q.filterKey}`, q);
   const ms = store.bucketMs;
-  if (q.factsFilter) days.prepare(wholeBuckets(from, to, ms));
+  if (q.factsFilter) days.prepare(wholeBuckets(from, to, ms), firstPart(from, to, ms));
   for (let b = Math.floor(to / ms); from <= to && b >= Math.floor(from / ms); b--) {
     const lo = Math.max(from, b * ms);
     const hi = Math.min(to, (b + 1) * ms - 1);
@@ -113,6 +113,12 @@ function readPage(ctx: Ctx, days: DayHistograms, scope: Scope, scopeKey: string,
     }
   }
   return page;
+}
+
+/** The part of its first day a window of more than one day starts in, when it starts within one. */
+function firstPart(from: number, to: number, ms: number): { bucket: number; span: Span } | undefined {
+  const b = Math.floor(from / ms);
+  return from > b * ms && (b + 1) * ms <= to ? { bucket: b, span: [from, (b + 1) * ms - 1] } : undefined;
 }
 
 /** The buckets wholly inside [from, to]. */

@@ -96,9 +96,9 @@ describe('counting a day from facts counts its records', () => {
     const asked: number[][] = [];
     const days = new DayHistograms(
       table,
-      (buckets, counts) => {
-        asked.push([...buckets]);
-        for (let k = 0; k < s.volume; k++) buckets.forEach((b, i) => countDay(s.world(k), b * DAY, (b + 1) * DAY, b, table, counts[i]));
+      (parts, counts) => {
+        asked.push(parts.map((p) => p.bucket));
+        for (let k = 0; k < s.volume; k++) parts.forEach(({ bucket: b, span }, i) => countDay(s.world(k), b * DAY, (b + 1) * DAY, b, table, counts[i], span));
       },
       4,
     );
@@ -113,6 +113,16 @@ describe('counting a day from facts counts its records', () => {
     days.prepare([FIRST + 4]);
     expect(byValue(days.of(FIRST))).toEqual(first);
     expect(asked.at(-1)).toEqual([FIRST]);
+    // The part of a day a window starts in is counted with its days, first, and not again when asked for.
+    const day = FIRST - 1;
+    const span = [day * DAY + 9 * 3_600_000, (day + 1) * DAY - 1] as const;
+    days.prepare([FIRST + 5], { bucket: day, span });
+    expect(asked.at(-1)).toEqual([day, FIRST + 5]);
+    const part = byValue(days.partOf(day, ...span));
+    expect(asked.at(-1)).toEqual([day, FIRST + 5]);
+    const inSpan = s.generate((w) => generateDay(w, day * DAY, (day + 1) * DAY, day)).filter((r) => Date.parse(r.timestamp) >= span[0]);
+    expect(inSpan.length).toBeGreaterThan(0);
+    expect(part).toEqual(byValue(inSpan.map((r) => [r, 1])));
   });
 
   it('inserted records are added to a copy: the remembered generated histogram stays as counted', () => {
