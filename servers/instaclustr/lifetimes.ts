@@ -30,9 +30,10 @@ interface ClusterParts {
  * decides what happens when; its details (ids, names) follow in the same generator, drawn when
  * first read: counting a day never reads them.
  */
-abstract class Incarnation<S, D> {
-  /** Days from the incarnation's start to its end. */
-  protected readonly life: number;
+abstract class Incarnation<S extends { offset: number; period: number }, D> {
+  /** The day it starts (its slot's period after the one before) and the day it ends. */
+  protected readonly startDay: number;
+  protected readonly endDay: number;
   private details: D | undefined;
 
   protected constructor(
@@ -40,7 +41,8 @@ abstract class Incarnation<S, D> {
     protected readonly slot: S,
     protected readonly k: number,
   ) {
-    this.life = this.drawLife(new Rng(seed));
+    this.startDay = slot.offset + k * slot.period;
+    this.endDay = this.startDay + this.drawLife(new Rng(seed));
   }
 
   protected abstract drawLife(r: Rng): number;
@@ -59,17 +61,21 @@ abstract class Incarnation<S, D> {
 export class Cluster extends Incarnation<ClusterSlot, ClusterDetails> {
   readonly account: Account;
   readonly product: Product;
-  /** Day of CREATE_CLUSTER and of DELETE_CLUSTER. */
-  readonly createdDay: number;
-  readonly deletedDay: number;
   private named: string | undefined;
 
   constructor(seed: number, slot: ClusterSlot, k: number) {
     super(seed, slot, k);
     this.account = slot.account;
     this.product = slot.product;
-    this.createdDay = slot.offset + k * slot.period;
-    this.deletedDay = this.createdDay + this.life;
+  }
+
+  /** Day of CREATE_CLUSTER. */
+  get createdDay(): number {
+    return this.startDay;
+  }
+  /** Day of DELETE_CLUSTER. */
+  get deletedDay(): number {
+    return this.endDay;
   }
 
   get id(): string {
@@ -114,15 +120,18 @@ export class Cluster extends Incarnation<ClusterSlot, ClusterDetails> {
 export class KeyIncarnation extends Incarnation<KeySlot, { keyType: KeyType; id: string }> {
   readonly user: User;
   readonly account: Account | null;
-  readonly generatedDay: number;
-  readonly revokedDay: number;
 
   constructor(seed: number, slot: KeySlot, k: number) {
     super(seed, slot, k);
     this.user = slot.user;
     this.account = slot.account;
-    this.generatedDay = slot.offset + k * slot.period;
-    this.revokedDay = this.generatedDay + this.life;
+  }
+
+  get generatedDay(): number {
+    return this.startDay;
+  }
+  get revokedDay(): number {
+    return this.endDay;
   }
 
   get keyType(): KeyType {
